@@ -1,0 +1,16 @@
+# Every dependency comes from a Debian package (scripts/install-deps.sh).
+find_package(Threads REQUIRED)
+find_package(Boost 1.81 REQUIRED COMPONENTS system json url)
+find_package(OpenSSL REQUIRED)
+find_package(simdjson REQUIRED)
+find_package(yaml-cpp REQUIRED)
+find_package(fmt REQUIRED)
+find_package(spdlog REQUIRED)
+find_package(CLI11 REQUIRED)
+find_package(SQLite3 REQUIRED)
+find_package(nlohmann_json REQUIRED)
+
+# Asio/Beast: coroutines, no deprecated APIs, separate compilation kept off (header-only).
+add_library(sy_asio INTERFACE)
+target_link_libraries(sy_asio INTERFACE Boost::headers Boost::system Threads::Threads)
+target_compile_definitions(sy_asio INTERFACE BOOST_ASIO_NO_DEPRECATED BOOST_BEAST_USE_STD_STRING_VIEW)

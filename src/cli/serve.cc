@@ -1,0 +1,127 @@
+#include "cli/serve.h"
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/signal_set.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <cstdio>
+#include <filesystem>
+
+#include "cli/embedded_config.h"
+#include "core/config_loader.h"
+#include "core/log.h"
+#include "gateway/gateway.h"
+
+namespace sy::cli {
+namespace {
+
+namespace asio = boost::asio;
+namespace fs = std::filesystem;
+
+Result<ConfigPtr> load(const ServeOptions& o) {
+  if (o.config_path.empty()) return load_config_text(embedded_demo_config(), "<embedded demo.yaml>");
+  return load_config_file(o.config_path);
+}
+
+std::optional<fs::file_time_type> mtime(const std::string& path) {
+  std::error_code ec;
+  auto t = fs::last_write_time(path, ec);
+  if (ec) return std::nullopt;
+  return t;
+}
+
+// Polls the config file's modification time once a second and reloads on change.
+class ConfigWatcher {
+ public:
+  ConfigWatcher(asio::io_context& ctx, const ServeOptions& o, gateway::Gateway& g)
+      : timer_(ctx), options_(o), gateway_(g), seen_(mtime(o.config_path)) {}
+
+  void start() {
+    if (options_.config_path.empty()) return;
+    timer_.expires_after(std::chrono::seconds(1));
+    timer_.async_wait([this](boost::system::error_code ec) {
+      if (ec) return;
+      auto now = mtime(options_.config_path);
+      if (now && now != seen_) {
+        seen_ = now;
+        reload("file changed");
+      }
+      start();
+    });
+  }
+
+  void reload(const char* why) {
+    auto config = load(options_);
+    if (!config) {
+      spdlog::error("config reload ({}) rejected, still serving the previous config: {}", why,
+                    config.error().message);
+      return;
+    }
+    if (auto r = gateway_.apply(*config); !r) {
+      spdlog::error("config reload ({}) rejected: {}", why, r.error().message);
+      return;
+    }
+    spdlog::info("config reloaded ({}): {} deployments, {} routes", why,
+                 (*config)->deployments.size(), (*config)->routes.size());
+  }
+
+  void stop() { timer_.cancel(); }
+
+ private:
+  asio::steady_timer timer_;
+  const ServeOptions& options_;
+  gateway::Gateway& gateway_;
+  std::optional<fs::file_time_type> seen_;
+};
+
+}  // namespace
+
+int serve(const ServeOptions& options) {
+  init_logging(options.log_level);
+  auto config = load(options);
+  if (!config) {
+    std::fprintf(stderr, "switchyard: %s\n", config.error().message.c_str());
+    return 2;
+  }
+  auto gateway = gateway::Gateway::start(*config, options.listen);
+  if (!gateway) {
+    std::fprintf(stderr, "switchyard: %s\n", gateway.error().message.c_str());
+    return 2;
+  }
+  auto& g = **gateway;
+  const auto& server = (*config)->server;
+  const std::string host = options.listen.empty() ? server.listen : options.listen;
+  const std::string scheme = server.tls ? "https" : "http";
+  std::string shown = host.substr(0, host.rfind(':'));
+  std::printf("switchyard listening on %s:%u (config: %s)\n", shown.c_str(), g.port(),
+              (*config)->source.c_str());
+  std::fflush(stdout);
+  spdlog::info("serving {} deployments and {} routes on {}://{}:{}", (*config)->deployments.size(),
+               (*config)->routes.size(), scheme, shown, g.port());
+
+  asio::io_context control;
+  ConfigWatcher watcher(control, options, g);
+  watcher.start();
+  asio::signal_set signals(control, SIGINT, SIGTERM, SIGHUP);
+  std::function<void(boost::system::error_code, int)> on_signal =
+      [&](boost::system::error_code ec, int sig) {
+        if (ec) return;
+        if (sig == SIGHUP) {
+          watcher.reload("SIGHUP");
+          signals.async_wait(on_signal);
+          return;
+        }
+        spdlog::info("received {}, draining", sig == SIGINT ? "SIGINT" : "SIGTERM");
+        watcher.stop();
+        control.stop();
+      };
+  signals.async_wait(on_signal);
+  control.run();
+
+  const size_t cut = g.drain();
+  if (cut > 0) spdlog::warn("drain deadline reached; {} connections were cut", cut);
+  spdlog::info("stopped");
+  spdlog::shutdown();
+  return 0;
+}
+
+}  // namespace sy::cli

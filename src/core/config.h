@@ -1,0 +1,103 @@
+// Config: the validated, immutable description of a gateway — server settings,
+// providers, deployments and routes — as read from one YAML file. Built once per load
+// (start-up or reload) by load_config(); shared read-only afterwards
+// (std::shared_ptr<const Config>), so it is safe to read from any thread.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "core/error.h"
+
+namespace sy {
+
+// Per-call deadlines towards an upstream. Zero disables one.
+struct UpstreamTimeouts {
+  uint32_t connect_ms = 5'000;      // TCP (+TLS) connect
+  uint32_t first_byte_ms = 60'000;  // request sent → response headers
+  uint32_t idle_ms = 30'000;        // between two stream chunks
+  uint32_t total_ms = 600'000;      // whole call
+};
+
+enum class ProviderType { OpenAI, AzureOpenAI, OpenAICompatible };
+
+struct ProviderConfig {
+  std::string name;
+  ProviderType type = ProviderType::OpenAICompatible;
+  std::string base_url;
+  std::string api_key;      // may be empty (local servers)
+  std::string api_version;  // Azure only
+  std::map<std::string, std::string> headers;  // extra headers sent upstream
+  UpstreamTimeouts timeouts;
+  uint32_t max_idle_connections = 64;  // per worker thread
+  bool verify_tls = true;
+  std::string ca_file;  // extra CA bundle; the system store is always used
+};
+
+struct Price {
+  double input_per_mtok = 0;   // USD per 1M input tokens
+  double output_per_mtok = 0;  // USD per 1M output tokens
+};
+
+struct DeploymentConfig {
+  std::string name;      // the public model name clients ask for
+  std::string provider;  // key into Config::providers
+  std::string model;     // upstream model id (Azure: the deployment name)
+  Price price;
+  uint32_t context_window = 0;
+  std::string region;
+};
+
+enum class RouteStrategy { Fallback, Weighted };
+
+struct RouteTarget {
+  std::string deployment;
+  uint32_t weight = 1;
+};
+
+struct RetryPolicy {
+  uint32_t max_attempts = 4;              // across every deployment of the route
+  uint32_t attempts_per_deployment = 1;   // tries of one deployment before moving on
+  uint32_t backoff_ms = 50;               // base of the exponential backoff (full jitter)
+  uint32_t max_backoff_ms = 2'000;
+};
+
+struct RouteConfig {
+  std::string name;
+  RouteStrategy strategy = RouteStrategy::Fallback;
+  std::vector<RouteTarget> targets;
+  RetryPolicy retry;
+};
+
+struct TlsListenerConfig {
+  std::string cert_file;
+  std::string key_file;
+};
+
+struct ServerConfig {
+  std::string listen = "127.0.0.1:8080";
+  uint32_t threads = 0;                      // 0: one per core
+  uint64_t max_body_bytes = 10ull << 20;     // 10 MiB
+  uint32_t max_header_bytes = 64 * 1024;
+  uint32_t request_timeout_ms = 30'000;      // client must send a whole request within this
+  uint32_t keepalive_timeout_ms = 75'000;    // idle keep-alive connection lifetime
+  uint32_t drain_timeout_ms = 30'000;        // SIGTERM: time given to in-flight requests
+  bool access_log = true;
+  std::optional<TlsListenerConfig> tls;
+};
+
+struct Config {
+  std::string source;  // file the config came from ("<embedded demo>" for the default)
+  ServerConfig server;
+  std::map<std::string, ProviderConfig> providers;
+  std::map<std::string, DeploymentConfig> deployments;
+  std::map<std::string, RouteConfig> routes;
+};
+
+using ConfigPtr = std::shared_ptr<const Config>;
+
+}  // namespace sy

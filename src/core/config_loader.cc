@@ -1,0 +1,264 @@
+#include "core/config_loader.h"
+
+#include <fmt/format.h>
+
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+#include "core/url.h"
+#include "core/yaml_reader.h"
+
+namespace sy {
+namespace {
+
+using YAML::Node;
+
+void read_timeouts(YamlReader& r, const Node& n, const std::string& path, UpstreamTimeouts& t) {
+  if (!r.expect_map(n, path)) return;
+  r.allow_keys(n, path, {"connect_ms", "first_byte_ms", "idle_ms", "total_ms"});
+  r.read(n, path, "connect_ms", t.connect_ms);
+  r.read(n, path, "first_byte_ms", t.first_byte_ms);
+  r.read(n, path, "idle_ms", t.idle_ms);
+  r.read(n, path, "total_ms", t.total_ms);
+}
+
+void read_server(YamlReader& r, const Node& n, ServerConfig& s) {
+  const std::string path = "server";
+  if (!r.expect_map(n, path)) return;
+  r.allow_keys(n, path,
+               {"listen", "threads", "max_body_bytes", "max_header_bytes", "request_timeout_ms",
+                "keepalive_timeout_ms", "drain_timeout_ms", "access_log", "tls"});
+  r.read(n, path, "listen", s.listen);
+  if (auto a = parse_listen_address(s.listen); !a) r.problem(n["listen"], "server.listen", a.error().message);
+  r.read(n, path, "threads", s.threads);
+  r.read(n, path, "max_body_bytes", s.max_body_bytes);
+  r.read(n, path, "max_header_bytes", s.max_header_bytes);
+  r.read(n, path, "request_timeout_ms", s.request_timeout_ms);
+  r.read(n, path, "keepalive_timeout_ms", s.keepalive_timeout_ms);
+  r.read(n, path, "drain_timeout_ms", s.drain_timeout_ms);
+  r.read(n, path, "access_log", s.access_log);
+  if (s.max_body_bytes == 0) r.problem(n["max_body_bytes"], "server.max_body_bytes", "must be positive");
+  if (s.max_header_bytes < 1024) {
+    r.problem(n["max_header_bytes"], "server.max_header_bytes", "must be at least 1024");
+  }
+  if (const Node tls = n["tls"]; tls.IsDefined() && !tls.IsNull()) {
+    if (r.expect_map(tls, "server.tls")) {
+      r.allow_keys(tls, "server.tls", {"cert_file", "key_file"});
+      TlsListenerConfig t;
+      r.read(tls, "server.tls", "cert_file", t.cert_file, true);
+      r.read(tls, "server.tls", "key_file", t.key_file, true);
+      for (auto [key, file] : {std::pair{"cert_file", &t.cert_file}, {"key_file", &t.key_file}}) {
+        if (!file->empty() && !std::filesystem::exists(*file)) {
+          r.problem(tls[key], std::string("server.tls.") + key, "file not found: " + *file);
+        }
+      }
+      s.tls = std::move(t);
+    }
+  }
+}
+
+void read_provider(YamlReader& r, const std::string& name, const Node& n, ProviderConfig& p) {
+  const std::string path = "providers." + name;
+  p.name = name;
+  if (!r.expect_map(n, path)) return;
+  r.allow_keys(n, path,
+               {"type", "base_url", "api_key", "api_version", "headers", "timeouts",
+                "max_idle_connections", "verify_tls", "ca_file"});
+  std::string type;
+  r.read(n, path, "type", type, true);
+  if (type == "openai") {
+    p.type = ProviderType::OpenAI;
+  } else if (type == "azure_openai") {
+    p.type = ProviderType::AzureOpenAI;
+  } else if (type == "openai_compatible") {
+    p.type = ProviderType::OpenAICompatible;
+  } else if (!type.empty()) {
+    r.problem(n["type"], path + ".type",
+              fmt::format("unknown provider type \"{}\" (expected openai, azure_openai or "
+                          "openai_compatible)",
+                          type));
+  }
+  r.read(n, path, "base_url", p.base_url, p.type != ProviderType::OpenAI);
+  if (p.base_url.empty() && p.type == ProviderType::OpenAI) p.base_url = "https://api.openai.com/v1";
+  if (!p.base_url.empty()) {
+    if (auto ep = parse_endpoint(p.base_url); !ep) {
+      r.problem(n["base_url"], path + ".base_url", ep.error().message);
+    }
+  }
+  r.read(n, path, "api_key", p.api_key);
+  r.read(n, path, "api_version", p.api_version, p.type == ProviderType::AzureOpenAI);
+  r.read(n, path, "max_idle_connections", p.max_idle_connections);
+  r.read(n, path, "verify_tls", p.verify_tls);
+  r.read(n, path, "ca_file", p.ca_file);
+  if (const Node h = n["headers"]; h.IsDefined() && !h.IsNull()) {
+    if (r.expect_map(h, path + ".headers")) {
+      for (const auto& kv : h) {
+        const std::string key = kv.first.as<std::string>();
+        std::string value;
+        if (r.scalar(kv.second, path + ".headers." + key, value)) p.headers[key] = value;
+      }
+    }
+  }
+  if (const Node t = n["timeouts"]; t.IsDefined() && !t.IsNull()) {
+    read_timeouts(r, t, path + ".timeouts", p.timeouts);
+  }
+}
+
+void read_deployment(YamlReader& r, const std::string& name, const Node& n, DeploymentConfig& d) {
+  const std::string path = "deployments." + name;
+  d.name = name;
+  d.model = name;
+  if (!r.expect_map(n, path)) return;
+  r.allow_keys(n, path, {"provider", "model", "price", "context_window", "region"});
+  r.read(n, path, "provider", d.provider, true);
+  r.read(n, path, "model", d.model);
+  r.read(n, path, "context_window", d.context_window);
+  r.read(n, path, "region", d.region);
+  if (const Node p = n["price"]; p.IsDefined() && !p.IsNull()) {
+    if (r.expect_map(p, path + ".price")) {
+      r.allow_keys(p, path + ".price", {"input_per_mtok", "output_per_mtok"});
+      r.read(p, path + ".price", "input_per_mtok", d.price.input_per_mtok);
+      r.read(p, path + ".price", "output_per_mtok", d.price.output_per_mtok);
+    }
+  }
+}
+
+void read_route(YamlReader& r, const std::string& name, const Node& n, RouteConfig& route) {
+  const std::string path = "routes." + name;
+  route.name = name;
+  if (!r.expect_map(n, path)) return;
+  r.allow_keys(n, path, {"strategy", "targets", "retry"});
+  std::string strategy = "fallback";
+  r.read(n, path, "strategy", strategy);
+  if (strategy == "fallback") {
+    route.strategy = RouteStrategy::Fallback;
+  } else if (strategy == "weighted") {
+    route.strategy = RouteStrategy::Weighted;
+  } else {
+    r.problem(n["strategy"], path + ".strategy",
+              fmt::format("unknown strategy \"{}\" (expected fallback or weighted)", strategy));
+  }
+  const Node targets = n["targets"];
+  if (!targets.IsSequence() || targets.size() == 0) {
+    r.problem(targets.IsDefined() ? targets : n, path + ".targets",
+              "expected a non-empty list of deployments");
+  } else {
+    for (size_t i = 0; i < targets.size(); ++i) {
+      const std::string tp = fmt::format("{}.targets[{}]", path, i);
+      RouteTarget t;
+      if (targets[i].IsScalar()) {
+        r.scalar(targets[i], tp, t.deployment);
+      } else if (r.expect_map(targets[i], tp)) {
+        r.allow_keys(targets[i], tp, {"deployment", "weight"});
+        r.read(targets[i], tp, "deployment", t.deployment, true);
+        r.read(targets[i], tp, "weight", t.weight);
+      }
+      route.targets.push_back(std::move(t));
+    }
+  }
+  if (const Node retry = n["retry"]; retry.IsDefined() && !retry.IsNull()) {
+    const std::string rp = path + ".retry";
+    if (r.expect_map(retry, rp)) {
+      r.allow_keys(retry, rp,
+                   {"max_attempts", "attempts_per_deployment", "backoff_ms", "max_backoff_ms"});
+      r.read(retry, rp, "max_attempts", route.retry.max_attempts);
+      r.read(retry, rp, "attempts_per_deployment", route.retry.attempts_per_deployment);
+      r.read(retry, rp, "backoff_ms", route.retry.backoff_ms);
+      r.read(retry, rp, "max_backoff_ms", route.retry.max_backoff_ms);
+      if (route.retry.max_attempts == 0) r.problem(retry, rp + ".max_attempts", "must be at least 1");
+      if (route.retry.attempts_per_deployment == 0) {
+        r.problem(retry, rp + ".attempts_per_deployment", "must be at least 1");
+      }
+    }
+  }
+}
+
+template <class T, class F>
+void read_section(YamlReader& r, const Node& root, const char* key, std::map<std::string, T>& out,
+                  F&& read_one) {
+  const Node section = root[key];
+  if (!section.IsDefined() || section.IsNull()) return;
+  if (!r.expect_map(section, key)) return;
+  for (const auto& kv : section) {
+    const std::string name = kv.first.as<std::string>();
+    if (name.empty()) {
+      r.problem(kv.first, key, "empty name");
+      continue;
+    }
+    read_one(r, name, kv.second, out[name]);
+  }
+}
+
+void cross_check(YamlReader& r, const Node& root, Config& c) {
+  for (auto& [name, d] : c.deployments) {
+    if (!d.provider.empty() && !c.providers.contains(d.provider)) {
+      r.problem(root["deployments"][name]["provider"], "deployments." + name + ".provider",
+                fmt::format("unknown provider \"{}\"", d.provider));
+    }
+  }
+  for (auto& [name, route] : c.routes) {
+    if (c.deployments.contains(name)) {
+      r.problem(root["routes"][name], "routes." + name,
+                "a route may not have the same name as a deployment");
+    }
+    for (size_t i = 0; i < route.targets.size(); ++i) {
+      const auto& t = route.targets[i];
+      if (!t.deployment.empty() && !c.deployments.contains(t.deployment)) {
+        r.problem(root["routes"][name]["targets"][i],
+                  fmt::format("routes.{}.targets[{}]", name, i),
+                  fmt::format("unknown deployment \"{}\"", t.deployment));
+      }
+      if (t.weight == 0 && route.strategy == RouteStrategy::Weighted) {
+        r.problem(root["routes"][name]["targets"][i],
+                  fmt::format("routes.{}.targets[{}].weight", name, i), "must be at least 1");
+      }
+    }
+  }
+  if (c.deployments.empty()) r.problem(root, "deployments", "at least one deployment is required");
+}
+
+}  // namespace
+
+Result<ConfigPtr> load_config_text(std::string_view yaml, std::string source,
+                                   const EnvLookup& env) {
+  Node root;
+  try {
+    root = YAML::Load(std::string(yaml));
+  } catch (const YAML::Exception& e) {
+    return fail(ErrorKind::InvalidRequest,
+                fmt::format("{}:{}: invalid YAML: {}", source, e.mark.line + 1, e.msg));
+  }
+  auto config = std::make_shared<Config>();
+  config->source = source;
+  YamlReader r(source, env);
+  try {
+    if (r.expect_map(root, "(top level)")) {
+      r.allow_keys(root, "", {"server", "providers", "deployments", "routes"});
+      if (const Node s = root["server"]; s.IsDefined() && !s.IsNull()) read_server(r, s, config->server);
+      read_section(r, root, "providers", config->providers, read_provider);
+      read_section(r, root, "deployments", config->deployments, read_deployment);
+      read_section(r, root, "routes", config->routes, read_route);
+      cross_check(r, root, *config);
+    }
+  } catch (const YAML::Exception& e) {
+    r.problem(root, "(document)", e.what());
+  }
+  if (!r.problems().empty()) {
+    std::string message = fmt::format("invalid configuration ({} problem{}):", r.problems().size(),
+                                      r.problems().size() == 1 ? "" : "s");
+    for (const auto& p : r.problems()) message += "\n  " + p;
+    return fail(ErrorKind::InvalidRequest, std::move(message));
+  }
+  return ConfigPtr(std::move(config));
+}
+
+Result<ConfigPtr> load_config_file(const std::string& path, const EnvLookup& env) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return fail(ErrorKind::InvalidRequest, "cannot read config file " + path);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return load_config_text(ss.str(), path, env);
+}
+
+}  // namespace sy

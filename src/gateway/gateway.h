@@ -1,0 +1,48 @@
+// Gateway: a running gateway — the HTTP server, one WorkerState per worker thread and
+// the current config snapshot. apply() validates a new config, builds its snapshot
+// and hands it to every worker by posting to the worker's io_context (no lock on the
+// request path; in-flight requests keep the snapshot they started with). drain()
+// finishes in-flight requests and stops. Methods are called from one controlling
+// thread (the CLI's main loop or a test).
+#pragma once
+
+#include <atomic>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "core/config.h"
+#include "gateway/snapshot.h"
+
+namespace sy::http {
+class Server;
+}
+
+namespace sy::gateway {
+
+struct WorkerState;
+
+class Gateway {
+ public:
+  // Binds `listen` (or the config's server.listen when empty) and starts serving.
+  static Result<std::unique_ptr<Gateway>> start(ConfigPtr config, std::string listen = {});
+  ~Gateway();
+
+  uint16_t port() const;
+  // Swaps in a new config; on error the running one stays.
+  Result<void> apply(ConfigPtr config);
+  SnapshotPtr snapshot() const { return current_; }
+  // Stops accepting, waits up to the config's drain timeout for in-flight requests.
+  size_t drain();
+
+ private:
+  Gateway() = default;
+
+  std::unique_ptr<http::Server> server_;
+  std::vector<std::unique_ptr<WorkerState>> workers_;
+  SnapshotPtr current_;
+  std::atomic<bool> draining_{false};
+};
+
+}  // namespace sy::gateway

@@ -1,0 +1,72 @@
+#include "gateway/handler.h"
+
+#include "core/ids.h"
+
+namespace sy::gateway {
+namespace {
+
+http::Task<void> send_json(http::Exchange& ex, unsigned status, std::string body,
+                           std::string request_id) {
+  http::Response r;
+  r.status = status;
+  r.body = std::move(body);
+  r.headers.push_back({"x-request-id", std::move(request_id)});
+  co_await ex.respond(std::move(r));
+}
+
+bool is_chat_path(std::string_view p) {
+  return p == "/v1/chat/completions" || p == "/chat/completions";
+}
+
+}  // namespace
+
+http::Task<void> GatewayHandler::handle(http::Exchange& exchange) {
+  RequestContext ctx(exchange, worker_);
+  ctx.request_id = new_request_id();
+  std::string_view path = exchange.target();
+  if (auto q = path.find('?'); q != std::string_view::npos) path = path.substr(0, q);
+  const std::string_view method = exchange.method();
+
+  if (is_chat_path(path)) {
+    if (method != "POST") {
+      co_await respond_error(ctx, Error::make(ErrorKind::MethodNotAllowed,
+                                              "use POST for " + std::string(path)));
+      co_return;
+    }
+    co_await chat_.run(ctx);
+    co_return;
+  }
+  if (method == "GET" && (path == "/v1/models" || path == "/models")) {
+    co_await send_json(exchange, 200, ctx.snapshot->models_body, ctx.request_id);
+    co_return;
+  }
+  if (method == "GET" && path.starts_with("/v1/models/")) {
+    std::string body = ctx.snapshot->model_body(path.substr(11));
+    if (!body.empty()) {
+      co_await send_json(exchange, 200, std::move(body), ctx.request_id);
+      co_return;
+    }
+    co_await respond_error(ctx, Error::make(ErrorKind::NotFound,
+                                            "The model '" + std::string(path.substr(11)) +
+                                                "' does not exist",
+                                            "model", "model_not_found"));
+    co_return;
+  }
+  if (method == "GET" && path == "/healthz") {
+    co_await send_json(exchange, 200, R"({"status":"ok"})", ctx.request_id);
+    co_return;
+  }
+  if (method == "GET" && path == "/readyz") {
+    if (draining_.load(std::memory_order_relaxed)) {
+      co_await send_json(exchange, 503, R"({"status":"draining"})", ctx.request_id);
+    } else {
+      co_await send_json(exchange, 200, R"({"status":"ready"})", ctx.request_id);
+    }
+    co_return;
+  }
+  co_await respond_error(ctx, Error::make(ErrorKind::NotFound,
+                                          "no such endpoint: " + std::string(method) + " " +
+                                              std::string(path)));
+}
+
+}  // namespace sy::gateway

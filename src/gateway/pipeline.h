@@ -1,0 +1,30 @@
+// ChatPipeline: the request path of a chat completion, as one visible list of stages
+// (DESIGN.md, "One request, end to end"). Stateless and immutable: one instance per
+// worker, shared by that worker's requests.
+#pragma once
+
+#include "gateway/context.h"
+#include "gateway/decode_stage.h"
+#include "gateway/dispatch_stage.h"
+#include "gateway/record_stage.h"
+#include "gateway/route_stage.h"
+#include "gateway/settle_stage.h"
+
+namespace sy::gateway {
+
+class ChatPipeline {
+ public:
+  http::Task<void> run(RequestContext& ctx) const;
+
+ private:
+  DecodeStage decode_;
+  RouteStage route_;
+  DispatchStage dispatch_;
+  SettleStage settle_;
+  RecordStage record_;
+};
+
+// Sends `error` to the client in the OpenAI error envelope (if nothing was sent yet).
+http::Task<void> respond_error(RequestContext& ctx, const Error& error);
+
+}  // namespace sy::gateway

@@ -1,0 +1,28 @@
+// Snapshot: everything a request reads that only changes on config reload — the
+// config, the compiled catalog and pre-rendered responses — built once per load and
+// shared read-only (std::shared_ptr<const Snapshot>). A request keeps the snapshot it
+// started with, so a reload never changes a request half-way.
+#pragma once
+
+#include <memory>
+#include <string>
+
+#include "core/config.h"
+#include "providers/catalog.h"
+
+namespace sy::gateway {
+
+struct Snapshot {
+  ConfigPtr config;
+  std::unique_ptr<const providers::Catalog> catalog;
+  std::string models_body;  // GET /v1/models
+
+  // The body of GET /v1/models/{id}, or "" when there is no such model.
+  std::string model_body(std::string_view id) const;
+};
+
+using SnapshotPtr = std::shared_ptr<const Snapshot>;
+
+Result<SnapshotPtr> build_snapshot(ConfigPtr config);
+
+}  // namespace sy::gateway

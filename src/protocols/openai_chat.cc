@@ -1,0 +1,478 @@
+#include "protocols/openai_chat.h"
+
+#include <simdjson.h>
+
+#include "core/json_writer.h"
+
+namespace sy::protocols::openai_chat {
+namespace {
+
+namespace od = simdjson::ondemand;
+using model::ChatRequest;
+using model::Message;
+using model::Role;
+
+od::parser& request_parser() {
+  thread_local od::parser p;
+  return p;
+}
+
+od::parser& nested_parser() {
+  thread_local od::parser p;
+  return p;
+}
+
+std::unexpected<Error> invalid(std::string message, std::string param = {}) {
+  return fail(ErrorKind::InvalidRequest, std::move(message), std::move(param));
+}
+
+std::unexpected<Error> malformed(simdjson::error_code ec) {
+  return invalid(std::string("request body is not valid JSON: ") + simdjson::error_message(ec));
+}
+
+const char* type_label(od::json_type t) {
+  switch (t) {
+    case od::json_type::array: return "an array";
+    case od::json_type::object: return "an object";
+    case od::json_type::number: return "a number";
+    case od::json_type::string: return "a string";
+    case od::json_type::boolean: return "a boolean";
+    case od::json_type::null: return "null";
+  }
+  return "unknown";
+}
+
+std::unexpected<Error> wrong_type(std::string_view param, const char* expected, od::json_type got) {
+  return invalid(std::string(param) + ": expected " + expected + ", got " + type_label(got),
+                 std::string(param));
+}
+
+std::optional<Role> parse_role(std::string_view r) {
+  if (r == "user") return Role::User;
+  if (r == "assistant") return Role::Assistant;
+  if (r == "system") return Role::System;
+  if (r == "developer") return Role::Developer;
+  if (r == "tool" || r == "function") return Role::Tool;
+  return std::nullopt;
+}
+
+Result<void> decode_content(od::value content, Message& msg, const std::string& param) {
+  od::json_type t;
+  if (auto ec = content.type().get(t)) return malformed(ec);
+  if (t == od::json_type::null) return {};
+  if (t == od::json_type::string) {
+    std::string_view s;
+    if (auto ec = content.get_string().get(s)) return malformed(ec);
+    msg.text.assign(s);
+    return {};
+  }
+  if (t != od::json_type::array) return wrong_type(param, "a string or an array of parts", t);
+  od::array parts;
+  if (auto ec = content.get_array().get(parts)) return malformed(ec);
+  size_t i = 0;
+  for (auto part_result : parts) {
+    const std::string pp = param + "[" + std::to_string(i++) + "]";
+    od::object part;
+    if (auto ec = part_result.get_object().get(part)) {
+      return ec == simdjson::INCORRECT_TYPE ? invalid(pp + ": expected an object", pp)
+                                            : malformed(ec);
+    }
+    std::string_view type, text;
+    for (auto field : part) {
+      std::string_view key;
+      if (auto ec = field.unescaped_key().get(key)) return malformed(ec);
+      if (key == "type") {
+        if (auto ec = field.value().get_string().get(type)) {
+          return ec == simdjson::INCORRECT_TYPE ? invalid(pp + ".type: expected a string", pp)
+                                                : malformed(ec);
+        }
+        if (type == "image_url" || type == "input_image") ++msg.image_parts;
+      } else if (key == "text") {
+        if (auto ec = field.value().get_string().get(text)) {
+          return ec == simdjson::INCORRECT_TYPE ? invalid(pp + ".text: expected a string", pp)
+                                                : malformed(ec);
+        }
+        msg.text.append(text);
+      }
+    }
+  }
+  return {};
+}
+
+Result<void> decode_messages(od::value value, ChatRequest& req) {
+  od::array arr;
+  if (auto ec = value.get_array().get(arr)) {
+    if (ec != simdjson::INCORRECT_TYPE) return malformed(ec);
+    od::json_type t{};
+    (void)value.type().get(t);
+    return wrong_type("messages", "an array", t);
+  }
+  size_t i = 0;
+  for (auto item : arr) {
+    const std::string param = "messages[" + std::to_string(i++) + "]";
+    od::object obj;
+    if (auto ec = item.get_object().get(obj)) {
+      return ec == simdjson::INCORRECT_TYPE ? invalid(param + ": expected an object", param)
+                                            : malformed(ec);
+    }
+    Message msg;
+    bool has_role = false;
+    for (auto field : obj) {
+      std::string_view key;
+      if (auto ec = field.unescaped_key().get(key)) return malformed(ec);
+      od::value v;
+      if (auto ec = field.value().get(v)) return malformed(ec);
+      if (key == "role") {
+        std::string_view role;
+        if (auto ec = v.get_string().get(role)) {
+          return ec == simdjson::INCORRECT_TYPE
+                     ? invalid(param + ".role: expected a string", param + ".role")
+                     : malformed(ec);
+        }
+        auto r = parse_role(role);
+        if (!r) {
+          return invalid(param + ".role: unknown role \"" + std::string(role) +
+                             "\" (expected system, developer, user, assistant or tool)",
+                         param + ".role");
+        }
+        msg.role = *r;
+        has_role = true;
+      } else if (key == "content") {
+        if (auto r = decode_content(v, msg, param + ".content"); !r) return std::unexpected(r.error());
+      } else if (key == "tool_calls") {
+        od::array calls;
+        if (auto ec = v.get_array().get(calls)) {
+          return ec == simdjson::INCORRECT_TYPE
+                     ? invalid(param + ".tool_calls: expected an array", param + ".tool_calls")
+                     : malformed(ec);
+        }
+        for (auto c : calls) {
+          (void)c;
+          ++msg.tool_calls;
+        }
+      }
+    }
+    if (!has_role) return invalid(param + ".role: required", param + ".role");
+    req.messages.push_back(std::move(msg));
+  }
+  if (req.messages.empty()) return invalid("messages: must contain at least one message", "messages");
+  return {};
+}
+
+Result<uint32_t> positive_int(od::value v, std::string_view param) {
+  int64_t n = 0;
+  if (auto ec = v.get_int64().get(n)) {
+    if (ec != simdjson::INCORRECT_TYPE && ec != simdjson::NUMBER_ERROR) return malformed(ec);
+    od::json_type t{};
+    (void)v.type().get(t);
+    return wrong_type(param, "an integer", t);
+  }
+  if (n < 1 || n > UINT32_MAX) {
+    return invalid(std::string(param) + ": must be a positive integer", std::string(param));
+  }
+  return static_cast<uint32_t>(n);
+}
+
+Result<void> expect_number(od::value v, std::string_view param, double lo, double hi) {
+  double d = 0;
+  if (auto ec = v.get_double().get(d)) {
+    if (ec != simdjson::INCORRECT_TYPE) return malformed(ec);
+    od::json_type t{};
+    (void)v.type().get(t);
+    return wrong_type(param, "a number", t);
+  }
+  if (d < lo || d > hi) {
+    return invalid(std::string(param) + ": must be between " + std::to_string(lo).substr(0, 4) +
+                       " and " + std::to_string(hi).substr(0, 4),
+                   std::string(param));
+  }
+  return {};
+}
+
+Result<bool> expect_bool(od::value v, std::string_view param) {
+  bool b = false;
+  if (auto ec = v.get_bool().get(b)) {
+    if (ec != simdjson::INCORRECT_TYPE) return malformed(ec);
+    od::json_type t{};
+    (void)v.type().get(t);
+    return wrong_type(param, "a boolean", t);
+  }
+  return b;
+}
+
+model::Span span_of(const std::string& body, std::string_view token) {
+  const size_t begin = static_cast<size_t>(token.data() - body.data());
+  size_t end = begin + token.size();
+  while (end > begin && (body[end - 1] == ' ' || body[end - 1] == '\n' || body[end - 1] == '\r' ||
+                         body[end - 1] == '\t')) {
+    --end;
+  }
+  return {begin, end};
+}
+
+Result<void> decode_stream_options(od::value v, ChatRequest& req) {
+  od::object obj;
+  if (auto ec = v.get_object().get(obj)) {
+    if (ec != simdjson::INCORRECT_TYPE) return malformed(ec);
+    od::json_type t{};
+    (void)v.type().get(t);
+    return wrong_type("stream_options", "an object", t);
+  }
+  std::string_view raw;
+  if (auto ec = obj.raw_json().get(raw)) return malformed(ec);
+  req.stream_options_token = span_of(req.raw_body, raw);
+  // Read include_usage from the object's own text with a second parser.
+  const size_t tail = req.raw_body.capacity() - req.stream_options_token.begin;
+  od::document sub;
+  if (auto ec = nested_parser().iterate(raw.data(), raw.size(), tail).get(sub)) return malformed(ec);
+  od::object sub_obj;
+  if (auto ec = sub.get_object().get(sub_obj)) return malformed(ec);
+  for (auto field : sub_obj) {
+    std::string_view key;
+    if (auto ec = field.unescaped_key().get(key)) return malformed(ec);
+    if (key == "include_usage") {
+      od::value iv;
+      if (auto ec = field.value().get(iv)) return malformed(ec);
+      auto b = expect_bool(iv, "stream_options.include_usage");
+      if (!b) return std::unexpected(b.error());
+      req.include_usage = *b;
+    }
+  }
+  return {};
+}
+
+}  // namespace
+
+Result<model::ChatRequest> decode_request(std::string body) {
+  ChatRequest req;
+  req.raw_body = std::move(body);
+  if (req.raw_body.capacity() < req.raw_body.size() + simdjson::SIMDJSON_PADDING) {
+    req.raw_body.reserve(req.raw_body.size() + simdjson::SIMDJSON_PADDING);
+  }
+  od::document doc;
+  if (auto ec = request_parser()
+                    .iterate(req.raw_body.data(), req.raw_body.size(), req.raw_body.capacity())
+                    .get(doc)) {
+    return malformed(ec);
+  }
+  od::object root;
+  if (auto ec = doc.get_object().get(root)) {
+    if (ec == simdjson::INCORRECT_TYPE) return invalid("request body must be a JSON object");
+    return malformed(ec);
+  }
+  bool has_model = false, has_messages = false;
+  for (auto field : root) {
+    std::string_view key;
+    if (auto ec = field.unescaped_key().get(key)) return malformed(ec);
+    od::value v;
+    if (auto ec = field.value().get(v)) return malformed(ec);
+    if (key == "model") {
+      std::string_view token = v.raw_json_token();
+      std::string_view name;
+      if (auto ec = v.get_string().get(name)) {
+        if (ec != simdjson::INCORRECT_TYPE) return malformed(ec);
+        od::json_type t{};
+        (void)v.type().get(t);
+        return wrong_type("model", "a string", t);
+      }
+      req.model.assign(name);
+      req.model_token = span_of(req.raw_body, token);
+      has_model = true;
+    } else if (key == "messages") {
+      if (auto r = decode_messages(v, req); !r) return std::unexpected(r.error());
+      has_messages = true;
+    } else if (key == "stream") {
+      auto b = expect_bool(v, "stream");
+      if (!b) return std::unexpected(b.error());
+      req.stream = *b;
+    } else if (key == "stream_options") {
+      od::json_type t{};
+      if (auto ec = v.type().get(t)) return malformed(ec);
+      if (t != od::json_type::null) {
+        if (auto r = decode_stream_options(v, req); !r) return std::unexpected(r.error());
+      }
+    } else if (key == "max_tokens" || key == "max_completion_tokens") {
+      od::json_type t{};
+      if (auto ec = v.type().get(t)) return malformed(ec);
+      if (t != od::json_type::null) {
+        auto n = positive_int(v, key);
+        if (!n) return std::unexpected(n.error());
+        req.max_tokens = *n;
+      }
+    } else if (key == "temperature") {
+      od::json_type t{};
+      if (auto ec = v.type().get(t)) return malformed(ec);
+      if (t != od::json_type::null) {
+        if (auto r = expect_number(v, "temperature", 0, 2); !r) return std::unexpected(r.error());
+      }
+    } else if (key == "top_p") {
+      od::json_type t{};
+      if (auto ec = v.type().get(t)) return malformed(ec);
+      if (t != od::json_type::null) {
+        if (auto r = expect_number(v, "top_p", 0, 1); !r) return std::unexpected(r.error());
+      }
+    } else if (key == "n") {
+      od::json_type t{};
+      if (auto ec = v.type().get(t)) return malformed(ec);
+      if (t != od::json_type::null) {
+        auto n = positive_int(v, "n");
+        if (!n) return std::unexpected(n.error());
+      }
+    } else if (key == "tools") {
+      od::array tools;
+      if (auto ec = v.get_array().get(tools)) {
+        if (ec != simdjson::INCORRECT_TYPE) return malformed(ec);
+        od::json_type t{};
+        (void)v.type().get(t);
+        return wrong_type("tools", "an array", t);
+      }
+      for (auto tool : tools) {
+        (void)tool;
+        ++req.tools;
+      }
+    } else if (key == "response_format") {
+      od::object format;
+      if (auto ec = v.get_object().get(format)) {
+        if (ec != simdjson::INCORRECT_TYPE) return malformed(ec);
+        od::json_type t{};
+        (void)v.type().get(t);
+        return wrong_type("response_format", "an object", t);
+      }
+      std::string_view raw;
+      if (auto ec = format.raw_json().get(raw)) return malformed(ec);
+      req.json_schema = raw.find("\"json_schema\"") != std::string_view::npos;
+    }
+  }
+  // simdjson's on-demand parser validates lazily: make sure nothing trails the object.
+  if (const char* trailing = nullptr; !doc.current_location().get(trailing)) {
+    return invalid("request body is not valid JSON: unexpected content after the object");
+  }
+  if (!has_model) return invalid("model: required", "model");
+  if (req.model.empty()) return invalid("model: must not be empty", "model");
+  if (!has_messages) return invalid("messages: required", "messages");
+  return req;
+}
+
+std::string encode_request(const model::ChatRequest& req, std::string_view upstream_model) {
+  const std::string& body = req.raw_body;
+  std::string out;
+  out.reserve(body.size() + upstream_model.size() + 48);
+  auto append_model = [&] {
+    out += '"';
+    json::append_escaped(out, upstream_model);
+    out += '"';
+  };
+  constexpr std::string_view kUsageOptions = "{\"include_usage\":true}";
+  const auto& m = req.model_token;
+  const auto& so = req.stream_options_token;
+  const bool rewrite_options = req.stream && !req.include_usage;
+  if (rewrite_options && !so.empty()) {
+    // Two splices, in body order.
+    const bool model_first = m.begin < so.begin;
+    const auto& first = model_first ? m : so;
+    const auto& second = model_first ? so : m;
+    out.append(body, 0, first.begin);
+    if (model_first) append_model(); else out += kUsageOptions;
+    out.append(body, first.end, second.begin - first.end);
+    if (model_first) out += kUsageOptions; else append_model();
+    out.append(body, second.end, std::string::npos);
+    return out;
+  }
+  out.append(body, 0, m.begin);
+  append_model();
+  if (rewrite_options) {
+    out += ",\"stream_options\":";
+    out += kUsageOptions;
+  }
+  out.append(body, m.end, std::string::npos);
+  return out;
+}
+
+namespace {
+
+void read_usage(simdjson::dom::element usage, model::Usage& u) {
+  auto get = [&](simdjson::dom::element e, const char* key) -> uint32_t {
+    int64_t n = 0;
+    if (e[key].get_int64().get(n) || n < 0) return 0;
+    return static_cast<uint32_t>(n);
+  };
+  u.input_tokens = get(usage, "prompt_tokens");
+  u.output_tokens = get(usage, "completion_tokens");
+  simdjson::dom::element details;
+  if (!usage["prompt_tokens_details"].get(details) && details.is_object()) {
+    u.cached_input_tokens = get(details, "cached_tokens");
+  }
+  if (!usage["completion_tokens_details"].get(details) && details.is_object()) {
+    u.reasoning_tokens = get(details, "reasoning_tokens");
+  }
+  u.reported = true;
+}
+
+simdjson::dom::parser& dom_parser() {
+  thread_local simdjson::dom::parser p;
+  return p;
+}
+
+}  // namespace
+
+Result<model::Usage> decode_response_usage(std::string_view body) {
+  simdjson::dom::element root;
+  if (auto ec = dom_parser().parse(body.data(), body.size(), true).get(root)) {
+    return fail(ErrorKind::UpstreamError,
+                std::string("upstream response is not valid JSON: ") + simdjson::error_message(ec));
+  }
+  if (!root.is_object()) return fail(ErrorKind::UpstreamError, "upstream response is not a JSON object");
+  model::Usage u;
+  simdjson::dom::element usage;
+  if (!root["usage"].get(usage) && usage.is_object()) read_usage(usage, u);
+  return u;
+}
+
+Result<StreamChunk> inspect_stream_chunk(std::string_view data, size_t capacity) {
+  StreamChunk c;
+  if (data == "[DONE]") {
+    c.done = true;
+    return c;
+  }
+  simdjson::dom::element root;
+  const bool padded = capacity >= data.size() + simdjson::SIMDJSON_PADDING;
+  if (auto ec = dom_parser().parse(data.data(), data.size(), !padded).get(root)) {
+    return fail(ErrorKind::UpstreamError,
+                std::string("upstream stream chunk is not valid JSON: ") + simdjson::error_message(ec));
+  }
+  if (!root.is_object()) return fail(ErrorKind::UpstreamError, "upstream stream chunk is not an object");
+  simdjson::dom::element e;
+  if (!root["error"].get(e) && !e.is_null()) c.is_error = true;
+  if (!root["usage"].get(e) && e.is_object()) read_usage(e, c.usage);
+  simdjson::dom::array choices;
+  if (!root["choices"].get(choices) && choices.size() == 0 && c.usage.reported) c.usage_only = true;
+  return c;
+}
+
+std::string encode_error(const Error& error) {
+  std::string out;
+  out.reserve(96 + error.message.size());
+  json::Writer w(out);
+  w.begin_object().key("error").begin_object();
+  w.field("message", error.message).field("type", type_name(error.kind));
+  w.key("param");
+  if (error.param.empty()) w.null(); else w.value(error.param);
+  w.key("code");
+  if (error.code.empty()) w.null(); else w.value(error.code);
+  w.end_object().end_object();
+  return out;
+}
+
+std::string decode_error_message(std::string_view body) {
+  simdjson::dom::element root;
+  std::string_view msg;
+  if (!dom_parser().parse(body.data(), body.size(), true).get(root)) {
+    if (!root["error"]["message"].get(msg)) return std::string(msg);
+    if (!root["message"].get(msg)) return std::string(msg);
+  }
+  std::string s(body.substr(0, 200));
+  for (char& ch : s) if (static_cast<unsigned char>(ch) < 0x20) ch = ' ';
+  return s.empty() ? "(empty body)" : s;
+}
+
+}  // namespace sy::protocols::openai_chat

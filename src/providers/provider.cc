@@ -1,0 +1,60 @@
+#include "providers/provider.h"
+
+#include "core/json_writer.h"
+#include "protocols/openai_chat.h"
+
+namespace sy::providers {
+
+Result<Provider> Provider::compile(const ProviderConfig& config) {
+  Provider p;
+  p.config_ = &config;
+  auto ep = parse_endpoint(config.base_url);
+  if (!ep) return std::unexpected(ep.error());
+  p.endpoint_ = std::move(*ep);
+  if (!config.api_key.empty()) {
+    if (config.type == ProviderType::AzureOpenAI) {
+      p.fixed_headers_.push_back({"api-key", config.api_key});
+    } else {
+      p.fixed_headers_.push_back({"authorization", "Bearer " + config.api_key});
+    }
+  }
+  for (const auto& [name, value] : config.headers) p.fixed_headers_.push_back({name, value});
+  return p;
+}
+
+http::UpstreamTarget Provider::target() const {
+  return http::UpstreamTarget{&endpoint_, config_->verify_tls, config_->ca_file,
+                              config_->max_idle_connections};
+}
+
+http::Deadlines Provider::deadlines() const {
+  const auto& t = config_->timeouts;
+  return http::Deadlines{std::chrono::milliseconds(t.connect_ms),
+                         std::chrono::milliseconds(t.first_byte_ms),
+                         std::chrono::milliseconds(t.idle_ms), std::chrono::milliseconds(t.total_ms)};
+}
+
+http::OutgoingRequest Provider::chat_request(const model::ChatRequest& request,
+                                             std::string_view upstream_model) const {
+  http::OutgoingRequest out;
+  out.headers = fixed_headers_;
+  if (config_->type == ProviderType::AzureOpenAI) {
+    // Azure names the deployment in the path; the body's model is ignored there.
+    out.target.reserve(endpoint_.path_prefix.size() + upstream_model.size() + 64);
+    out.target = endpoint_.path_prefix + "/openai/deployments/";
+    out.target += upstream_model;
+    out.target += "/chat/completions?api-version=" + config_->api_version;
+  } else {
+    out.target = endpoint_.path_prefix + "/chat/completions";
+  }
+  out.body = protocols::openai_chat::encode_request(request, upstream_model);
+  if (request.stream) out.headers.push_back({"accept", "text/event-stream"});
+  return out;
+}
+
+double cost_usd(const Price& price, const model::Usage& usage) {
+  return (usage.input_tokens * price.input_per_mtok + usage.output_tokens * price.output_per_mtok) /
+         1e6;
+}
+
+}  // namespace sy::providers

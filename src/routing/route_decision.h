@@ -1,0 +1,64 @@
+// RouteDecision: which deployments a request may go to, in which order, and why.
+// decide() resolves the requested model — a deployment name or a named route — against
+// a catalog and applies the route's strategy (ordered fallback, or a weighted random
+// order). The decision carries its own explanation: a compact form for the
+// x-switchyard-route response header. Pure logic; thread-safe.
+#pragma once
+
+#include <chrono>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "core/config.h"
+#include "providers/catalog.h"
+
+namespace sy::routing {
+
+struct RouteDecision {
+  std::string requested;  // the model the client asked for
+  std::string route;      // the route that matched; "" for a direct deployment
+  const char* strategy = "direct";
+  std::vector<const providers::Deployment*> order;  // preferred first
+  RetryPolicy retry;
+
+  // One deployment per attempt: each deployment of `order` up to
+  // retry.attempts_per_deployment times, at most retry.max_attempts in all.
+  std::vector<const providers::Deployment*> schedule() const;
+  // "route=auto; strategy=fallback; order=sim-small,sim-large"
+  std::string compact() const;
+};
+
+// `unit_random` yields uniform numbers in [0, 1) (injected for tests).
+template <class Rng>
+Result<RouteDecision> decide(const providers::Catalog& catalog, std::string_view model,
+                             Rng&& unit_random);
+
+// Full-jitter exponential backoff before retry number `retry` (0 = first retry).
+std::chrono::milliseconds backoff_delay(const RetryPolicy& policy, uint32_t retry, double unit);
+
+// Retries of a deployment asked for by name: one more try of the same deployment.
+inline constexpr RetryPolicy kDirectRetry{2, 2, 50, 2'000};
+
+namespace detail {
+Result<RouteDecision> resolve(const providers::Catalog& catalog, std::string_view model);
+void weighted_order(const RouteConfig& route, const providers::Catalog& catalog,
+                    std::vector<const providers::Deployment*>& order,
+                    const std::vector<double>& randoms);
+}  // namespace detail
+
+template <class Rng>
+Result<RouteDecision> decide(const providers::Catalog& catalog, std::string_view model,
+                             Rng&& unit_random) {
+  auto d = detail::resolve(catalog, model);
+  if (!d || d->route.empty()) return d;
+  const RouteConfig* route = catalog.route(d->route);
+  if (route->strategy == RouteStrategy::Weighted) {
+    std::vector<double> randoms(route->targets.size());
+    for (auto& r : randoms) r = unit_random();
+    detail::weighted_order(*route, catalog, d->order, randoms);
+  }
+  return d;
+}
+
+}  // namespace sy::routing

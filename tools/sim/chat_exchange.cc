@@ -1,0 +1,190 @@
+#include "chat_exchange.h"
+
+#include <spdlog/spdlog.h>
+
+#include <boost/beast/http/field.hpp>
+#include <boost/beast/http/status.hpp>
+#include <utility>
+#include <vector>
+
+#include <fmt/format.h>
+
+namespace sy::sim {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+constexpr auto kStall = std::chrono::seconds(60);
+
+// Counts a request in flight for exactly as long as this object lives.
+class ActiveScope {
+ public:
+  explicit ActiveScope(Stats& stats) : stats_(stats) { stats_.begin_active(); }
+  ~ActiveScope() { stats_.end_active(); }
+  ActiveScope(const ActiveScope&) = delete;
+  ActiveScope& operator=(const ActiveScope&) = delete;
+
+ private:
+  Stats& stats_;
+};
+
+}  // namespace
+
+net::awaitable<bool> ChatExchange::run() {
+  state_.stats.count_request();
+  const ActiveScope active(state_.stats);
+  session_.start_watching();
+  const bool finished = co_await answer();
+  co_await session_.stop_watching();
+  if (session_.client_gone()) {
+    state_.stats.count_client_disconnect();
+    co_return false;
+  }
+  if (!finished) co_return false;
+  state_.stats.count_completed();
+  co_return http_.keep_alive();
+}
+
+net::awaitable<bool> ChatExchange::answer() {
+  auto request = parse_chat_request(http_.body(), deployment_);
+  if (!request) co_return co_await send_error(request.error());
+  state_.stats.count_model(request->model);
+
+  model_ = state_.config.find_model(request->model);
+  if (!model_) {
+    co_return co_await send_error(ApiError{
+        .status = 404,
+        .message = fmt::format("The model `{}` does not exist or you do not have access to it.",
+                               request->model),
+        .code = "model_not_found"});
+  }
+  auto fault = collect_faults(*request, *model_);
+  if (!fault) co_return co_await send_error(ApiError{.status = 400, .message = fault.error()});
+  fault_ = std::move(*fault);
+  spdlog::debug("chat model={} stream={} fault={}", request->model, request->stream,
+                !fault_.has_no_effect());
+
+  // GCC 12 mis-destroys awaitables in unevaluated && operands: co_await only in plain ifs.
+  if (fault_.delay_ms) {
+    if (!co_await session_.wait_for(std::chrono::milliseconds(*fault_.delay_ms))) co_return false;
+  }
+  if (fault_.reset) {
+    co_await session_.stop_watching();
+    session_.abort();
+    co_return false;
+  }
+  if (fault_.status) {
+    std::optional<int> retry_after = fault_.retry_after;
+    if (!retry_after && *fault_.status == 429) retry_after = 1;
+    co_return co_await send_error(injected_error(*fault_.status), retry_after);
+  }
+
+  reply_ = plan_reply(*request, *model_, state_.config.script, state_.random_id("call_", 24));
+  meta_ = ResponseMeta{.id = state_.random_id("chatcmpl-", 29),
+                       .created = std::chrono::duration_cast<std::chrono::seconds>(
+                                      std::chrono::system_clock::now().time_since_epoch())
+                                      .count(),
+                       .model = request->model,
+                       .include_usage = request->include_usage};
+  if (request->stream) co_return co_await send_stream();
+  co_return co_await send_whole();
+}
+
+net::awaitable<bool> ChatExchange::send_error(ApiError error, std::optional<int> retry_after) {
+  HttpResponse response{static_cast<http::status>(error.status), http_.version()};
+  response.set(http::field::server, "switchyard-sim");
+  response.set(http::field::content_type, "application/json");
+  if (retry_after) response.set(http::field::retry_after, std::to_string(*retry_after));
+  response.keep_alive(http_.keep_alive());
+  response.body() = error_body(error);
+  co_return co_await session_.write(std::move(response));
+}
+
+Clock::duration ChatExchange::paced(size_t pieces) const {
+  std::chrono::duration<double> total = std::chrono::milliseconds(model_->ttft_ms);
+  if (model_->tokens_per_second > 0 && pieces > 1) {
+    total += std::chrono::duration<double>(static_cast<double>(pieces - 1) /
+                                           model_->tokens_per_second);
+  }
+  return std::chrono::duration_cast<Clock::duration>(total);
+}
+
+net::awaitable<bool> ChatExchange::send_whole() {
+  if (!co_await session_.wait_for(paced(reply_.piece_count()))) co_return false;
+  HttpResponse response{http::status::ok, http_.version()};
+  response.set(http::field::server, "switchyard-sim");
+  response.set(http::field::content_type, "application/json");
+  response.set("x-request-id", meta_.id);
+  response.keep_alive(http_.keep_alive());
+  response.body() = fault_.malformed ? malformed_body(meta_) : completion_body(meta_, reply_);
+  co_return co_await session_.write(std::move(response));
+}
+
+net::awaitable<bool> ChatExchange::send_stream() {
+  StreamHead head{http::status::ok, http_.version()};
+  head.set(http::field::server, "switchyard-sim");
+  head.set(http::field::content_type, "text/event-stream; charset=utf-8");
+  head.set(http::field::cache_control, "no-cache");
+  head.set("x-request-id", meta_.id);
+  head.keep_alive(http_.keep_alive());
+  if (!co_await session_.write_stream_head(std::move(head))) co_return false;
+
+  const Clock::time_point start = Clock::now();
+  const ChunkRenderer render(meta_, reply_);
+  if (!co_await session_.wait_until(start + paced(1))) co_return false;
+  if (!co_await session_.write_chunk(render.head())) co_return false;
+  if (fault_.malformed) {
+    if (!co_await session_.write_chunk(render.malformed())) co_return false;
+    if (!co_await session_.write_chunk(std::string(ChunkRenderer::kDone))) co_return false;
+    co_return co_await session_.write_last_chunk();
+  }
+
+  const size_t pieces = reply_.piece_count();
+  for (size_t i = 0; i <= pieces; ++i) {
+    if (fault_.cut_after && std::cmp_equal(*fault_.cut_after, i)) {
+      co_await session_.stop_watching();
+      session_.close();
+      co_return false;
+    }
+    if (fault_.stall_after && std::cmp_equal(*fault_.stall_after, i)) {
+      if (!co_await session_.wait_for(kStall)) co_return false;
+    }
+    if (i == pieces) break;
+    if (!co_await session_.wait_until(start + paced(i + 1))) co_return false;
+    if (!co_await session_.write_chunk(render.piece(i))) co_return false;
+  }
+  if (!co_await session_.write_chunk(render.finish())) co_return false;
+  if (meta_.include_usage) {
+    if (!co_await session_.write_chunk(render.usage())) co_return false;
+  }
+  if (!co_await session_.write_chunk(std::string(ChunkRenderer::kDone))) co_return false;
+  co_return co_await session_.write_last_chunk();
+}
+
+std::expected<FaultSpec, std::string> ChatExchange::collect_faults(const ChatRequest& request,
+                                                                   const ModelConfig& model) {
+  std::vector<FaultSpec> specs;
+  if (auto header = http_.find("x-sim-fault"); header != http_.end()) {
+    auto spec = parse_fault_directives(header->value());
+    if (!spec) return std::unexpected("Invalid x-sim-fault header: " + spec.error());
+    specs.push_back(std::move(*spec));
+  }
+  for (const ChatMessage& message : request.messages) {
+    for (std::string_view block : find_inline_directives(message.text)) {
+      auto spec = parse_fault_directives(block);
+      if (!spec) return std::unexpected("Invalid [[sim:...]] directive: " + spec.error());
+      specs.push_back(std::move(*spec));
+    }
+  }
+  specs.push_back(model.faults);
+
+  std::vector<FaultSpec> applicable;
+  for (const FaultSpec& spec : specs) {
+    if (!spec.has_no_effect() && fault_applies(spec, request.model, state_.fault_tally)) {
+      applicable.push_back(spec);
+    }
+  }
+  return merge_faults(applicable);
+}
+
+}  // namespace sy::sim
