@@ -113,8 +113,8 @@ http::Task<Outcome> deliver_whole(RequestContext& ctx, http::UpstreamCall& call,
 http::Task<Outcome> deliver_stream(RequestContext& ctx, http::UpstreamCall& call,
                                    const providers::Deployment& dep) {
   http::SseParser sse;
-  std::string out;
-  bool started = false, saw_done = false;
+  std::string out;  // events to forward from this read; before the start, all held back
+  bool started = false, saw_done = false, has_output = false;
   std::optional<Error> bad;
 
   auto fail_stream = [&](Error e) -> http::Task<Outcome> {
@@ -137,7 +137,6 @@ http::Task<Outcome> deliver_stream(RequestContext& ctx, http::UpstreamCall& call
                       "deployment " + dep.name() + ": stream interrupted: " + piece.error().message));
     }
     if (piece->empty()) break;
-    out.clear();
     const bool within_limit = sse.feed(*piece, [&](const http::SseEvent& ev) {
       if (bad || saw_done) return;
       auto chunk = codec::inspect_stream_chunk(ev.data, ev.data.size() + http::kSsePadding);
@@ -153,6 +152,7 @@ http::Task<Outcome> deliver_stream(RequestContext& ctx, http::UpstreamCall& call
       }
       if (chunk->usage.reported) ctx.usage = chunk->usage;
       if (chunk->done) saw_done = true;
+      if (!chunk->preamble) has_output = true;
       if (chunk->usage_only && !ctx.request.include_usage) return;  // asked for by us only
       if (!ev.event.empty()) {
         out += "event: ";
@@ -168,7 +168,7 @@ http::Task<Outcome> deliver_stream(RequestContext& ctx, http::UpstreamCall& call
       co_return retry("malformed", Error::make(ErrorKind::UpstreamError,
                                                "deployment " + dep.name() + ": " + bad->message));
     }
-    if (!out.empty()) {
+    if (!out.empty() && (started || has_output || bad)) {
       if (!started) {
         started = true;
         ctx.served_by = &dep;
@@ -183,6 +183,7 @@ http::Task<Outcome> deliver_stream(RequestContext& ctx, http::UpstreamCall& call
         call.cancel();
         co_return Outcome{Outcome::Delivered, "ok", {}, {}};
       }
+      out.clear();
     }
     if (bad) co_return co_await fail_stream(*bad);
     if (saw_done) break;

@@ -127,6 +127,11 @@ class Session final : public SessionBase {
   bool responded_ = false;
   bool gone_ = false;
   bool idle_ = false;
+  bool timed_out_ = false;
+  bool body_reserved_ = false;
+  asio::basic_waitable_timer<std::chrono::steady_clock, asio::wait_traits<std::chrono::steady_clock>,
+                             Executor>
+      read_timer_{stream_.get_executor()};
 };
 
 template <class Stream>
@@ -254,13 +259,16 @@ Task<void> Session<Stream>::send_error(const Error& error) {
 }
 
 // Reads the next request. Returns false when the connection should close; `fatal`
-// says an error response was already sent.
+// says an error response was already sent. Bytes already buffered are parsed without
+// I/O; only a request that needs more reads arms the request deadline (a timer that
+// cancels the read, so the client can still be told 408).
 template <class Stream>
 Task<bool> Session<Stream>::read_request(bool& fatal) {
   const auto& opt = server_.options;
   parser_.emplace();
   parser_->body_limit(opt.max_body_bytes);
   parser_->header_limit(opt.max_header_bytes);
+  parser_->eager(true);
   responded_ = false;
   on_gone_ = nullptr;
 
@@ -268,22 +276,53 @@ Task<bool> Session<Stream>::read_request(bool& fatal) {
     idle_ = true;
     lowest().expires_after(opt.keepalive_timeout);
     auto [ec, n] = co_await stream_.async_read_some(buffer_.prepare(4096), nothrow);
+    lowest().expires_never();
     idle_ = false;
     if (ec) co_return false;
     buffer_.commit(n);
   }
-  lowest().expires_after(opt.request_timeout);
-  auto [ec, n] = co_await bhttp::async_read_header(stream_, buffer_, *parser_, nothrow);
-  if (!ec && !parser_->is_done()) {
-    if (auto len = parser_->content_length(); len && *len <= opt.max_body_bytes) {
-      parser_->get().body().reserve(*len + 64);  // room for simdjson's padding
+
+  bool timer_armed = false;
+  timed_out_ = false;
+  beast::error_code ec;
+  for (;;) {
+    const size_t used = parser_->put(buffer_.data(), ec);
+    buffer_.consume(used);
+    if (ec == bhttp::error::need_more) ec = {};
+    if (ec || parser_->is_done()) break;
+    if (parser_->is_header_done() && !body_reserved_) {
+      body_reserved_ = true;
+      if (auto len = parser_->content_length(); len && *len <= opt.max_body_bytes) {
+        parser_->get().body().reserve(*len + 64);  // room for simdjson's padding
+      }
     }
-    std::tie(ec, n) = co_await bhttp::async_read(stream_, buffer_, *parser_, nothrow);
+    if (!timer_armed) {
+      timer_armed = true;
+      read_timer_.expires_after(opt.request_timeout);
+      read_timer_.async_wait([this, state = watch_](beast::error_code tec) {
+        if (tec || !state->alive) return;
+        timed_out_ = true;
+        beast::error_code ignored;
+        lowest().socket().cancel(ignored);
+      });
+    }
+    auto [rec, n] = co_await stream_.async_read_some(buffer_.prepare(16384), nothrow);
+    buffer_.commit(n);
+    if (rec == asio::error::eof && n == 0) {
+      parser_->put_eof(ec);
+      if (!ec) ec = bhttp::error::partial_message;
+      break;
+    }
+    if (rec) {
+      ec = timed_out_ ? beast::error::timeout : rec;
+      break;
+    }
   }
-  lowest().expires_never();
+  body_reserved_ = false;
+  if (timer_armed) read_timer_.cancel();
   if (!ec) co_return true;
 
-  if (ec == bhttp::error::end_of_stream || ec == asio::error::connection_reset ||
+  if (ec == bhttp::error::partial_message || ec == asio::error::connection_reset ||
       ec == asio::error::eof) {
     co_return false;
   }

@@ -445,7 +445,24 @@ Result<StreamChunk> inspect_stream_chunk(std::string_view data, size_t capacity)
   if (!root["error"].get(e) && !e.is_null()) c.is_error = true;
   if (!root["usage"].get(e) && e.is_object()) read_usage(e, c.usage);
   simdjson::dom::array choices;
-  if (!root["choices"].get(choices) && choices.size() == 0 && c.usage.reported) c.usage_only = true;
+  if (root["choices"].get(choices)) return c;
+  if (choices.size() == 0) {
+    c.usage_only = c.usage.reported;
+    return c;
+  }
+  c.preamble = !c.usage.reported;
+  for (simdjson::dom::element choice : choices) {
+    simdjson::dom::element finish;
+    simdjson::dom::object delta;
+    if (!choice["finish_reason"].get(finish) && !finish.is_null()) c.preamble = false;
+    if (choice["delta"].get(delta)) continue;
+    for (auto [key, value] : delta) {
+      if (key == "role" || value.is_null()) continue;
+      std::string_view text;
+      if ((key == "content" || key == "refusal") && !value.get(text) && text.empty()) continue;
+      c.preamble = false;
+    }
+  }
   return c;
 }
 

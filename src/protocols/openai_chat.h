@@ -30,6 +30,10 @@ struct StreamChunk {
   bool done = false;        // the "[DONE]" sentinel
   bool usage_only = false;  // a chunk with no choices that only carries usage
   bool is_error = false;    // an {"error": ...} event from the upstream
+  // Carries nothing yet: only the assistant role and/or empty content, no finish
+  // reason. A gateway may hold such chunks back until real output arrives, so that a
+  // failure right after them can still fall back invisibly.
+  bool preamble = false;
   model::Usage usage;       // filled when the chunk carries usage
 };
 // Validates one chunk. `data` must be followed by readable memory up to `capacity`

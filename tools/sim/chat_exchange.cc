@@ -45,28 +45,46 @@ net::awaitable<bool> ChatExchange::run() {
   co_return http_.keep_alive();
 }
 
-net::awaitable<bool> ChatExchange::answer() {
+std::optional<ApiError> ChatExchange::prepare() {
   auto request = parse_chat_request(http_.body(), deployment_);
-  if (!request) co_return co_await send_error(request.error());
+  if (!request) return request.error();
   state_.stats.count_model(request->model);
 
   model_ = state_.config.find_model(request->model);
   if (!model_) {
-    co_return co_await send_error(ApiError{
+    return ApiError{
         .status = 404,
         .message = fmt::format("The model `{}` does not exist or you do not have access to it.",
                                request->model),
-        .code = "model_not_found"});
+        .code = "model_not_found"};
   }
   auto fault = collect_faults(*request, *model_);
-  if (!fault) co_return co_await send_error(ApiError{.status = 400, .message = fault.error()});
+  if (!fault) return ApiError{.status = 400, .message = fault.error()};
   fault_ = std::move(*fault);
-  spdlog::debug("chat model={} stream={} fault={}", request->model, request->stream,
-                !fault_.has_no_effect());
 
-  // GCC 12 mis-destroys awaitables in unevaluated && operands: co_await only in plain ifs.
+  reply_ = plan_reply(*request, *model_, state_.config.script, state_.random_id("call_", 24));
+  meta_ = ResponseMeta{.id = state_.random_id("chatcmpl-", 29),
+                       .created = std::chrono::duration_cast<std::chrono::seconds>(
+                                      std::chrono::system_clock::now().time_since_epoch())
+                                      .count(),
+                       .model = request->model,
+                       .include_usage = request->include_usage};
+  stream_ = request->stream;
+  spdlog::debug("chat {} model={} stream={} fault={}", meta_.id, meta_.model, stream_,
+                !fault_.has_no_effect());
+  return std::nullopt;
+}
+
+// GCC 12 miscompiles some co_await expressions: an awaitable in a short-circuited && operand,
+// and braced temporaries in a co_await's arguments, are destroyed twice. Coroutines here await
+// only in plain statements and pass named values.
+net::awaitable<bool> ChatExchange::answer() {
+  if (std::optional<ApiError> error = prepare()) {
+    co_return co_await send_error(std::move(*error), std::nullopt);
+  }
   if (fault_.delay_ms) {
-    if (!co_await session_.wait_for(std::chrono::milliseconds(*fault_.delay_ms))) co_return false;
+    const auto delay = std::chrono::milliseconds(*fault_.delay_ms);
+    if (!co_await session_.wait_for(delay)) co_return false;
   }
   if (fault_.reset) {
     co_await session_.stop_watching();
@@ -76,17 +94,10 @@ net::awaitable<bool> ChatExchange::answer() {
   if (fault_.status) {
     std::optional<int> retry_after = fault_.retry_after;
     if (!retry_after && *fault_.status == 429) retry_after = 1;
-    co_return co_await send_error(injected_error(*fault_.status), retry_after);
+    ApiError error = injected_error(*fault_.status);
+    co_return co_await send_error(std::move(error), retry_after);
   }
-
-  reply_ = plan_reply(*request, *model_, state_.config.script, state_.random_id("call_", 24));
-  meta_ = ResponseMeta{.id = state_.random_id("chatcmpl-", 29),
-                       .created = std::chrono::duration_cast<std::chrono::seconds>(
-                                      std::chrono::system_clock::now().time_since_epoch())
-                                      .count(),
-                       .model = request->model,
-                       .include_usage = request->include_usage};
-  if (request->stream) co_return co_await send_stream();
+  if (stream_) co_return co_await send_stream();
   co_return co_await send_whole();
 }
 

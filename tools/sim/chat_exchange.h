@@ -32,10 +32,13 @@ class ChatExchange {
   // connection closed on purpose by a fault). Coroutines take no reference parameters: what
   // they need lives in the members below.
   net::awaitable<bool> answer();
-  net::awaitable<bool> send_error(ApiError error, std::optional<int> retry_after = {});
+  net::awaitable<bool> send_error(ApiError error, std::optional<int> retry_after);
   net::awaitable<bool> send_whole();
   net::awaitable<bool> send_stream();
 
+  // Validates the request, finds the model and the faults, and plans the reply; returns the
+  // error to answer with instead, if any.
+  std::optional<ApiError> prepare();
   // The faults that apply to this request: header, `[[sim:...]]` blocks, the model's config.
   std::expected<FaultSpec, std::string> collect_faults(const ChatRequest& request,
                                                        const ModelConfig& model);
@@ -51,6 +54,7 @@ class ChatExchange {
   FaultSpec fault_;
   ResponseMeta meta_;
   Reply reply_;
+  bool stream_ = false;
 };
 
 }  // namespace sy::sim

@@ -148,7 +148,8 @@ class Connection {
     if (post && path == "/v1/chat/completions") co_return co_await chat(std::nullopt, true);
     if (auto deployment = azure_deployment(path); post && deployment) {
       const bool api_version = !query_param(query, "api-version").value_or("").empty();
-      co_return co_await chat(std::string(*deployment), api_version);
+      std::optional<std::string> name(*deployment);
+      co_return co_await chat(std::move(name), api_version);
     }
     const bool written = co_await session_.write(simple_response(path));
     co_return written && request_.keep_alive();

@@ -1,0 +1,153 @@
+#include "core/config_loader.h"
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include <map>
+
+namespace sy {
+namespace {
+
+using ::testing::HasSubstr;
+
+EnvLookup env(std::map<std::string, std::string> vars = {}) {
+  return [vars = std::move(vars)](const std::string& name) -> std::optional<std::string> {
+    auto it = vars.find(name);
+    if (it == vars.end()) return std::nullopt;
+    return it->second;
+  };
+}
+
+constexpr const char* kValid = R"(
+server:
+  listen: 127.0.0.1:9000
+  max_body_bytes: 2048
+providers:
+  sim:
+    type: openai_compatible
+    base_url: ${SIM_URL:-http://127.0.0.1:9901}/v1
+    api_key: ${SIM_KEY}
+    timeouts: {connect_ms: 100, first_byte_ms: 200, idle_ms: 300, total_ms: 400}
+  azure:
+    type: azure_openai
+    base_url: https://example.openai.azure.com
+    api_key: k
+    api_version: 2024-10-21
+deployments:
+  small: {provider: sim, model: small-1, price: {input_per_mtok: 0.1, output_per_mtok: 0.4}, context_window: 8000, region: eu}
+  big: {provider: azure, model: gpt-4o}
+routes:
+  auto:
+    targets: [small, big]
+    retry: {max_attempts: 3}
+  spread:
+    strategy: weighted
+    targets: [{deployment: small, weight: 3}, {deployment: big, weight: 1}]
+)";
+
+TEST(ConfigLoader, ReadsAValidConfig) {
+  auto c = load_config_text(kValid, "test.yaml", env({{"SIM_KEY", "secret"}}));
+  ASSERT_TRUE(c) << c.error().message;
+  const Config& cfg = **c;
+  EXPECT_EQ(cfg.server.listen, "127.0.0.1:9000");
+  EXPECT_EQ(cfg.server.max_body_bytes, 2048u);
+  EXPECT_EQ(cfg.providers.at("sim").base_url, "http://127.0.0.1:9901/v1");
+  EXPECT_EQ(cfg.providers.at("sim").api_key, "secret");
+  EXPECT_EQ(cfg.providers.at("sim").timeouts.idle_ms, 300u);
+  EXPECT_EQ(cfg.providers.at("azure").type, ProviderType::AzureOpenAI);
+  EXPECT_EQ(cfg.deployments.at("small").model, "small-1");
+  EXPECT_DOUBLE_EQ(cfg.deployments.at("small").price.output_per_mtok, 0.4);
+  EXPECT_EQ(cfg.deployments.at("big").model, "gpt-4o");
+  EXPECT_EQ(cfg.routes.at("auto").targets.size(), 2u);
+  EXPECT_EQ(cfg.routes.at("auto").retry.max_attempts, 3u);
+  EXPECT_EQ(cfg.routes.at("spread").strategy, RouteStrategy::Weighted);
+  EXPECT_EQ(cfg.routes.at("spread").targets[0].weight, 3u);
+}
+
+TEST(ConfigLoader, UnknownKeyNamesFileLinePathAndExpectedKeys) {
+  auto c = load_config_text("deployments:\n  a:\n    provider: p\n    modle: x\n", "f.yaml", env());
+  ASSERT_FALSE(c);
+  EXPECT_THAT(c.error().message, HasSubstr("f.yaml:4: deployments.a.modle: unknown key"));
+  EXPECT_THAT(c.error().message, HasSubstr("provider, model"));
+}
+
+TEST(ConfigLoader, WrongTypesAreReportedWithTheirPath) {
+  auto c = load_config_text(R"(
+server: {max_body_bytes: lots, access_log: maybe}
+providers: {p: {type: openai_compatible, base_url: "http://h", timeouts: {connect_ms: -1}}}
+deployments: {a: {provider: p, price: {input_per_mtok: cheap}}}
+)",
+                            "f.yaml", env());
+  ASSERT_FALSE(c);
+  const auto& m = c.error().message;
+  EXPECT_THAT(m, HasSubstr("server.max_body_bytes: expected a non-negative integer, got \"lots\""));
+  EXPECT_THAT(m, HasSubstr("server.access_log: expected true or false"));
+  EXPECT_THAT(m, HasSubstr("providers.p.timeouts.connect_ms: expected a non-negative integer"));
+  EXPECT_THAT(m, HasSubstr("deployments.a.price.input_per_mtok: expected a non-negative number"));
+  EXPECT_THAT(m, HasSubstr("4 problems"));
+}
+
+TEST(ConfigLoader, DanglingReferencesAndMissingKeys) {
+  auto c = load_config_text(R"(
+providers: {p: {type: openai_compatible}}
+deployments: {a: {provider: nope}}
+routes: {r: {targets: [a, ghost]}, a: {targets: [a]}, empty: {targets: []}}
+)",
+                            "f.yaml", env());
+  ASSERT_FALSE(c);
+  const auto& m = c.error().message;
+  EXPECT_THAT(m, HasSubstr("providers.p.base_url: required key is missing"));
+  EXPECT_THAT(m, HasSubstr("deployments.a.provider: unknown provider \"nope\""));
+  EXPECT_THAT(m, HasSubstr("routes.r.targets[1]: unknown deployment \"ghost\""));
+  EXPECT_THAT(m, HasSubstr("routes.a: a route may not have the same name as a deployment"));
+  EXPECT_THAT(m, HasSubstr("routes.empty.targets: expected a non-empty list"));
+}
+
+TEST(ConfigLoader, BadEnumsUrlsAndListenAddress) {
+  auto c = load_config_text(R"(
+server: {listen: "nowhere"}
+providers:
+  p: {type: magic, base_url: "ftp://x"}
+  az: {type: azure_openai, base_url: "https://x"}
+deployments: {a: {provider: p}}
+routes: {r: {strategy: random, targets: [a]}}
+)",
+                            "f.yaml", env());
+  ASSERT_FALSE(c);
+  const auto& m = c.error().message;
+  EXPECT_THAT(m, HasSubstr("server.listen: expected HOST:PORT"));
+  EXPECT_THAT(m, HasSubstr("providers.p.type: unknown provider type \"magic\""));
+  EXPECT_THAT(m, HasSubstr("providers.p.base_url: unsupported URL scheme"));
+  EXPECT_THAT(m, HasSubstr("providers.az.api_version: required key is missing"));
+  EXPECT_THAT(m, HasSubstr("routes.r.strategy: unknown strategy \"random\""));
+}
+
+TEST(ConfigLoader, MissingEnvironmentVariableIsAProblem) {
+  auto c = load_config_text(kValid, "f.yaml", env());
+  ASSERT_FALSE(c);
+  EXPECT_THAT(c.error().message, HasSubstr("providers.sim.api_key: environment variable SIM_KEY"));
+}
+
+TEST(ConfigLoader, InvalidYamlNamesTheLine) {
+  auto c = load_config_text("providers:\n  p: [unclosed\n", "f.yaml", env());
+  ASSERT_FALSE(c);
+  EXPECT_THAT(c.error().message, HasSubstr("f.yaml:"));
+  EXPECT_THAT(c.error().message, HasSubstr("invalid YAML"));
+}
+
+TEST(ConfigLoader, TopLevelMustBeAMappingWithKnownSections) {
+  EXPECT_FALSE(load_config_text("- a\n- b\n", "f.yaml", env()));
+  auto c = load_config_text("deployment: {}\n", "f.yaml", env());
+  ASSERT_FALSE(c);
+  EXPECT_THAT(c.error().message, HasSubstr("deployment: unknown key"));
+}
+
+TEST(ConfigLoader, TheDemoConfigIsValid) {
+  auto c = load_config_file(std::string(SY_SOURCE_DIR) + "/config/demo.yaml", env());
+  ASSERT_TRUE(c) << c.error().message;
+  EXPECT_TRUE((*c)->routes.contains("auto"));
+  EXPECT_GE((*c)->deployments.size(), 2u);
+}
+
+}  // namespace
+}  // namespace sy

@@ -1,0 +1,68 @@
+// GET /v1/models and /v1/models/{id} through the SDK: routes and deployments of the demo config.
+
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+
+import OpenAI from 'openai';
+
+import { startStack } from './harness.mjs';
+
+const ROUTES = ['auto', 'balanced', 'code', 'fast', 'reasoning'];
+const DEPLOYMENTS = ['sim-code', 'sim-large', 'sim-small'];
+
+let stack;
+let client;
+before(async () => {
+  stack = await startStack();
+  client = stack.client();
+});
+after(() => stack?.stop());
+
+describe('models', () => {
+  test('list() contains every route and deployment exactly once', async () => {
+    const ids = [];
+    for await (const model of client.models.list()) {
+      assert.equal(model.object, 'model');
+      assert.equal(typeof model.owned_by, 'string');
+      assert.equal(typeof model.created, 'number');
+      ids.push(model.id);
+    }
+    assert.deepEqual([...ids].sort(), [...ROUTES, ...DEPLOYMENTS].sort());
+  });
+
+  test('routes are owned by switchyard, deployments by their provider', async () => {
+    const page = await client.models.list();
+    const owner = Object.fromEntries(page.data.map((m) => [m.id, m.owned_by]));
+    for (const r of ROUTES) assert.equal(owner[r], 'switchyard', r);
+    for (const d of DEPLOYMENTS) assert.equal(owner[d], 'sim', d);
+  });
+
+  test('retrieve() finds a route and a deployment', async () => {
+    const auto = await client.models.retrieve('auto');
+    assert.equal(auto.id, 'auto');
+    assert.equal(auto.object, 'model');
+    const large = await client.models.retrieve('sim-large');
+    assert.equal(large.id, 'sim-large');
+    assert.equal(large.owned_by, 'sim');
+  });
+
+  test('retrieve() of an unknown model is a 404 model_not_found', async () => {
+    await assert.rejects(client.models.retrieve('gpt-nope'), (err) => {
+      assert.ok(err instanceof OpenAI.NotFoundError, `${err}`);
+      assert.equal(err.status, 404);
+      assert.equal(err.code, 'model_not_found');
+      return true;
+    });
+  });
+
+  test('every listed model answers a chat request', async () => {
+    const page = await client.models.list();
+    for (const { id } of page.data) {
+      const data = await client.chat.completions.create({
+        model: id,
+        messages: [{ role: 'user', content: 'ping' }],
+      });
+      assert.equal(data.choices[0].message.content, 'pong', id);
+    }
+  });
+});
