@@ -25,6 +25,7 @@ JSON_OUT=""
 WITH_PORTKEY=0
 NO_PORTKEY=0
 LUA_STATUS=1
+NGINX_WORKERS=1
 MODEL=bench
 BINARY="$ROOT/build/release/switchyard"
 CONCURRENCIES=(1 32)
@@ -42,6 +43,8 @@ Usage: bench/run.sh [options]
                     and \${BENCH_MOCK_PORT}, and --threads as \${BENCH_THREADS}, so the file can
                     say e.g. base_url: \${BENCH_MOCK_URL}/v1. It must serve the model given by
                     --model (default "bench"); server.listen is overridden.
+  --nginx-workers N worker_processes of the nginx proxy (default 1; the mock always has 1).
+                    Switchyard's default is one thread per core: compare with --threads 1 too
   --model NAME      the "model" of the request body (default bench)
   --binary PATH     the switchyard binary (default build/release/switchyard)
   --json FILE       also write the results as JSON to FILE
@@ -63,6 +66,7 @@ while [[ $# -gt 0 ]]; do
     --rounds) ROUNDS="$2"; shift 2 ;;
     --keep) KEEP=1; shift ;;
     --no-lua-status) LUA_STATUS=0; shift ;;
+    --nginx-workers) NGINX_WORKERS="$2"; shift 2 ;;
     --threads) THREADS="$2"; shift 2 ;;
     --config) CONFIG="$2"; shift 2 ;;
     --model) MODEL="$2"; shift 2 ;;
@@ -82,6 +86,7 @@ done
 ((ROUNDS <= DURATION)) || ROUNDS=$DURATION
 ROUND_SECS=$((DURATION / ROUNDS))  # wrk takes whole seconds
 DURATION=$((ROUND_SECS * ROUNDS))
+[[ "$NGINX_WORKERS" =~ ^[1-9][0-9]*$ ]] || { echo "run.sh: --nginx-workers must be >= 1" >&2; exit 2; }
 [[ "$THREADS" =~ ^[0-9]+$ ]] || { echo "run.sh: --threads must be a number" >&2; exit 2; }
 [[ "$MODEL" =~ ^[A-Za-z0-9._:/-]+$ ]] || { echo "run.sh: --model has odd characters" >&2; exit 2; }
 if [[ -n "$CONFIG" ]]; then
@@ -222,11 +227,11 @@ EOF
 
 # ---------------------------------------------------------------------------------------
 # nginx instances (mock and proxy), each with its own prefix directory.
-nginx_common() {  # nginx_common DIR
+nginx_common() {  # nginx_common DIR WORKERS
   cat <<EOF
 daemon off;
 master_process on;
-worker_processes 1;
+worker_processes $2;
 pid $1/nginx.pid;
 error_log $1/error.log warn;
 events { worker_connections 4096; }
@@ -252,11 +257,8 @@ start_nginx() {  # start_nginx NAME DIR PORT: config in DIR/nginx.conf; sets NGI
   wait_port "$port" "$NGINX_PID" "$name" "$dir/error.log"
   # Record the worker too, so it is stopped even if the master has to be killed.
   local w
+  sleep 0.2
   for w in $(pgrep -P "$NGINX_PID" 2>/dev/null || true); do PIDS+=("$w"); done
-}
-
-nginx_worker() {  # nginx_worker MASTER_PID: the (single) worker's pid
-  pgrep -P "$1" 2>/dev/null | head -n 1
 }
 
 # ---------------------------------------------------------------------------------------
@@ -336,12 +338,16 @@ aggregate() {  # aggregate NAME C: req/s = mean of the rounds, p50/p99 = median 
   P99[$name,$c]=$(median "${p99[@]}")
 }
 
-sample_rss() {  # sample_rss NAME
-  local f="/proc/${PID[$1]}/status"
+sample_rss() {  # sample_rss NAME: VmRSS/VmHWM in kB (summed over the workers of an nginx)
+  local pids=${PID[$1]} p f
   RSS_KB[$1]=""; HWM_KB[$1]=""
-  [[ -n "${PID[$1]}" && -r "$f" ]] || return 0
-  RSS_KB[$1]=$(awk '/^VmRSS:/ {print $2}' "$f")
-  HWM_KB[$1]=$(awk '/^VmHWM:/ {print $2}' "$f")
+  if [[ "$pids" == workers-of:* ]]; then pids=$(pgrep -P "${pids#workers-of:}" 2>/dev/null || true); fi
+  for p in $pids; do
+    f="/proc/$p/status"
+    [[ -r "$f" ]] || continue
+    RSS_KB[$1]=$((${RSS_KB[$1]:-0} + $(awk '/^VmRSS:/ {print $2}' "$f")))
+    HWM_KB[$1]=$((${HWM_KB[$1]:-0} + $(awk '/^VmHWM:/ {print $2}' "$f")))
+  done
 }
 
 add_target() {  # add_target NAME LABEL URL PID [HEADER VALUE]...: check it, then warm it up
@@ -363,7 +369,7 @@ log "$(nproc) cores, load average at start: $LOADAVG_START; $ROUNDS rounds of $R
 MOCK_PORT=$(free_port)
 MOCK_DIR="$TMP/mock"; mkdir -p "$MOCK_DIR"
 {
-  nginx_common "$MOCK_DIR"
+  nginx_common "$MOCK_DIR" 1
   cat <<EOF
 http {
   access_log off;
@@ -387,13 +393,13 @@ start_nginx mock "$MOCK_DIR" "$MOCK_PORT"
 MOCK_PID=$NGINX_PID
 MOCK_URL="http://127.0.0.1:$MOCK_PORT"
 log "mock: nginx on $MOCK_URL (pid $MOCK_PID)"
-add_target direct "direct to mock" "$MOCK_URL/v1/chat/completions" "$(nginx_worker "$MOCK_PID")"
+add_target direct "direct to mock" "$MOCK_URL/v1/chat/completions" "workers-of:$MOCK_PID"
 
 # 2. nginx as a keep-alive reverse proxy.
 PROXY_PORT=$(free_port)
 PROXY_DIR="$TMP/proxy"; mkdir -p "$PROXY_DIR"
 {
-  nginx_common "$PROXY_DIR"
+  nginx_common "$PROXY_DIR" "$NGINX_WORKERS"
   cat <<EOF
 http {
   access_log off;
@@ -419,8 +425,8 @@ EOF
 start_nginx nginx-proxy "$PROXY_DIR" "$PROXY_PORT"
 PROXY_PID=$NGINX_PID
 log "nginx proxy on 127.0.0.1:$PROXY_PORT (pid $PROXY_PID)"
-add_target nginx "nginx proxy (keepalive)" "http://127.0.0.1:$PROXY_PORT/v1/chat/completions" \
-  "$(nginx_worker "$PROXY_PID")"
+add_target nginx "nginx proxy ($NGINX_WORKERS worker$( ((NGINX_WORKERS > 1)) && echo s))" "http://127.0.0.1:$PROXY_PORT/v1/chat/completions" \
+  "workers-of:$PROXY_PID"
 
 # 3. Switchyard.
 SY_PORT=$(free_port)
@@ -455,7 +461,10 @@ SY_PID=$!
 PIDS+=("$SY_PID")
 wait_port "$SY_PORT" "$SY_PID" switchyard "$SY_DIR/stderr.log"
 log "switchyard on 127.0.0.1:$SY_PORT (pid $SY_PID, config $SY_CONFIG)"
-add_target switchyard "switchyard" "http://127.0.0.1:$SY_PORT/v1/chat/completions" "$SY_PID"
+SY_THREADS_SHOWN=$THREADS
+[[ "$SY_THREADS_SHOWN" != 0 ]] || SY_THREADS_SHOWN="$(nproc)"
+[[ -z "$CONFIG" ]] || SY_THREADS_SHOWN="config"
+add_target switchyard "switchyard ($SY_THREADS_SHOWN thr)" "http://127.0.0.1:$SY_PORT/v1/chat/completions" "$SY_PID"
 
 # 4. Portkey, when installed (or --with-portkey).
 find_portkey() {
@@ -584,7 +593,7 @@ done
   done
   echo
   echo "req/s: mean of the rounds; p50/p99: median of the rounds' wrk percentiles. added p50 = p50 at"
-  echo "c=1 minus direct's. RSS: the serving process (the nginx worker for nginx), after the c=32 runs."
+  echo "c=1 minus direct's. RSS: the serving process (nginx: its workers), after the c=32 runs."
   echo
   echo "Targets (issue):"
   printf '  %-42s %-40s %s\n' "throughput c=32 >= 0.8x nginx proxy" \
@@ -607,7 +616,7 @@ if [[ -n "$JSON_OUT" ]]; then
     echo "{"
     echo "  \"date\": $(jstr "$(date -u '+%Y-%m-%dT%H:%M:%SZ')"),"
     echo "  \"machine\": {\"nproc\": $(nproc), \"cpu\": $(jstr "$(awk -F': ' '/^model name/ {print $2; exit}' /proc/cpuinfo)"), \"kernel\": $(jstr "$(uname -r)"), \"loadavg_start\": $(jstr "$LOADAVG_START"), \"loadavg_end\": $(jstr "$LOADAVG_END")},"
-    echo "  \"settings\": {\"duration_s\": $DURATION, \"rounds\": $ROUNDS, \"round_s\": $ROUND_SECS, \"wrk_threads\": 1, \"lua_status_count\": $([[ $LUA_STATUS == 1 ]] && echo true || echo false), \"body_bytes\": $(wc -c <"$TMP/body.json"), \"switchyard_threads\": $THREADS, \"switchyard_config\": $(jstr "${CONFIG:-generated}"), \"switchyard_binary\": $(jstr "$BINARY")},"
+    echo "  \"settings\": {\"duration_s\": $DURATION, \"rounds\": $ROUNDS, \"round_s\": $ROUND_SECS, \"wrk_threads\": 1, \"lua_status_count\": $([[ $LUA_STATUS == 1 ]] && echo true || echo false), \"body_bytes\": $(wc -c <"$TMP/body.json"), \"switchyard_threads\": $THREADS, \"nginx_proxy_workers\": $NGINX_WORKERS, \"switchyard_config\": $(jstr "${CONFIG:-generated}"), \"switchyard_binary\": $(jstr "$BINARY")},"
     echo "  \"targets\": {"
     n=0
     for t in "${TARGETS[@]}"; do

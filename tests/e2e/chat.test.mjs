@@ -69,20 +69,38 @@ describe('non-stream chat', () => {
         .withResponse();
       assert.equal(response.headers.get('x-switchyard-deployment'), deployment, route);
       assert.equal(data.model, deployment, route);
-      assert.match(response.headers.get('x-switchyard-route') ?? '', new RegExp(`^route=${route};`));
+      const routeHeader = response.headers.get('x-switchyard-route') ?? '';
+      assert.match(routeHeader, new RegExp(`^route=${route};`));
     }
   });
 
-  test('the weighted route serves from one of its targets', async () => {
+  test('the weighted route serves the first deployment of the order it drew', async () => {
     for (let i = 0; i < 8; i++) {
       const { data, response } = await client.chat.completions
         .create({ model: 'balanced', messages: user(`Balanced question ${i}`) })
         .withResponse();
       const served = response.headers.get('x-switchyard-deployment');
-      assert.ok(['sim-small', 'sim-large'].includes(served), served);
+      const route = response.headers.get('x-switchyard-route') ?? '';
+      const m = /^route=balanced; strategy=weighted; order=([\w-]+),([\w-]+)$/.exec(route);
+      assert.ok(m, route);
+      assert.deepEqual([m[1], m[2]].sort(), ['sim-large', 'sim-small']);
+      assert.equal(served, m[1]);
       assert.equal(data.model, served);
-      assert.match(response.headers.get('x-switchyard-route') ?? '', /strategy=weighted/);
     }
+  });
+
+  test('the weighted route spreads load about 3:1', async () => {
+    const N = 200;
+    let small = 0;
+    for (let i = 0; i < N; i++) {
+      const { response } = await client.chat.completions
+        .create({ model: 'balanced', messages: user('ping') })
+        .withResponse();
+      if (response.headers.get('x-switchyard-deployment') === 'sim-small') small++;
+    }
+    // Expected 150 (sd about 6): the bounds are over 6 sd away, yet catch "uniform" (100) and
+    // "always the first" (200).
+    assert.ok(small > 110 && small < 190, `sim-small served ${small} of ${N}`);
   });
 
   test('the answer is deterministic and depends on the prompt', async () => {

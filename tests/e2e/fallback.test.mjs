@@ -55,6 +55,28 @@ describe('fallback', () => {
     assert.equal(streamedText(chunks), await largeAnswer(prompt));
   });
 
+  for (const [fault, label] of [
+    ['cut_after=0', 'connection_closed'],
+    ['malformed', 'malformed'],
+  ]) {
+    test(`a stream that fails before its first word (${fault}) still falls back`, async () => {
+      // sim-small sends its role chunk and then fails: the gateway holds that preamble back, so
+      // nothing has reached the client and sim-large can still answer.
+      const prompt = `Early failure [[sim:${fault} model=sim-small]]`;
+      const { data: stream, response } = await client.chat.completions
+        .create({ model: 'auto', messages: user(prompt), stream: true })
+        .withResponse();
+      assert.deepEqual(parseAttempts(response.headers.get('x-switchyard-attempts')), [
+        ['sim-small', label],
+        ['sim-large', 'ok'],
+      ]);
+      const chunks = await collect(stream);
+      assert.ok(chunks.every((c) => c.model === 'sim-large'), 'no sim-small chunk leaked');
+      assert.equal(chunks.filter((c) => c.choices[0]?.delta?.role).length, 1, 'one role chunk');
+      assert.equal(streamedText(chunks), await largeAnswer(prompt));
+    });
+  }
+
   test('the reasoning route falls back the other way', async () => {
     const { data, response } = await client.chat.completions
       .create({ model: 'reasoning', messages: user('Think [[sim:status=500 model=sim-large]]') })
@@ -122,7 +144,9 @@ describe('fallback', () => {
       .catch((err) => err);
     assert.ok(res instanceof OpenAI.InternalServerError, `${res}`);
     assert.equal(res.status, 502);
-    assert.deepEqual(parseAttempts(res.headers.get('x-switchyard-attempts')), [['sim-small', '503']]);
+    assert.deepEqual(parseAttempts(res.headers.get('x-switchyard-attempts')), [
+      ['sim-small', '503'],
+    ]);
     assert.equal((await stack.sim.stats()).requests['sim-large'] ?? 0, 0);
   });
 });

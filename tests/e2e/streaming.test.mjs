@@ -57,7 +57,11 @@ describe('streaming', () => {
     const prompt = 'Explain the history of bridges.';
     const whole = await nonStream('reasoning', prompt);
     const chunks = await collect(
-      await client.chat.completions.create({ model: 'reasoning', messages: user(prompt), stream: true }),
+      await client.chat.completions.create({
+        model: 'reasoning',
+        messages: user(prompt),
+        stream: true,
+      }),
     );
     assert.equal(chunks[0].model, 'sim-large');
     assert.equal(streamedText(chunks), whole.choices[0].message.content);
@@ -65,7 +69,11 @@ describe('streaming', () => {
 
   test('no usage chunk unless the client asks for it', async () => {
     const chunks = await collect(
-      await client.chat.completions.create({ model: 'auto', messages: user('usage?'), stream: true }),
+      await client.chat.completions.create({
+        model: 'auto',
+        messages: user('usage?'),
+        stream: true,
+      }),
     );
     assert.deepEqual(usageChunks(chunks), []);
     assert.ok(chunks.every((c) => c.choices.length === 1), 'no chunk without a choice');

@@ -9,6 +9,7 @@ import OpenAI from 'openai';
 import {
   SHORT_TIMEOUTS_CONFIG,
   closedPortUrl,
+  collect,
   parseAttempts,
   startStack,
   user,
@@ -50,7 +51,10 @@ describe('upstream timeouts', () => {
 
   test('every target too slow: 504 timeout', async () => {
     await assert.rejects(
-      client.chat.completions.create({ model: 'auto', messages: user('Slow [[sim:delay_ms=20000]]') }),
+      client.chat.completions.create({
+        model: 'auto',
+        messages: user('Slow [[sim:delay_ms=20000]]'),
+      }),
       (err) => {
         assert.ok(err instanceof OpenAI.InternalServerError, `${err}`);
         assert.equal(err.status, 504);
@@ -61,6 +65,23 @@ describe('upstream timeouts', () => {
         return true;
       },
     );
+  });
+
+  test('a stream that stalls before its first word falls back', async () => {
+    const { data: stream, response } = await client.chat.completions
+      .create({
+        model: 'auto',
+        messages: user('Mute [[sim:stall_after=0 model=sim-small]]'),
+        stream: true,
+      })
+      .withResponse();
+    assert.deepEqual(parseAttempts(response.headers.get('x-switchyard-attempts')), [
+      ['sim-small', 'timeout'],
+      ['sim-large', 'ok'],
+    ]);
+    const chunks = await collect(stream);
+    assert.ok(chunks.every((c) => c.model === 'sim-large'), 'no sim-small chunk leaked');
+    assert.equal(chunks.at(-1).choices[0].finish_reason, 'stop');
   });
 
   test('a stream that stalls after its first words ends in an error', async () => {
