@@ -2,18 +2,25 @@
 
 namespace sy::http {
 
-bool SseParser::take(char c) {
-  if (c == '\n' && last_was_cr_) {  // second half of CRLF
+size_t SseParser::take_line(std::string_view bytes, size_t pos) {
+  if (last_was_cr_) {
     last_was_cr_ = false;
-    return true;
+    if (bytes[pos] == '\n') return pos + 1;  // second half of a CRLF split across feeds
   }
-  last_was_cr_ = (c == '\r');
-  if (c == '\n' || c == '\r') {
-    end_line();
-    return true;
+  size_t end = pos;
+  while (end < bytes.size() && bytes[end] != '\n' && bytes[end] != '\r') ++end;
+  line_.append(bytes.data() + pos, end - pos);
+  if (line_.size() + data_.size() > max_event_bytes_) return kTooLarge;
+  if (end == bytes.size()) return end;
+  if (bytes[end] == '\r') {
+    if (end + 1 < bytes.size()) {
+      if (bytes[end + 1] == '\n') ++end;
+    } else {
+      last_was_cr_ = true;
+    }
   }
-  line_ += c;
-  return line_.size() + data_.size() <= max_event_bytes_;
+  end_line();
+  return end + 1;
 }
 
 void SseParser::end_line() {

@@ -28,8 +28,11 @@ class SseParser {
   // grows beyond the limit (the stream should be treated as malformed).
   template <class F>
   bool feed(std::string_view bytes, F&& on_event) {
-    for (char c : bytes) {
-      if (!take(c)) return false;
+    size_t i = 0;
+    while (i < bytes.size()) {
+      const size_t end = take_line(bytes, i);
+      if (end == kTooLarge) return false;
+      i = end;
       if (ready_) {
         ready_ = false;
         SseEvent ev{event_, std::string_view(data_.data(), data_.size()), id_};
@@ -44,7 +47,10 @@ class SseParser {
   bool has_partial_event() const { return !line_.empty() || has_data_ || !event_.empty(); }
 
  private:
-  bool take(char c);
+  static constexpr size_t kTooLarge = static_cast<size_t>(-1);
+  // Consumes bytes from `pos` up to and including the next line end (or to the end of
+  // `bytes`); returns the position after them, or kTooLarge.
+  size_t take_line(std::string_view bytes, size_t pos);
   void end_line();
   void reset_event();
 
