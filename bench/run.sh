@@ -61,17 +61,17 @@ EOF
 
 while [[ $# -gt 0 ]]; do
   case "$1" in
-    --duration) DURATION="$2"; shift 2 ;;
+    --duration) DURATION="${2:?$1 needs a value}"; shift 2 ;;
     --quick) DURATION=3; WARMUP=1; ROUNDS=${ROUNDS:-3}; shift ;;
-    --rounds) ROUNDS="$2"; shift 2 ;;
+    --rounds) ROUNDS="${2:?$1 needs a value}"; shift 2 ;;
     --keep) KEEP=1; shift ;;
     --no-lua-status) LUA_STATUS=0; shift ;;
-    --nginx-workers) NGINX_WORKERS="$2"; shift 2 ;;
-    --threads) THREADS="$2"; shift 2 ;;
-    --config) CONFIG="$2"; shift 2 ;;
-    --model) MODEL="$2"; shift 2 ;;
-    --binary) BINARY="$2"; shift 2 ;;
-    --json) JSON_OUT="$2"; shift 2 ;;
+    --nginx-workers) NGINX_WORKERS="${2:?$1 needs a value}"; shift 2 ;;
+    --threads) THREADS="${2:?$1 needs a value}"; shift 2 ;;
+    --config) CONFIG="${2:?$1 needs a value}"; shift 2 ;;
+    --model) MODEL="${2:?$1 needs a value}"; shift 2 ;;
+    --binary) BINARY="${2:?$1 needs a value}"; shift 2 ;;
+    --json) JSON_OUT="${2:?$1 needs a value}"; shift 2 ;;
     --with-portkey) WITH_PORTKEY=1; shift ;;
     --no-portkey) NO_PORTKEY=1; shift ;;
     -h|--help) usage; exit 0 ;;
@@ -258,7 +258,17 @@ start_nginx() {  # start_nginx NAME DIR PORT: config in DIR/nginx.conf; sets NGI
   # Record the worker too, so it is stopped even if the master has to be killed.
   local w
   sleep 0.2
-  for w in $(pgrep -P "$NGINX_PID" 2>/dev/null || true); do PIDS+=("$w"); done
+  for w in $(children "$NGINX_PID"); do PIDS+=("$w"); done
+}
+
+children() {  # children PID: the pids whose parent is PID (without procps)
+  local f line fields
+  for f in /proc/[0-9]*/stat; do
+    { read -r line <"$f"; } 2>/dev/null || continue
+    read -r -a fields <<<"${line##*) }"  # after "pid (comm) ": state ppid ...
+    [[ "${fields[1]}" == "$1" ]] && echo "${line%% *}"
+  done
+  return 0
 }
 
 # ---------------------------------------------------------------------------------------
@@ -341,7 +351,7 @@ aggregate() {  # aggregate NAME C: req/s = mean of the rounds, p50/p99 = median 
 sample_rss() {  # sample_rss NAME: VmRSS/VmHWM in kB (summed over the workers of an nginx)
   local pids=${PID[$1]} p f
   RSS_KB[$1]=""; HWM_KB[$1]=""
-  if [[ "$pids" == workers-of:* ]]; then pids=$(pgrep -P "${pids#workers-of:}" 2>/dev/null || true); fi
+  if [[ "$pids" == workers-of:* ]]; then pids=$(children "${pids#workers-of:}"); fi
   for p in $pids; do
     f="/proc/$p/status"
     [[ -r "$f" ]] || continue

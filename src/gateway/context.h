@@ -4,6 +4,7 @@
 #pragma once
 
 #include <chrono>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -46,6 +47,7 @@ struct RequestContext {
   const providers::Deployment* served_by = nullptr;
   model::Usage usage;
   double cost_usd = 0;                            // settle
+  std::optional<uint32_t> retry_after_s;          // when every deployment was rate-limited
   unsigned status = 0;                            // what the client got
   std::string error;                              // why it failed, when it did
 

@@ -224,15 +224,20 @@ http::Task<Outcome> attempt(RequestContext& ctx, const providers::Deployment& de
   co_return co_await deliver_whole(ctx, call, dep);
 }
 
-// The error the client gets when no attempt succeeded.
-Error exhausted(const std::vector<Outcome>& failures) {
+// The error the client gets when no attempt succeeded. When every attempt was
+// rate-limited, the soonest retry-after any provider gave is passed on.
+Error exhausted(const std::vector<Outcome>& failures, std::optional<uint32_t>& retry_after) {
   bool all_rate_limited = true;
   std::string detail;
   for (const auto& f : failures) {
     all_rate_limited = all_rate_limited && f.error.kind == ErrorKind::RateLimited;
+    if (f.retry_after_s) {
+      retry_after = retry_after ? std::min(*retry_after, *f.retry_after_s) : *f.retry_after_s;
+    }
     if (!detail.empty()) detail += "; ";
     detail += f.error.message;
   }
+  if (!all_rate_limited) retry_after.reset();
   const auto& last = failures.back().error;
   if (failures.size() == 1) return last;
   ErrorKind kind = all_rate_limited ? ErrorKind::RateLimited
@@ -293,7 +298,7 @@ http::Task<Result<void>> DispatchStage::run(RequestContext& ctx) const {
     co_return fail(ErrorKind::InvalidRequest, "client disconnected");
   }
   if (failures.empty()) co_return fail(ErrorKind::UpstreamError, "no deployment to try");
-  co_return std::unexpected(exhausted(failures));
+  co_return std::unexpected(exhausted(failures, ctx.retry_after_s));
 }
 
 }  // namespace sy::gateway

@@ -2,6 +2,7 @@
 
 #include <boost/asio/post.hpp>
 
+#include "core/ids.h"
 #include "core/log.h"
 #include "gateway/handler.h"
 #include "http/server.h"
@@ -16,6 +17,7 @@ Result<std::unique_ptr<Gateway>> Gateway::start(ConfigPtr config, std::string li
   if (!address) return std::unexpected(address.error());
   auto options = http::ServerOptions::from(config->server, *address);
   options.render_error = [](const Error& e) { return protocols::openai_chat::encode_error(e); };
+  options.make_request_id = new_request_id;
   auto server = http::Server::create(std::move(options));
   if (!server) return std::unexpected(server.error());
 

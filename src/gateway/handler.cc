@@ -1,5 +1,7 @@
 #include "gateway/handler.h"
 
+#include <cctype>
+
 #include "core/ids.h"
 
 namespace sy::gateway {
@@ -14,6 +16,18 @@ http::Task<void> send_json(http::Exchange& ex, unsigned status, std::string body
   co_await ex.respond(std::move(r));
 }
 
+// The client's own x-request-id when it is a sane token, so traces join up; else a new one.
+std::string request_id_for(const http::Exchange& ex) {
+  const std::string_view given = ex.header("x-request-id");
+  if (given.empty() || given.size() > 128) return new_request_id();
+  for (char c : given) {
+    if (!(std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '_' || c == '.' || c == ':')) {
+      return new_request_id();
+    }
+  }
+  return std::string(given);
+}
+
 bool is_chat_path(std::string_view p) {
   return p == "/v1/chat/completions" || p == "/chat/completions";
 }
@@ -22,7 +36,7 @@ bool is_chat_path(std::string_view p) {
 
 http::Task<void> GatewayHandler::handle(http::Exchange& exchange) {
   RequestContext ctx(exchange, worker_);
-  ctx.request_id = new_request_id();
+  ctx.request_id = request_id_for(exchange);
   std::string_view path = exchange.target();
   if (auto q = path.find('?'); q != std::string_view::npos) path = path.substr(0, q);
   const std::string_view method = exchange.method();

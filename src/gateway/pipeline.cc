@@ -25,7 +25,7 @@ http::Task<void> respond_error(RequestContext& ctx, const Error& error) {
   r.status = ctx.status;
   r.headers = ctx.response_headers();
   if (error.kind == ErrorKind::RateLimited || error.kind == ErrorKind::Unavailable) {
-    r.headers.push_back({"retry-after", "1"});
+    r.headers.push_back({"retry-after", std::to_string(ctx.retry_after_s.value_or(1))});
   }
   r.body = protocols::openai_chat::encode_error(error);
   co_await ctx.exchange.respond(std::move(r));

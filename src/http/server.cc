@@ -109,6 +109,7 @@ class Session final : public SessionBase {
  private:
   TcpStream& lowest() { return tcp_layer(stream_); }
   Task<bool> read_request(bool& fatal);
+  Task<void> linger();
   Task<void> send_error(const Error& error);
   void watch_for_disconnect();
   void stop_watching();
@@ -254,6 +255,9 @@ Task<void> Session<Stream>::send_error(const Error& error) {
   r.status = static_cast<unsigned>(error.status);
   r.body = server_.options.render_error ? server_.options.render_error(error)
                                         : "{\"error\":\"" + error.message + "\"}";
+  if (server_.options.make_request_id) {
+    r.headers.push_back({"x-request-id", server_.options.make_request_id()});
+  }
   keep_alive_ = false;
   co_await respond(std::move(r));
 }
@@ -354,9 +358,9 @@ Task<void> Session<Stream>::run() {
     lowest().expires_never();
     if (ec) co_return;
   }
+  bool rejected = false;  // an error was answered while the client may still be sending
   for (;;) {
-    bool fatal = false;
-    if (!co_await read_request(fatal)) break;
+    if (!co_await read_request(rejected)) break;
     keep_alive_ = parser_->get().keep_alive();
     watch_for_disconnect();
     co_await worker_.handler->handle(*this);
@@ -368,11 +372,31 @@ Task<void> Session<Stream>::run() {
   }
   beast::error_code ec;
   if constexpr (std::is_same_v<Stream, TlsStream>) {
-    lowest().expires_after(std::chrono::seconds(2));
-    co_await stream_.async_shutdown(nothrow);
+    if (!rejected) {
+      lowest().expires_after(std::chrono::seconds(2));
+      co_await stream_.async_shutdown(nothrow);
+    }
   }
   lowest().socket().shutdown(tcp::socket::shutdown_send, ec);
+  if (rejected) co_await linger();
   lowest().close();
+}
+
+// Closing a socket with unread input makes the kernel send a reset, which can destroy
+// the error response we just sent (a client still uploading an oversized body would
+// see a broken pipe instead of 413). So after answering early: read and discard what
+// the client still sends, for a bounded time and size, then close (RFC 9112, 9.6).
+template <class Stream>
+Task<void> Session<Stream>::linger() {
+  constexpr size_t kMaxDiscard = 64u << 20;
+  lowest().expires_after(std::chrono::seconds(2));
+  size_t discarded = 0;
+  while (discarded < kMaxDiscard) {
+    buffer_.clear();
+    auto [ec, n] = co_await lowest().async_read_some(buffer_.prepare(64 * 1024), nothrow);
+    if (ec) break;
+    discarded += n;
+  }
 }
 
 template <class Stream>

@@ -32,6 +32,8 @@ struct ServerOptions {
   // Renders the body of the errors the server answers itself (malformed HTTP, limits,
   // timeouts) in the clients' protocol; content type application/json.
   std::function<std::string(const Error&)> render_error;
+  // Makes the x-request-id of those errors (the handler sets its own otherwise).
+  std::function<std::string()> make_request_id;
 
   static ServerOptions from(const ServerConfig& c, const ListenAddress& listen);
 };

@@ -282,9 +282,13 @@ Result<model::ChatRequest> decode_request(std::string body) {
       if (auto r = decode_messages(v, req); !r) return std::unexpected(r.error());
       has_messages = true;
     } else if (key == "stream") {
-      auto b = expect_bool(v, "stream");
-      if (!b) return std::unexpected(b.error());
-      req.stream = *b;
+      od::json_type t{};
+      if (auto ec = v.type().get(t)) return malformed(ec);
+      if (t != od::json_type::null) {  // the API documents stream as nullable
+        auto b = expect_bool(v, "stream");
+        if (!b) return std::unexpected(b.error());
+        req.stream = *b;
+      }
     } else if (key == "stream_options") {
       od::json_type t{};
       if (auto ec = v.type().get(t)) return malformed(ec);

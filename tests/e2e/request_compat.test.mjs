@@ -43,11 +43,6 @@ describe('request compatibility', () => {
 
   test(
     'stream: null means a non-stream request',
-    {
-      todo:
-        'gateway bug: 400 "stream: expected a boolean, got null", though the API and the SDK ' +
-        'type (stream?: false | null) allow null',
-    },
     async () => {
       const data = await client.chat.completions.create({
         model: 'auto',

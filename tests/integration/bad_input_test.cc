@@ -57,6 +57,17 @@ TEST_F(GatewayTest, SlowClientGets408AndTheConnectionIsClosed) {
   c.send_all("POST /v1/chat/completions HTTP/1.1\r\nhost: x\r\ncontent-length: 100\r\n\r\n{\"mo");
   auto r = c.read_reply(std::chrono::seconds(5));
   expect_openai_error(r, 408, "not received completely");
+  EXPECT_THAT(r.header("x-request-id"), HasSubstr("req_"));
+}
+
+TEST_F(GatewayTest, TheClientsRequestIdIsKeptWhenSane) {
+  start_gateway();
+  auto mine = http_request(port(), "POST", "/v1/chat/completions", chat_body("sim-small", "hi"),
+                           {{"x-request-id", "trace-42.a_b"}});
+  EXPECT_EQ(mine.header("x-request-id"), "trace-42.a_b");
+  auto odd = http_request(port(), "POST", "/v1/chat/completions", chat_body("sim-small", "hi"),
+                          {{"x-request-id", "bad id with spaces"}});
+  EXPECT_THAT(odd.header("x-request-id"), HasSubstr("req_"));
 }
 
 TEST_F(GatewayTest, GarbageInsteadOfHttpIs400) {

@@ -1,6 +1,7 @@
 // Gateway + simulator: the chat path, streaming, model listing and health endpoints.
 #include <gmock/gmock.h>
 
+#include <fstream>
 #include <nlohmann/json.hpp>
 
 #include "integration/fixture.h"
@@ -101,6 +102,34 @@ TEST_F(GatewayTest, StreamedToolCallArgumentsArriveCompleteAndInOrder) {
   auto parsed = json::parse(args);
   EXPECT_EQ(parsed["city"], "Paris");
   EXPECT_EQ(parsed["note"], "say \"hi\" — ok");
+}
+
+TEST_F(GatewayTest, AzureProviderUsesTheDeploymentPathApiVersionAndApiKey) {
+  std::ofstream(dir_ / "azure-sim.yaml") << "api_key: azure-secret\nmodels:\n  gpt-4o-eu: {}\n";
+  ChildProcess azure;
+  ASSERT_TRUE(azure.start({bin_dir() + "/switchyard-sim", "--listen", "127.0.0.1:0", "--config",
+                           (dir_ / "azure-sim.yaml").string()},
+                          dir_));
+  const std::string base = "http://127.0.0.1:" + std::to_string(azure.port());
+  start_gateway({.providers = "  az: {type: azure_openai, base_url: \"" + base +
+                              "\", api_key: azure-secret, api_version: \"2024-10-21\"}\n"
+                              "  az-wrong-key: {type: azure_openai, base_url: \"" + base +
+                              "\", api_key: nope, api_version: \"2024-10-21\"}\n",
+                 .deployments = "  eu: {provider: az, model: gpt-4o-eu}\n"
+                                "  eu-bad: {provider: az-wrong-key, model: gpt-4o-eu}\n",
+                 .routes = "  r: {targets: [eu-bad, eu]}\n"});
+  auto ok = post_json(port(), "/v1/chat/completions", chat_body("eu", "hi"));
+  ASSERT_EQ(ok.status, 200) << ok.body;
+  EXPECT_EQ(json::parse(ok.body)["model"], "gpt-4o-eu");
+  auto stream = post_json(port(), "/v1/chat/completions", chat_body("eu", "hi", true));
+  EXPECT_THAT(stream.body, HasSubstr("[DONE]"));
+  // A rejected key is the deployment's fault, not the client's: skip to the next one.
+  auto fallback = post_json(port(), "/v1/chat/completions", chat_body("r", "hi"));
+  EXPECT_EQ(fallback.status, 200);
+  EXPECT_EQ(fallback.header("x-switchyard-attempts"), "eu-bad=401, eu=ok");
+  auto bad = post_json(port(), "/v1/chat/completions", chat_body("eu-bad", "hi"));
+  EXPECT_EQ(bad.status, 502);
+  EXPECT_THAT(bad.body, HasSubstr("answered 401"));
 }
 
 TEST_F(GatewayTest, ModelsListsRoutesAndDeployments) {

@@ -26,7 +26,8 @@ ChildProcess::~ChildProcess() { stop(SIGKILL, std::chrono::seconds(5)); }
 
 bool ChildProcess::start(const std::vector<std::string>& argv, const fs::path& dir,
                          const std::vector<std::string>& env) {
-  log_ = dir / ("child-" + std::to_string(::getpid()) + "-" + fs::path(argv[0]).filename().string() +
+  static int counter = 0;
+  log_ = dir / ("child-" + std::to_string(++counter) + "-" + fs::path(argv[0]).filename().string() +
                 ".log");
   pid_ = ::fork();
   if (pid_ == 0) {
