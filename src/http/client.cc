@@ -1,5 +1,6 @@
 #include "http/client.h"
 
+
 #include <openssl/ssl.h>
 #include <sys/socket.h>
 
@@ -15,6 +16,8 @@
 #include <map>
 #include <unordered_map>
 
+#include "http/deadline.h"
+
 namespace sy::http {
 
 namespace asio = boost::asio;
@@ -22,29 +25,41 @@ namespace beast = boost::beast;
 namespace bhttp = boost::beast::http;
 using tcp = asio::ip::tcp;
 using Clock = std::chrono::steady_clock;
-using TcpStream = beast::basic_stream<tcp, Executor, beast::unlimited_rate_policy>;
-using TlsStream = asio::ssl::stream<TcpStream>;
+using Socket = asio::basic_stream_socket<tcp, Executor>;
+using TlsStream = asio::ssl::stream<Socket>;
 
 namespace {
 
 constexpr auto nothrow = asio::as_tuple(asio::use_awaitable_t<Executor>{});
 constexpr auto kPooledIdleLimit = std::chrono::seconds(55);
 constexpr auto kDnsTtl = std::chrono::seconds(60);
+// A pooled connection idle for less than this is reused without first checking that
+// the server has not closed it: a request that then fails before any response byte is
+// retried once on a fresh connection anyway (UpstreamCall::send).
+constexpr auto kTrustIdleFor = std::chrono::seconds(2);
+constexpr auto kSweepTick = std::chrono::milliseconds(10);
 
 struct Connection {
+  explicit Connection(DeadlineSweep& sweep)
+      : deadline(sweep, [this] {
+          beast::error_code ec;
+          lowest().cancel(ec);
+        }) {}
+
   std::string key;
-  std::optional<TcpStream> plain;
+  std::optional<Socket> plain;
   std::optional<TlsStream> tls;
   beast::flat_buffer buffer;
   Clock::time_point idle_since;
+  DeadlineSweep::Deadline deadline;
   char chunk[16 * 1024];
 
-  TcpStream& lowest() { return tls ? tls->next_layer() : *plain; }
+  Socket& lowest() { return tls ? tls->next_layer() : *plain; }
 };
 
 bool still_open(Connection& c) {
   char byte;
-  const ssize_t n = ::recv(c.lowest().socket().native_handle(), &byte, 1, MSG_PEEK | MSG_DONTWAIT);
+  const ssize_t n = ::recv(c.lowest().native_handle(), &byte, 1, MSG_PEEK | MSG_DONTWAIT);
   return n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK);
 }
 
@@ -63,9 +78,10 @@ const char* failure_name(TransportFailure f) {
 }
 
 struct UpstreamPool::Impl {
-  explicit Impl(asio::io_context& c) : ctx(c) {}
+  explicit Impl(asio::io_context& c) : ctx(c), sweep(c, kSweepTick) {}
 
   asio::io_context& ctx;
+  DeadlineSweep sweep;
   std::unordered_map<std::string, std::vector<std::unique_ptr<Connection>>> idle;
   std::map<std::pair<bool, std::string>, std::unique_ptr<asio::ssl::context>> tls_contexts;
   struct Resolved {
@@ -82,7 +98,8 @@ struct UpstreamPool::Impl {
     while (!list.empty()) {
       auto c = std::move(list.back());
       list.pop_back();
-      if (now - c->idle_since < kPooledIdleLimit && still_open(*c)) return c;
+      const auto idle = now - c->idle_since;
+      if (idle < kTrustIdleFor || (idle < kPooledIdleLimit && still_open(*c))) return c;
     }
     return nullptr;
   }
@@ -90,7 +107,7 @@ struct UpstreamPool::Impl {
   void put(std::unique_ptr<Connection> c, uint32_t max_idle) {
     auto& list = idle[c->key];
     if (list.size() >= max_idle) return;  // dropping `c` closes it
-    c->lowest().expires_never();
+    c->deadline.disarm();
     c->idle_since = Clock::now();
     list.push_back(std::move(c));
   }
@@ -169,7 +186,7 @@ struct UpstreamCall::State {
 
   TransportError from(const beast::error_code& ec, const char* during) const {
     if (cancelled) return error(TransportFailure::Cancelled, "cancelled");
-    if (ec == beast::error::timeout) {
+    if (ec == beast::error::timeout || (conn && conn->deadline.expired())) {
       return error(TransportFailure::Timeout, std::string("deadline exceeded ") + during);
     }
     if (ec == asio::error::eof || ec == bhttp::error::end_of_stream ||
@@ -190,7 +207,37 @@ struct UpstreamCall::State {
 
   Task<Transport<void>> connect();
   Task<Transport<ResponseHead>> exchange_head();
+  // One read from the socket into the connection's buffer, under `budget`.
+  Task<beast::error_code> fill(std::chrono::milliseconds budget);
+  // Writes the request: synchronously while the socket takes it (plain TCP), then
+  // asynchronously under the first-byte deadline.
+  Task<beast::error_code> write_request(std::chrono::milliseconds budget);
 };
+
+Task<beast::error_code> UpstreamCall::State::fill(std::chrono::milliseconds budget) {
+  conn->deadline.arm(budget);
+  auto [ec, n] = co_await with_stream([&](auto& s) {
+    return s.async_read_some(conn->buffer.prepare(16 * 1024), nothrow);
+  });
+  conn->deadline.disarm();
+  conn->buffer.commit(n);
+  if (ec == asio::error::operation_aborted && conn->deadline.expired()) ec = beast::error::timeout;
+  co_return ec;
+}
+
+Task<beast::error_code> UpstreamCall::State::write_request(std::chrono::milliseconds budget) {
+  bhttp::request_serializer<bhttp::string_body> sr{request};
+  if (!conn->tls) {
+    beast::error_code ec;
+    bhttp::write(*conn->plain, sr, ec);
+    if (ec != asio::error::would_block && ec != asio::error::try_again) co_return ec;
+  }
+  conn->deadline.arm(budget);
+  auto [ec, n] = co_await with_stream([&](auto& s) { return bhttp::async_write(s, sr, nothrow); });
+  conn->deadline.disarm();
+  if (ec == asio::error::operation_aborted && conn->deadline.expired()) ec = beast::error::timeout;
+  co_return ec;
+}
 
 Task<Transport<void>> UpstreamCall::State::connect() {
   const Endpoint& ep = *target.endpoint;
@@ -220,35 +267,38 @@ Task<Transport<void>> UpstreamCall::State::connect() {
     pool.dns[host_port] = {results, Clock::now()};
   }
 
-  conn = std::make_unique<Connection>();
+  conn = std::make_unique<Connection>(pool.sweep);
   conn->key = key;
   if (ep.tls) {
     auto ctx = pool.tls_context(target.verify_tls, target.ca_file);
     if (!ctx) co_return std::unexpected(error(TransportFailure::Connect, ctx.error().message));
-    conn->tls.emplace(TcpStream(pool.ctx.get_executor()), **ctx);
+    conn->tls.emplace(Socket(pool.ctx.get_executor()), **ctx);
   } else {
     conn->plain.emplace(pool.ctx.get_executor());
   }
-  conn->lowest().expires_after(left(deadlines.connect));
-  auto [ec, endpoint] = co_await conn->lowest().async_connect(results, nothrow);
+  conn->deadline.arm(left(deadlines.connect));
+  auto [ec, endpoint] = co_await asio::async_connect(conn->lowest(), results, nothrow);
+  conn->deadline.disarm();
   if (ec) {
     pool.dns.erase(host_port);
-    if (ec == beast::error::timeout) co_return std::unexpected(from(ec, "while connecting"));
+    if (conn->deadline.expired()) co_return std::unexpected(from(ec, "while connecting"));
     co_return std::unexpected(
         error(TransportFailure::Connect, "cannot connect to " + host_port + ": " + ec.message()));
   }
   beast::error_code ignored;
-  conn->lowest().socket().set_option(tcp::no_delay(true), ignored);
+  conn->lowest().set_option(tcp::no_delay(true), ignored);
+  conn->lowest().non_blocking(true, ignored);  // write_request tries a synchronous write
   if (conn->tls) {
     auto* ssl = conn->tls->native_handle();
     if (!SSL_set_tlsext_host_name(ssl, ep.host.c_str())) {
       co_return std::unexpected(error(TransportFailure::Connect, "cannot set TLS server name"));
     }
     if (target.verify_tls) conn->tls->set_verify_callback(asio::ssl::host_name_verification(ep.host));
-    conn->lowest().expires_after(left(deadlines.connect));
+    conn->deadline.arm(left(deadlines.connect));
     auto [hec] = co_await conn->tls->async_handshake(asio::ssl::stream_base::client, nothrow);
+    conn->deadline.disarm();
     if (hec) {
-      if (hec == beast::error::timeout) co_return std::unexpected(from(hec, "during the TLS handshake"));
+      if (conn->deadline.expired()) co_return std::unexpected(from(hec, "during the TLS handshake"));
       co_return std::unexpected(
           error(TransportFailure::Connect, "TLS handshake with " + ep.host + " failed: " + hec.message()));
     }
@@ -259,16 +309,34 @@ Task<Transport<void>> UpstreamCall::State::connect() {
 Task<Transport<ResponseHead>> UpstreamCall::State::exchange_head() {
   auto budget = left(deadlines.first_byte);
   if (budget.count() <= 0) co_return std::unexpected(error(TransportFailure::Timeout, "before sending"));
-  conn->lowest().expires_after(budget);
-  auto [wec, wn] = co_await with_stream(
-      [&](auto& s) { return bhttp::async_write(s, request, nothrow); });
-  if (wec) co_return std::unexpected(from(wec, "while sending the request"));
+  if (auto wec = co_await write_request(budget)) {
+    co_return std::unexpected(from(wec, "while sending the request"));
+  }
   parser.emplace();
   parser->body_limit(boost::none);
   parser->header_limit(64 * 1024);
-  auto [rec, rn] = co_await with_stream(
-      [&](auto& s) { return bhttp::async_read_header(s, conn->buffer, *parser, nothrow); });
-  if (rec) co_return std::unexpected(from(rec, "waiting for the response"));
+  conn->buffer.clear();
+  for (;;) {
+    auto rec = co_await fill(left(deadlines.first_byte));
+    if (rec && rec != asio::error::eof) co_return std::unexpected(from(rec, "waiting for the response"));
+    if (rec == asio::error::eof) {
+      co_return std::unexpected(from(asio::error::eof, "waiting for the response"));
+    }
+    beast::error_code pec;
+    // Parse the head only: with buffer_body, body bytes stay in the buffer until a
+    // body buffer is given (read_some).
+    parser->get().body().data = nullptr;
+    parser->get().body().size = 0;
+    size_t used = 0;
+    do {
+      used = parser->put(conn->buffer.data(), pec);
+      conn->buffer.consume(used);
+      if (pec == bhttp::error::need_more) pec = {};
+    } while (!pec && used > 0 && !parser->is_header_done());
+    if (pec == bhttp::error::need_buffer) pec = {};
+    if (pec) co_return std::unexpected(from(pec, "parsing the response head"));
+    if (parser->is_header_done()) break;
+  }
   received_any = true;
   ResponseHead head;
   const auto& res = parser->get();
@@ -295,7 +363,10 @@ UpstreamCall::~UpstreamCall() {
 void UpstreamCall::cancel() {
   auto& s = *state_;
   s.cancelled = true;
-  if (s.conn) s.conn->lowest().close();
+  if (s.conn) {
+    beast::error_code ec;
+    s.conn->lowest().close(ec);
+  }
 }
 
 Task<Transport<ResponseHead>> UpstreamCall::send(OutgoingRequest request) {
@@ -335,21 +406,34 @@ Task<Transport<std::string_view>> UpstreamCall::read_some() {
   if (!s.conn || !s.parser) co_return std::unexpected(s.error(TransportFailure::Protocol, "no response"));
   for (;;) {
     if (s.parser->is_done()) co_return std::string_view{};
-    auto budget = s.left(s.deadlines.idle);
-    if (budget.count() <= 0) {
-      co_return std::unexpected(s.error(TransportFailure::Timeout, "deadline exceeded reading the body"));
-    }
+    // Parse what is buffered first; read from the socket only when it is not enough.
     auto& body = s.parser->get().body();
     body.data = s.conn->chunk;
     body.size = sizeof s.conn->chunk;
     body.more = true;
-    s.conn->lowest().expires_after(budget);
-    auto [ec, n] = co_await s.with_stream(
-        [&](auto& st) { return bhttp::async_read_some(st, s.conn->buffer, *s.parser, nothrow); });
-    if (ec == bhttp::error::need_buffer) ec = {};
-    if (ec) co_return std::unexpected(s.from(ec, "while reading the body"));
+    beast::error_code pec;
+    size_t used = 0;
+    do {  // one put may stop at a chunk boundary: parse until stuck or the buffer is full
+      used = s.parser->put(s.conn->buffer.data(), pec);
+      s.conn->buffer.consume(used);
+      if (pec == bhttp::error::need_more) pec = {};
+    } while (!pec && used > 0 && body.size > 0 && !s.parser->is_done());
+    if (pec == bhttp::error::need_buffer) pec = {};
     const size_t got = sizeof s.conn->chunk - body.size;
+    if (pec) co_return std::unexpected(s.from(pec, "while reading the body"));
     if (got > 0) co_return std::string_view(s.conn->chunk, got);
+    if (s.parser->is_done()) co_return std::string_view{};
+    auto budget = s.left(s.deadlines.idle);
+    if (budget.count() <= 0) {
+      co_return std::unexpected(s.error(TransportFailure::Timeout, "deadline exceeded reading the body"));
+    }
+    auto ec = co_await s.fill(budget);
+    if (ec == asio::error::eof) {
+      s.parser->put_eof(pec);  // a body delimited by the end of the connection
+      if (pec) co_return std::unexpected(s.from(bhttp::error::partial_message, "while reading the body"));
+      continue;
+    }
+    if (ec) co_return std::unexpected(s.from(ec, "while reading the body"));
   }
 }
 

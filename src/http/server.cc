@@ -10,10 +10,13 @@
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 #include <boost/beast/ssl.hpp>
+#include <array>
+#include <cstdio>
 #include <list>
 #include <thread>
 
 #include "core/log.h"
+#include "http/deadline.h"
 
 namespace sy::http {
 namespace {
@@ -22,14 +25,15 @@ namespace asio = boost::asio;
 namespace beast = boost::beast;
 namespace bhttp = boost::beast::http;
 using tcp = asio::ip::tcp;
-using TcpStream = beast::basic_stream<tcp, Executor, beast::unlimited_rate_policy>;
-using TlsStream = asio::ssl::stream<TcpStream>;
+using Socket = asio::basic_stream_socket<tcp, Executor>;
+using TlsStream = asio::ssl::stream<Socket>;
 using Acceptor = asio::basic_socket_acceptor<tcp, Executor>;
 constexpr auto nothrow = asio::as_tuple(asio::use_awaitable_t<Executor>{});
 
-TcpStream& tcp_layer(TcpStream& s) { return s; }
+Socket& tcp_layer(Socket& s) { return s; }
+Socket& tcp_layer(TlsStream& s) { return s.next_layer(); }
 std::string_view sv(beast::string_view s) { return {s.data(), s.size()}; }
-TcpStream& tcp_layer(TlsStream& s) { return s.next_layer(); }
+constexpr auto kSweepTick = std::chrono::milliseconds(10);
 
 }  // namespace
 
@@ -38,6 +42,7 @@ class SessionBase;
 // Per-worker state; touched only on the worker's own thread once started.
 struct Worker {
   asio::io_context ctx{1};
+  DeadlineSweep sweep{ctx, kSweepTick};
   std::optional<Acceptor> acceptor;
   std::unique_ptr<Handler> handler;
   std::list<SessionBase*> sessions;
@@ -72,7 +77,11 @@ class Session final : public SessionBase {
  public:
   Session(Stream stream, Worker& worker, Server::Impl& server)
       : stream_(std::move(stream)), worker_(worker), server_(server),
-        watch_(std::make_shared<WatchState>()) {}
+        watch_(std::make_shared<WatchState>()),
+        deadline_(worker.sweep, [this] {
+          beast::error_code ec;
+          lowest().cancel(ec);
+        }) {}
 
   ~Session() override { watch_->alive = false; }
 
@@ -102,12 +111,18 @@ class Session final : public SessionBase {
   void close_if_idle() override {
     if (idle_) {
       beast::error_code ec;
-      tcp_layer(stream_).socket().close(ec);
+      lowest().close(ec);
     }
   }
 
  private:
-  TcpStream& lowest() { return tcp_layer(stream_); }
+  Socket& lowest() { return tcp_layer(stream_); }
+  // Writes a whole serializer's message: synchronously while the socket accepts the
+  // bytes (plain TCP), asynchronously under the write deadline for the rest.
+  template <class Serializer>
+  Task<bool> write_message(Serializer& sr);
+  Task<bool> write_buffers(std::string_view head, std::string_view data, std::string_view tail);
+  bool fail_write();
   Task<bool> read_request(bool& fatal);
   Task<void> linger();
   Task<void> send_error(const Error& error);
@@ -128,11 +143,8 @@ class Session final : public SessionBase {
   bool responded_ = false;
   bool gone_ = false;
   bool idle_ = false;
-  bool timed_out_ = false;
   bool body_reserved_ = false;
-  asio::basic_waitable_timer<std::chrono::steady_clock, asio::wait_traits<std::chrono::steady_clock>,
-                             Executor>
-      read_timer_{stream_.get_executor()};
+  DeadlineSweep::Deadline deadline_;
 };
 
 template <class Stream>
@@ -140,6 +152,48 @@ template <class Msg>
 void Session<Stream>::apply_common(Msg& msg) {
   msg.keep_alive(keep_alive_ && !worker_.draining);
   msg.set(bhttp::field::server, "switchyard");
+}
+
+template <class Stream>
+bool Session<Stream>::fail_write() {
+  keep_alive_ = false;
+  mark_gone();
+  return false;
+}
+
+template <class Stream>
+template <class Serializer>
+Task<bool> Session<Stream>::write_message(Serializer& sr) {
+  if constexpr (std::is_same_v<Stream, Socket>) {
+    beast::error_code ec;
+    bhttp::write(stream_, sr, ec);
+    if (!ec) co_return true;
+    if (ec != asio::error::would_block && ec != asio::error::try_again) co_return fail_write();
+  }
+  deadline_.arm(server_.options.request_timeout);
+  auto [ec, n] = co_await bhttp::async_write(stream_, sr, nothrow);
+  deadline_.disarm();
+  co_return ec ? fail_write() : true;
+}
+
+// Writes head + data + tail (one chunk of a chunked body) in one gathered write.
+template <class Stream>
+Task<bool> Session<Stream>::write_buffers(std::string_view head, std::string_view data,
+                                          std::string_view tail) {
+  const std::array<asio::const_buffer, 3> parts{asio::buffer(head), asio::buffer(data),
+                                                asio::buffer(tail)};
+  beast::buffers_suffix<std::array<asio::const_buffer, 3>> rest(parts);
+  if constexpr (std::is_same_v<Stream, Socket>) {
+    beast::error_code ec;
+    const size_t n = asio::write(stream_, rest, ec);
+    rest.consume(n);
+    if (!ec) co_return true;
+    if (ec != asio::error::would_block && ec != asio::error::try_again) co_return fail_write();
+  }
+  deadline_.arm(server_.options.request_timeout);
+  auto [ec, n] = co_await asio::async_write(stream_, rest, nothrow);
+  deadline_.disarm();
+  co_return ec ? fail_write() : true;
 }
 
 template <class Stream>
@@ -153,14 +207,8 @@ Task<bool> Session<Stream>::respond(Response response) {
   apply_common(res);
   res.prepare_payload();
   keep_alive_ = res.keep_alive();
-  lowest().expires_after(server_.options.request_timeout);
-  auto [ec, n] = co_await bhttp::async_write(stream_, res, nothrow);
-  lowest().expires_never();
-  if (ec) {
-    keep_alive_ = false;
-    mark_gone();
-  }
-  co_return !ec;
+  bhttp::response_serializer<bhttp::string_body> sr{res};
+  co_return co_await write_message(sr);
 }
 
 template <class Stream>
@@ -176,42 +224,33 @@ Task<bool> Session<Stream>::begin_stream(unsigned status, std::string content_ty
   res.chunked(true);
   keep_alive_ = res.keep_alive();
   bhttp::response_serializer<bhttp::empty_body> sr{res};
-  lowest().expires_after(server_.options.request_timeout);
-  auto [ec, n] = co_await bhttp::async_write_header(stream_, sr, nothrow);
-  lowest().expires_never();
-  if (ec) {
-    keep_alive_ = false;
-    mark_gone();
+  sr.split(true);
+  if constexpr (std::is_same_v<Stream, Socket>) {
+    beast::error_code ec;
+    bhttp::write_header(stream_, sr, ec);
+    if (!ec) co_return true;
+    if (ec != asio::error::would_block && ec != asio::error::try_again) co_return fail_write();
   }
-  co_return !ec;
+  deadline_.arm(server_.options.request_timeout);
+  auto [ec, n] = co_await bhttp::async_write_header(stream_, sr, nothrow);
+  deadline_.disarm();
+  co_return ec ? fail_write() : true;
 }
 
 template <class Stream>
 Task<bool> Session<Stream>::write_chunk(std::string_view data) {
   if (gone_) co_return false;
   if (data.empty()) co_return true;
-  lowest().expires_after(server_.options.request_timeout);
-  auto [ec, n] = co_await asio::async_write(
-      stream_, bhttp::make_chunk(asio::const_buffer(data.data(), data.size())), nothrow);
-  lowest().expires_never();
-  if (ec) {
-    keep_alive_ = false;
-    mark_gone();
-  }
-  co_return !ec;
+  char size_line[24];
+  const int len = std::snprintf(size_line, sizeof size_line, "%zx\r\n", data.size());
+  co_return co_await write_buffers(std::string_view(size_line, static_cast<size_t>(len)), data,
+                                   "\r\n");
 }
 
 template <class Stream>
 Task<bool> Session<Stream>::end_stream() {
   if (gone_) co_return false;
-  lowest().expires_after(server_.options.request_timeout);
-  auto [ec, n] = co_await asio::async_write(stream_, bhttp::make_chunk_last(), nothrow);
-  lowest().expires_never();
-  if (ec) {
-    keep_alive_ = false;
-    mark_gone();
-  }
-  co_return !ec;
+  co_return co_await write_buffers("0\r\n\r\n", {}, {});
 }
 
 template <class Stream>
@@ -227,12 +266,11 @@ void Session<Stream>::mark_gone() {
 template <class Stream>
 void Session<Stream>::watch_for_disconnect() {
   const uint64_t generation = ++watch_->generation;
-  lowest().socket().async_wait(
+  lowest().async_wait(
       tcp::socket::wait_read, [this, state = watch_, generation](beast::error_code ec) {
         if (ec || !state->alive || state->generation != generation) return;
         char c;
-        const ssize_t n =
-            ::recv(lowest().socket().native_handle(), &c, 1, MSG_PEEK | MSG_DONTWAIT);
+        const ssize_t n = ::recv(lowest().native_handle(), &c, 1, MSG_PEEK | MSG_DONTWAIT);
         if (n == 0 || (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR)) {
           keep_alive_ = false;
           mark_gone();
@@ -246,7 +284,7 @@ template <class Stream>
 void Session<Stream>::stop_watching() {
   ++watch_->generation;
   beast::error_code ec;
-  lowest().socket().cancel(ec);
+  lowest().cancel(ec);
 }
 
 template <class Stream>
@@ -278,21 +316,23 @@ Task<bool> Session<Stream>::read_request(bool& fatal) {
 
   if (buffer_.size() == 0) {  // idle keep-alive wait for the first byte
     idle_ = true;
-    lowest().expires_after(opt.keepalive_timeout);
+    deadline_.arm(opt.keepalive_timeout);
     auto [ec, n] = co_await stream_.async_read_some(buffer_.prepare(4096), nothrow);
-    lowest().expires_never();
+    deadline_.disarm();
     idle_ = false;
     if (ec) co_return false;
     buffer_.commit(n);
   }
 
   bool timer_armed = false;
-  timed_out_ = false;
   beast::error_code ec;
   for (;;) {
-    const size_t used = parser_->put(buffer_.data(), ec);
-    buffer_.consume(used);
-    if (ec == bhttp::error::need_more) ec = {};
+    size_t used = 0;
+    do {  // one put may stop at a chunk boundary of a chunked body
+      used = parser_->put(buffer_.data(), ec);
+      buffer_.consume(used);
+      if (ec == bhttp::error::need_more) ec = {};
+    } while (!ec && used > 0 && !parser_->is_done());
     if (ec || parser_->is_done()) break;
     if (parser_->is_header_done() && !body_reserved_) {
       body_reserved_ = true;
@@ -302,13 +342,7 @@ Task<bool> Session<Stream>::read_request(bool& fatal) {
     }
     if (!timer_armed) {
       timer_armed = true;
-      read_timer_.expires_after(opt.request_timeout);
-      read_timer_.async_wait([this, state = watch_](beast::error_code tec) {
-        if (tec || !state->alive) return;
-        timed_out_ = true;
-        beast::error_code ignored;
-        lowest().socket().cancel(ignored);
-      });
+      deadline_.arm(opt.request_timeout);
     }
     auto [rec, n] = co_await stream_.async_read_some(buffer_.prepare(16384), nothrow);
     buffer_.commit(n);
@@ -318,12 +352,12 @@ Task<bool> Session<Stream>::read_request(bool& fatal) {
       break;
     }
     if (rec) {
-      ec = timed_out_ ? beast::error::timeout : rec;
+      ec = deadline_.expired() ? beast::error::timeout : rec;
       break;
     }
   }
   body_reserved_ = false;
-  if (timer_armed) read_timer_.cancel();
+  if (timer_armed) deadline_.disarm();
   if (!ec) co_return true;
 
   if (ec == bhttp::error::partial_message || ec == asio::error::connection_reset ||
@@ -353,10 +387,13 @@ Task<bool> Session<Stream>::read_request(bool& fatal) {
 template <class Stream>
 Task<void> Session<Stream>::run() {
   if constexpr (std::is_same_v<Stream, TlsStream>) {
-    lowest().expires_after(server_.options.request_timeout);
+    deadline_.arm(server_.options.request_timeout);
     auto [ec] = co_await stream_.async_handshake(asio::ssl::stream_base::server, nothrow);
-    lowest().expires_never();
+    deadline_.disarm();
     if (ec) co_return;
+  } else {
+    beast::error_code ec;
+    lowest().non_blocking(true, ec);  // lets write_message try a synchronous write first
   }
   bool rejected = false;  // an error was answered while the client may still be sending
   for (;;) {
@@ -373,13 +410,14 @@ Task<void> Session<Stream>::run() {
   beast::error_code ec;
   if constexpr (std::is_same_v<Stream, TlsStream>) {
     if (!rejected) {
-      lowest().expires_after(std::chrono::seconds(2));
+      deadline_.arm(std::chrono::seconds(2));
       co_await stream_.async_shutdown(nothrow);
+      deadline_.disarm();
     }
   }
-  lowest().socket().shutdown(tcp::socket::shutdown_send, ec);
+  lowest().shutdown(tcp::socket::shutdown_send, ec);
   if (rejected) co_await linger();
-  lowest().close();
+  lowest().close(ec);
 }
 
 // Closing a socket with unread input makes the kernel send a reset, which can destroy
@@ -389,7 +427,7 @@ Task<void> Session<Stream>::run() {
 template <class Stream>
 Task<void> Session<Stream>::linger() {
   constexpr size_t kMaxDiscard = 64u << 20;
-  lowest().expires_after(std::chrono::seconds(2));
+  deadline_.arm(std::chrono::seconds(2));
   size_t discarded = 0;
   while (discarded < kMaxDiscard) {
     buffer_.clear();
@@ -430,13 +468,12 @@ Task<void> accept_loop(Worker* worker, Server::Impl* server) {
     beast::error_code ignored;
     socket.set_option(tcp::no_delay(true), ignored);
     server->open_sessions.fetch_add(1, std::memory_order_relaxed);
-    TcpStream stream(std::move(socket));
     if (server->tls) {
-      auto s = std::make_unique<Session<TlsStream>>(TlsStream(std::move(stream), *server->tls),
+      auto s = std::make_unique<Session<TlsStream>>(TlsStream(std::move(socket), *server->tls),
                                                     *worker, *server);
       asio::co_spawn(worker->ctx, run_session(std::move(s), worker, server), log_exception);
     } else {
-      auto s = std::make_unique<Session<TcpStream>>(std::move(stream), *worker, *server);
+      auto s = std::make_unique<Session<Socket>>(std::move(socket), *worker, *server);
       asio::co_spawn(worker->ctx, run_session(std::move(s), worker, server), log_exception);
     }
   }
