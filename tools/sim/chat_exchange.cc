@@ -1,13 +1,12 @@
 #include "chat_exchange.h"
 
+#include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
 #include <boost/beast/http/field.hpp>
 #include <boost/beast/http/status.hpp>
 #include <utility>
 #include <vector>
-
-#include <fmt/format.h>
 
 namespace sy::sim {
 namespace {
@@ -114,8 +113,8 @@ net::awaitable<bool> ChatExchange::send_error(ApiError error, std::optional<int>
 Clock::duration ChatExchange::paced(size_t pieces) const {
   std::chrono::duration<double> total = std::chrono::milliseconds(model_->ttft_ms);
   if (model_->tokens_per_second > 0 && pieces > 1) {
-    total += std::chrono::duration<double>(static_cast<double>(pieces - 1) /
-                                           model_->tokens_per_second);
+    total +=
+        std::chrono::duration<double>(static_cast<double>(pieces - 1) / model_->tokens_per_second);
   }
   return std::chrono::duration_cast<Clock::duration>(total);
 }

@@ -1,17 +1,17 @@
 #include "chat_request.h"
 
+#include <fmt/format.h>
+
 #include <array>
 #include <nlohmann/json.hpp>
-
-#include <fmt/format.h>
 
 namespace sy::sim {
 namespace {
 
 using nlohmann::json;
 
-constexpr std::array<std::string_view, 6> kRoles = {"system", "assistant", "user",
-                                                    "function", "tool", "developer"};
+constexpr std::array<std::string_view, 6> kRoles = {"system",   "assistant", "user",
+                                                    "function", "tool",      "developer"};
 
 std::string describe(const json& value) {
   switch (value.type()) {
@@ -67,7 +67,8 @@ const json* optional_field(const json& object, const char* key) {
 
 std::expected<std::string, ApiError> message_text(const json& content, const std::string& param) {
   if (content.is_string()) return content.get<std::string>();
-  if (!content.is_array()) return std::unexpected(invalid_type(param, "one of a string or array of objects", content));
+  if (!content.is_array())
+    return std::unexpected(invalid_type(param, "one of a string or array of objects", content));
   std::string text;
   for (size_t i = 0; i < content.size(); ++i) {
     const json& part = content[i];
@@ -110,7 +111,8 @@ std::expected<ChatMessage, ApiError> parse_message(const json& value, size_t ind
   return message;
 }
 
-std::expected<std::optional<int64_t>, ApiError> positive_integer(const json& body, const char* key) {
+std::expected<std::optional<int64_t>, ApiError> positive_integer(const json& body,
+                                                                 const char* key) {
   const json* value = optional_field(body, key);
   if (!value) return std::nullopt;
   if (!value->is_number_integer()) return std::unexpected(invalid_type(key, "an integer", *value));
@@ -163,14 +165,13 @@ std::expected<void, ApiError> parse_options(const json& body, ChatRequest& reque
       return std::unexpected(invalid_type("stream_options", "an object", *options));
     }
     if (!request.stream) {
-      return std::unexpected(bad_request(
-          "The 'stream_options' parameter is only allowed when 'stream' is enabled.",
-          "stream_options"));
+      return std::unexpected(
+          bad_request("The 'stream_options' parameter is only allowed when 'stream' is enabled.",
+                      "stream_options"));
     }
     if (const json* usage = optional_field(*options, "include_usage")) {
       if (!usage->is_boolean()) {
-        return std::unexpected(
-            invalid_type("stream_options.include_usage", "a boolean", *usage));
+        return std::unexpected(invalid_type("stream_options.include_usage", "a boolean", *usage));
       }
       request.include_usage = usage->get<bool>();
     }
@@ -227,11 +228,12 @@ std::string_view ChatRequest::last_user_text() const {
 }
 
 bool ChatRequest::ends_with_tool_result() const {
-  return !messages.empty() && (messages.back().role == "tool" || messages.back().role == "function");
+  return !messages.empty() &&
+         (messages.back().role == "tool" || messages.back().role == "function");
 }
 
-std::expected<ChatRequest, ApiError> parse_chat_request(std::string_view body,
-                                                        std::optional<std::string_view> deployment) {
+std::expected<ChatRequest, ApiError> parse_chat_request(
+    std::string_view body, std::optional<std::string_view> deployment) {
   const json root = json::parse(body, nullptr, /*allow_exceptions=*/false);
   if (root.is_discarded()) {
     return std::unexpected(bad_request(
@@ -253,7 +255,8 @@ std::expected<ChatRequest, ApiError> parse_chat_request(std::string_view body,
 
   const json* messages = optional_field(root, "messages");
   if (!messages) return std::unexpected(missing("messages"));
-  if (!messages->is_array()) return std::unexpected(invalid_type("messages", "an array", *messages));
+  if (!messages->is_array())
+    return std::unexpected(invalid_type("messages", "an array", *messages));
   if (messages->empty()) return std::unexpected(empty_array("messages"));
   for (size_t i = 0; i < messages->size(); ++i) {
     auto message = parse_message((*messages)[i], i);

@@ -1,9 +1,9 @@
 #include "faults.h"
 
+#include <fmt/format.h>
+
 #include <charconv>
 #include <type_traits>
-
-#include <fmt/format.h>
 
 namespace sy::sim {
 namespace {
@@ -16,8 +16,8 @@ std::expected<int64_t, std::string> parse_count(std::string_view key, std::strin
   auto [end, ec] = std::from_chars(value.data(), value.data() + value.size(), n);
   if (value.empty() || ec != std::errc{} || end != value.data() + value.size() || n < min ||
       n > max) {
-    return std::unexpected(fmt::format("fault directive '{}' needs an integer in [{}, {}], got '{}'",
-                                       key, min, max, value));
+    return std::unexpected(fmt::format(
+        "fault directive '{}' needs an integer in [{}, {}], got '{}'", key, min, max, value));
   }
   return n;
 }

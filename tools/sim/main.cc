@@ -2,10 +2,11 @@
 // Usage: switchyard-sim --listen HOST:PORT [--config FILE] [--log-level LEVEL]
 // After binding it prints `switchyard-sim listening on HOST:PORT` (the real port) to stdout.
 
-#include <CLI/CLI.hpp>
+#include <fmt/format.h>
 #include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>
 
+#include <CLI/CLI.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/signal_set.hpp>
@@ -14,8 +15,6 @@
 #include <cstdio>
 #include <expected>
 #include <string>
-
-#include <fmt/format.h>
 
 #include "sim_config.h"
 #include "sim_server.h"
@@ -74,9 +73,9 @@ int main(int argc, char** argv) {
   spdlog::set_default_logger(spdlog::stderr_color_mt("switchyard-sim"));
   spdlog::set_level(spdlog::level::from_str(log_level));
 
-  auto config = config_path.empty() ? std::expected<sy::sim::SimConfig, std::string>(
-                                          sy::sim::default_sim_config())
-                                    : sy::sim::load_sim_config(config_path);
+  auto config = config_path.empty()
+                    ? std::expected<sy::sim::SimConfig, std::string>(sy::sim::default_sim_config())
+                    : sy::sim::load_sim_config(config_path);
   if (!config) {
     spdlog::error("invalid config: {}", config.error());
     return 2;

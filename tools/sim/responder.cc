@@ -1,12 +1,12 @@
 #include "responder.h"
 
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <array>
 #include <cctype>
 #include <nlohmann/json.hpp>
 #include <regex>
-
-#include <fmt/format.h>
 
 namespace sy::sim {
 namespace {
@@ -20,18 +20,18 @@ constexpr std::string_view kWhitespace = " \t\r\n";
 constexpr size_t kMaxScriptSearch = 16 * 1024;
 
 constexpr std::array<std::string_view, 96> kWords = {
-    "the",     "quick",   "river",   "stone",   "light",   "garden",  "window",  "morning",
-    "silver",  "quiet",   "bridge",  "forest",  "harbor",  "little",  "bright",  "across",
-    "under",   "toward",  "between", "market",  "letter",  "answer",  "question", "simple",
-    "careful", "steady",  "gentle",  "north",   "south",   "winter",  "summer",  "autumn",
-    "spring",  "paper",   "table",   "chair",   "music",   "story",   "number",  "yellow",
-    "every",   "always",  "often",   "before",  "after",   "around",  "inside",  "outside",
-    "moment",  "picture", "country", "village", "people",  "friend",  "travel",  "follow",
-    "measure", "gather",  "build",   "carry",   "listen",  "wonder",  "remember", "discover",
-    "open",    "close",   "begin",   "finish",  "water",   "mountain", "valley", "ocean",
-    "cloud",   "weather", "signal",  "engine",  "system",  "pattern", "method",  "reason",
-    "result",  "detail",  "balance", "course",  "journey", "history", "future",  "present",
-    "and",     "with",    "from",    "through", "beyond",  "along",   "over",    "near",
+    "the",     "quick",   "river",   "stone",   "light",   "garden",   "window",   "morning",
+    "silver",  "quiet",   "bridge",  "forest",  "harbor",  "little",   "bright",   "across",
+    "under",   "toward",  "between", "market",  "letter",  "answer",   "question", "simple",
+    "careful", "steady",  "gentle",  "north",   "south",   "winter",   "summer",   "autumn",
+    "spring",  "paper",   "table",   "chair",   "music",   "story",    "number",   "yellow",
+    "every",   "always",  "often",   "before",  "after",   "around",   "inside",   "outside",
+    "moment",  "picture", "country", "village", "people",  "friend",   "travel",   "follow",
+    "measure", "gather",  "build",   "carry",   "listen",  "wonder",   "remember", "discover",
+    "open",    "close",   "begin",   "finish",  "water",   "mountain", "valley",   "ocean",
+    "cloud",   "weather", "signal",  "engine",  "system",  "pattern",  "method",   "reason",
+    "result",  "detail",  "balance", "course",  "journey", "history",  "future",   "present",
+    "and",     "with",    "from",    "through", "beyond",  "along",    "over",     "near",
 };
 
 uint64_t splitmix64(uint64_t& state) {
@@ -93,9 +93,7 @@ std::string Reply::content() const {
   return text;
 }
 
-size_t Reply::piece_count() const {
-  return tool_call ? argument_fragments.size() : tokens.size();
-}
+size_t Reply::piece_count() const { return tool_call ? argument_fragments.size() : tokens.size(); }
 
 uint64_t stable_hash(std::string_view text) {
   uint64_t hash = 0xcbf29ce484222325ULL;
@@ -168,9 +166,9 @@ Reply plan_reply(const ChatRequest& request, const ModelConfig& model,
     reply.completion_tokens = std::ssize(reply.argument_fragments);
     return reply;
   }
-  reply.tokens = split_tokens(rule ? std::string_view(*rule->reply)
-                                   : generate_words(model.name, request.last_user_text(),
-                                                    model.output_tokens));
+  reply.tokens = split_tokens(
+      rule ? std::string_view(*rule->reply)
+           : generate_words(model.name, request.last_user_text(), model.output_tokens));
   reply.finish_reason = "stop";
   if (request.max_tokens && std::ssize(reply.tokens) > *request.max_tokens) {
     reply.tokens.resize(static_cast<size_t>(*request.max_tokens));
@@ -183,11 +181,11 @@ Reply plan_reply(const ChatRequest& request, const ModelConfig& model,
 std::string completion_body(const ResponseMeta& meta, const Reply& reply) {
   Json message = {{"role", "assistant"}, {"content", nullptr}, {"refusal", nullptr}};
   if (reply.tool_call) {
-    message["tool_calls"] = Json::array({{{"id", reply.tool_call->id},
-                                          {"type", "function"},
-                                          {"function",
-                                           {{"name", reply.tool_call->name},
-                                            {"arguments", reply.tool_call->arguments}}}}});
+    message["tool_calls"] = Json::array(
+        {{{"id", reply.tool_call->id},
+          {"type", "function"},
+          {"function",
+           {{"name", reply.tool_call->name}, {"arguments", reply.tool_call->arguments}}}}});
   } else {
     message["content"] = reply.content();
   }
@@ -226,7 +224,8 @@ std::string ChunkRenderer::head() const {
 }
 
 std::string ChunkRenderer::piece(size_t index) const {
-  if (!reply_.tool_call) return event(chunk(meta_, {{"content", reply_.tokens.at(index)}}, nullptr));
+  if (!reply_.tool_call)
+    return event(chunk(meta_, {{"content", reply_.tokens.at(index)}}, nullptr));
   const Json call = {{"index", 0},
                      {"function", {{"arguments", reply_.argument_fragments.at(index)}}}};
   return event(chunk(meta_, {{"tool_calls", Json::array({call})}}, nullptr));

@@ -73,11 +73,11 @@ class ChunkRenderer {
  public:
   ChunkRenderer(const ResponseMeta& meta, const Reply& reply) : meta_(meta), reply_(reply) {}
 
-  std::string head() const;              // role (and the tool call's id and name)
+  std::string head() const;               // role (and the tool call's id and name)
   std::string piece(size_t index) const;  // one token or argument fragment
-  std::string finish() const;            // empty delta with finish_reason
-  std::string usage() const;             // "choices":[] with usage (include_usage only)
-  std::string malformed() const;         // an event whose data is not valid JSON
+  std::string finish() const;             // empty delta with finish_reason
+  std::string usage() const;              // "choices":[] with usage (include_usage only)
+  std::string malformed() const;          // an event whose data is not valid JSON
   static constexpr std::string_view kDone = "data: [DONE]\n\n";
 
  private:

@@ -109,16 +109,16 @@ void Session::start_watching() {
   if (watch_->reading || watch_->client_gone) return;
   watch_->reading = true;
   watch_->done.expires_at(std::chrono::steady_clock::time_point::max());
-  stream_.socket().async_read_some(
-      net::buffer(watch_->bytes), [watch = watch_](boost::system::error_code ec, size_t n) {
-        watch->reading = false;
-        watch->received = n;
-        if (ec && ec != net::error::operation_aborted) {
-          watch->client_gone = true;
-          watch->wake.cancel();
-        }
-        watch->done.cancel();
-      });
+  stream_.socket().async_read_some(net::buffer(watch_->bytes),
+                                   [watch = watch_](boost::system::error_code ec, size_t n) {
+                                     watch->reading = false;
+                                     watch->received = n;
+                                     if (ec && ec != net::error::operation_aborted) {
+                                       watch->client_gone = true;
+                                       watch->wake.cancel();
+                                     }
+                                     watch->done.cancel();
+                                   });
 }
 
 net::awaitable<void> Session::stop_watching() {

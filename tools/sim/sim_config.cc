@@ -1,5 +1,7 @@
 #include "sim_config.h"
 
+#include <fmt/format.h>
+#include <fmt/ranges.h>
 #include <yaml-cpp/yaml.h>
 
 #include <algorithm>
@@ -11,9 +13,6 @@
 #include <nlohmann/json.hpp>
 #include <sstream>
 #include <stdexcept>
-
-#include <fmt/format.h>
-#include <fmt/ranges.h>
 
 namespace sy::sim {
 namespace {
@@ -110,9 +109,9 @@ class ConfigReader {
   void read_timing(const YAML::Node& node, const std::string& path, ModelConfig& model,
                    bool is_model) {
     if (is_model) {
-      check_keys(node, path,
-                 {"ttft_ms", "tokens_per_second", "output_tokens", "tool_arg_chunk", "faults",
-                  "script"});
+      check_keys(
+          node, path,
+          {"ttft_ms", "tokens_per_second", "output_tokens", "tool_arg_chunk", "faults", "script"});
     } else {
       check_keys(node, path, {"ttft_ms", "tokens_per_second", "output_tokens", "tool_arg_chunk"});
     }
@@ -120,7 +119,8 @@ class ConfigReader {
     if (auto n = node["tokens_per_second"]) {
       model.tokens_per_second = number(n, path + ".tokens_per_second");
     }
-    if (auto n = node["output_tokens"]) model.output_tokens = integer(n, path + ".output_tokens", 1);
+    if (auto n = node["output_tokens"])
+      model.output_tokens = integer(n, path + ".output_tokens", 1);
     if (auto n = node["tool_arg_chunk"]) {
       model.tool_arg_chunk = integer(n, path + ".tool_arg_chunk", 1);
     }

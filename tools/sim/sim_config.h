@@ -25,7 +25,8 @@ struct ScriptedToolCall {
 // `{match: <regex>, reply: <text>}` or `{match: <regex>, tool_call: {name, arguments}}`.
 struct ScriptRule {
   std::string pattern;
-  std::regex regex;  // ECMAScript (a leading "(?i)": ignore case), searched in the last user message
+  std::regex
+      regex;  // ECMAScript (a leading "(?i)": ignore case), searched in the last user message
   std::optional<std::string> reply;
   std::optional<ScriptedToolCall> tool_call;
 };

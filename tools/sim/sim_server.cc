@@ -1,5 +1,6 @@
 #include "sim_server.h"
 
+#include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
 #include <boost/asio/as_tuple.hpp>
@@ -13,8 +14,6 @@
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <string_view>
-
-#include <fmt/format.h>
 
 #include "chat_exchange.h"
 #include "session.h"
@@ -56,8 +55,8 @@ std::optional<std::string_view> query_param(std::string_view query, std::string_
 std::optional<std::string_view> azure_deployment(std::string_view path) {
   if (!path.starts_with(kAzurePrefix) || !path.ends_with(kAzureSuffix)) return std::nullopt;
   if (path.size() <= kAzurePrefix.size() + kAzureSuffix.size()) return std::nullopt;
-  const std::string_view deployment = path.substr(
-      kAzurePrefix.size(), path.size() - kAzurePrefix.size() - kAzureSuffix.size());
+  const std::string_view deployment =
+      path.substr(kAzurePrefix.size(), path.size() - kAzurePrefix.size() - kAzureSuffix.size());
   if (deployment.find('/') != std::string_view::npos) return std::nullopt;
   return deployment;
 }
@@ -152,7 +151,7 @@ class Connection {
       co_return co_await chat(std::move(name), api_version);
     }
     const bool written = co_await session_.write(simple_response(path));
-    co_return written && request_.keep_alive();
+    co_return written&& request_.keep_alive();
   }
 
   // A chat completion; `deployment` is set for the Azure form, which needs an api-version.
@@ -168,7 +167,7 @@ class Connection {
     }
     if (refused) {
       const bool written = co_await session_.write(error_response(request_, *refused));
-      co_return written && request_.keep_alive();
+      co_return written&& request_.keep_alive();
     }
     ChatExchange exchange(*state_, session_, request_, std::move(deployment));
     co_return co_await exchange.run();
@@ -195,10 +194,10 @@ class Connection {
       return json_response(request_, http::status::ok, models_body(state_->config));
     }
     return error_response(
-        request_, ApiError{.status = 404,
-                           .message = fmt::format("Invalid URL ({} {})",
-                                                  std::string_view(request_.method_string()),
-                                                  path)});
+        request_,
+        ApiError{.status = 404,
+                 .message = fmt::format("Invalid URL ({} {})",
+                                        std::string_view(request_.method_string()), path)});
   }
 
   std::shared_ptr<SimState> state_;
@@ -247,9 +246,8 @@ std::expected<tcp::endpoint, std::string> SimServer::listen(const tcp::endpoint&
   if (!ec) acceptor->listen(net::socket_base::max_listen_connections, ec);
   const tcp::endpoint bound = ec ? tcp::endpoint{} : acceptor->local_endpoint(ec);
   if (ec) {
-    return std::unexpected(fmt::format("cannot listen on {}:{}: {}",
-                                       endpoint.address().to_string(), endpoint.port(),
-                                       ec.message()));
+    return std::unexpected(fmt::format("cannot listen on {}:{}: {}", endpoint.address().to_string(),
+                                       endpoint.port(), ec.message()));
   }
   stop();
   acceptor_ = acceptor;
