@@ -13,4 +13,4 @@ find_package(nlohmann_json REQUIRED)
 # Asio/Beast: coroutines, no deprecated APIs, separate compilation kept off (header-only).
 add_library(sy_asio INTERFACE)
 target_link_libraries(sy_asio INTERFACE Boost::headers Boost::system Threads::Threads)
-target_compile_definitions(sy_asio INTERFACE BOOST_ASIO_NO_DEPRECATED BOOST_BEAST_USE_STD_STRING_VIEW)
+target_compile_definitions(sy_asio INTERFACE BOOST_ASIO_NO_DEPRECATED)

@@ -85,7 +85,8 @@ Writer& Writer::value(bool b) {
   return *this;
 }
 
-Writer& Writer::value(int64_t n) {
+template <class Integer>
+Writer& Writer::integer(Integer n) {
   separate();
   char buf[24];
   auto [end, ec] = std::to_chars(buf, buf + sizeof buf, n);
@@ -94,14 +95,8 @@ Writer& Writer::value(int64_t n) {
   return *this;
 }
 
-Writer& Writer::value(uint64_t n) {
-  separate();
-  char buf[24];
-  auto [end, ec] = std::to_chars(buf, buf + sizeof buf, n);
-  out_.append(buf, end);
-  need_comma_ = true;
-  return *this;
-}
+Writer& Writer::value(int64_t n) { return integer(n); }
+Writer& Writer::value(uint64_t n) { return integer(n); }
 
 Writer& Writer::value(double d) {
   separate();

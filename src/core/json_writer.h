@@ -41,6 +41,8 @@ class Writer {
 
  private:
   void separate();
+  template <class Integer>
+  Writer& integer(Integer n);
 
   std::string& out_;
   bool need_comma_ = false;

@@ -119,6 +119,8 @@ class Session final : public SessionBase {
   Socket& lowest() { return tcp_layer(stream_); }
   // Writes a whole serializer's message: synchronously while the socket accepts the
   // bytes (plain TCP), asynchronously under the write deadline for the rest.
+  template <class SyncWrite, class AsyncWrite>
+  Task<bool> write_with(SyncWrite sync_write, AsyncWrite async_write);
   template <class Serializer>
   Task<bool> write_message(Serializer& sr);
   Task<bool> write_buffers(std::string_view head, std::string_view data, std::string_view tail);
@@ -162,18 +164,25 @@ bool Session<Stream>::fail_write() {
 }
 
 template <class Stream>
-template <class Serializer>
-Task<bool> Session<Stream>::write_message(Serializer& sr) {
+template <class SyncWrite, class AsyncWrite>
+Task<bool> Session<Stream>::write_with(SyncWrite sync_write, AsyncWrite async_write) {
   if constexpr (std::is_same_v<Stream, Socket>) {
     beast::error_code ec;
-    bhttp::write(stream_, sr, ec);
+    sync_write(ec);
     if (!ec) co_return true;
     if (ec != asio::error::would_block && ec != asio::error::try_again) co_return fail_write();
   }
   deadline_.arm(server_.options.request_timeout);
-  auto [ec, n] = co_await bhttp::async_write(stream_, sr, nothrow);
+  auto [ec, n] = co_await async_write();
   deadline_.disarm();
   co_return ec ? fail_write() : true;
+}
+
+template <class Stream>
+template <class Serializer>
+Task<bool> Session<Stream>::write_message(Serializer& sr) {
+  return write_with([&](beast::error_code& ec) { bhttp::write(stream_, sr, ec); },
+                    [&] { return bhttp::async_write(stream_, sr, nothrow); });
 }
 
 // Writes head + data + tail (one chunk of a chunked body) in one gathered write.
@@ -183,17 +192,9 @@ Task<bool> Session<Stream>::write_buffers(std::string_view head, std::string_vie
   const std::array<asio::const_buffer, 3> parts{asio::buffer(head), asio::buffer(data),
                                                 asio::buffer(tail)};
   beast::buffers_suffix<std::array<asio::const_buffer, 3>> rest(parts);
-  if constexpr (std::is_same_v<Stream, Socket>) {
-    beast::error_code ec;
-    const size_t n = asio::write(stream_, rest, ec);
-    rest.consume(n);
-    if (!ec) co_return true;
-    if (ec != asio::error::would_block && ec != asio::error::try_again) co_return fail_write();
-  }
-  deadline_.arm(server_.options.request_timeout);
-  auto [ec, n] = co_await asio::async_write(stream_, rest, nothrow);
-  deadline_.disarm();
-  co_return ec ? fail_write() : true;
+  co_return co_await write_with(
+      [&](beast::error_code& ec) { rest.consume(asio::write(stream_, rest, ec)); },
+      [&] { return asio::async_write(stream_, rest, nothrow); });
 }
 
 template <class Stream>
@@ -224,17 +225,9 @@ Task<bool> Session<Stream>::begin_stream(unsigned status, std::string content_ty
   res.chunked(true);
   keep_alive_ = res.keep_alive();
   bhttp::response_serializer<bhttp::empty_body> sr{res};
-  sr.split(true);
-  if constexpr (std::is_same_v<Stream, Socket>) {
-    beast::error_code ec;
-    bhttp::write_header(stream_, sr, ec);
-    if (!ec) co_return true;
-    if (ec != asio::error::would_block && ec != asio::error::try_again) co_return fail_write();
-  }
-  deadline_.arm(server_.options.request_timeout);
-  auto [ec, n] = co_await bhttp::async_write_header(stream_, sr, nothrow);
-  deadline_.disarm();
-  co_return ec ? fail_write() : true;
+  co_return co_await write_with(
+      [&](beast::error_code& ec) { bhttp::write_header(stream_, sr, ec); },
+      [&] { return bhttp::async_write_header(stream_, sr, nothrow); });
 }
 
 template <class Stream>

@@ -47,6 +47,16 @@ std::unexpected<Error> wrong_type(std::string_view param, const char* expected, 
                  std::string(param));
 }
 
+// A value that could not be read as `expected`: a 400 naming the field and the type
+// found when the type was wrong, a JSON syntax error otherwise.
+std::unexpected<Error> unreadable(od::value& v, simdjson::error_code ec, std::string_view param,
+                                  const char* expected) {
+  if (ec != simdjson::INCORRECT_TYPE && ec != simdjson::NUMBER_ERROR) return malformed(ec);
+  od::json_type t{};
+  (void)v.type().get(t);
+  return wrong_type(param, expected, t);
+}
+
 std::optional<Role> parse_role(std::string_view r) {
   if (r == "user") return Role::User;
   if (r == "assistant") return Role::Assistant;
@@ -102,10 +112,7 @@ Result<void> decode_content(od::value content, Message& msg, const std::string& 
 Result<void> decode_messages(od::value value, ChatRequest& req) {
   od::array arr;
   if (auto ec = value.get_array().get(arr)) {
-    if (ec != simdjson::INCORRECT_TYPE) return malformed(ec);
-    od::json_type t{};
-    (void)value.type().get(t);
-    return wrong_type("messages", "an array", t);
+    return unreadable(value, ec, "messages", "an array");
   }
   size_t i = 0;
   for (auto item : arr) {
@@ -162,10 +169,7 @@ Result<void> decode_messages(od::value value, ChatRequest& req) {
 Result<uint32_t> positive_int(od::value v, std::string_view param) {
   int64_t n = 0;
   if (auto ec = v.get_int64().get(n)) {
-    if (ec != simdjson::INCORRECT_TYPE && ec != simdjson::NUMBER_ERROR) return malformed(ec);
-    od::json_type t{};
-    (void)v.type().get(t);
-    return wrong_type(param, "an integer", t);
+    return unreadable(v, ec, param, "an integer");
   }
   if (n < 1 || n > UINT32_MAX) {
     return invalid(std::string(param) + ": must be a positive integer", std::string(param));
@@ -176,10 +180,7 @@ Result<uint32_t> positive_int(od::value v, std::string_view param) {
 Result<void> expect_number(od::value v, std::string_view param, double lo, double hi) {
   double d = 0;
   if (auto ec = v.get_double().get(d)) {
-    if (ec != simdjson::INCORRECT_TYPE) return malformed(ec);
-    od::json_type t{};
-    (void)v.type().get(t);
-    return wrong_type(param, "a number", t);
+    return unreadable(v, ec, param, "a number");
   }
   if (d < lo || d > hi) {
     return invalid(std::string(param) + ": must be between " + std::to_string(lo).substr(0, 4) +
@@ -192,10 +193,7 @@ Result<void> expect_number(od::value v, std::string_view param, double lo, doubl
 Result<bool> expect_bool(od::value v, std::string_view param) {
   bool b = false;
   if (auto ec = v.get_bool().get(b)) {
-    if (ec != simdjson::INCORRECT_TYPE) return malformed(ec);
-    od::json_type t{};
-    (void)v.type().get(t);
-    return wrong_type(param, "a boolean", t);
+    return unreadable(v, ec, param, "a boolean");
   }
   return b;
 }
@@ -213,10 +211,7 @@ model::Span span_of(const std::string& body, std::string_view token) {
 Result<void> decode_stream_options(od::value v, ChatRequest& req) {
   od::object obj;
   if (auto ec = v.get_object().get(obj)) {
-    if (ec != simdjson::INCORRECT_TYPE) return malformed(ec);
-    od::json_type t{};
-    (void)v.type().get(t);
-    return wrong_type("stream_options", "an object", t);
+    return unreadable(v, ec, "stream_options", "an object");
   }
   std::string_view raw;
   if (auto ec = obj.raw_json().get(raw)) return malformed(ec);
@@ -270,10 +265,7 @@ Result<model::ChatRequest> decode_request(std::string body) {
       std::string_view token = v.raw_json_token();
       std::string_view name;
       if (auto ec = v.get_string().get(name)) {
-        if (ec != simdjson::INCORRECT_TYPE) return malformed(ec);
-        od::json_type t{};
-        (void)v.type().get(t);
-        return wrong_type("model", "a string", t);
+        return unreadable(v, ec, "model", "a string");
       }
       req.model.assign(name);
       req.model_token = span_of(req.raw_body, token);
@@ -325,10 +317,7 @@ Result<model::ChatRequest> decode_request(std::string body) {
     } else if (key == "tools") {
       od::array tools;
       if (auto ec = v.get_array().get(tools)) {
-        if (ec != simdjson::INCORRECT_TYPE) return malformed(ec);
-        od::json_type t{};
-        (void)v.type().get(t);
-        return wrong_type("tools", "an array", t);
+        return unreadable(v, ec, "tools", "an array");
       }
       for (auto tool : tools) {
         (void)tool;
@@ -337,10 +326,7 @@ Result<model::ChatRequest> decode_request(std::string body) {
     } else if (key == "response_format") {
       od::object format;
       if (auto ec = v.get_object().get(format)) {
-        if (ec != simdjson::INCORRECT_TYPE) return malformed(ec);
-        od::json_type t{};
-        (void)v.type().get(t);
-        return wrong_type("response_format", "an object", t);
+        return unreadable(v, ec, "response_format", "an object");
       }
       std::string_view raw;
       if (auto ec = format.raw_json().get(raw)) return malformed(ec);
