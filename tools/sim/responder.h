@@ -69,6 +69,7 @@ std::string completion_body(const ResponseMeta& meta, const Reply& reply);
 std::string malformed_body(const ResponseMeta& meta);
 
 // Renders the server-sent events of a stream; each function returns one `data: ...\n\n` event.
+// Borrows `meta` and `reply`, which must outlive it.
 class ChunkRenderer {
  public:
   ChunkRenderer(const ResponseMeta& meta, const Reply& reply) : meta_(meta), reply_(reply) {}

@@ -16,7 +16,7 @@ namespace sy::sim {
 struct SimState {
   explicit SimState(SimConfig sim_config) : config(std::move(sim_config)) {}
 
-  // prefix + `length` random alphanumerics, e.g. "chatcmpl-Ab3…".
+  // prefix + `length` random alphanumerics, e.g. "chatcmpl-Ab3...".
   std::string random_id(std::string_view prefix, size_t length) {
     static constexpr std::string_view kAlphabet =
         "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
