@@ -14,3 +14,8 @@ find_package(nlohmann_json REQUIRED)
 add_library(sy_asio INTERFACE)
 target_link_libraries(sy_asio INTERFACE Boost::headers Boost::system Threads::Threads)
 target_compile_definitions(sy_asio INTERFACE BOOST_ASIO_NO_DEPRECATED)
+
+# Storage and audit.
+find_package(PostgreSQL REQUIRED)                 # libpq (PostgreSQL::PostgreSQL)
+find_package(PkgConfig REQUIRED)
+pkg_check_modules(SODIUM REQUIRED IMPORTED_TARGET libsodium)   # PkgConfig::SODIUM

@@ -1,7 +1,9 @@
-// The `switchyard` command: serve, config check, version.
+// The `switchyard` command: serve, config check, audit, spend, version.
 #include <CLI/CLI.hpp>
 #include <cstdio>
 
+#include "cli/audit_cmd.h"
+#include "cli/spend_cmd.h"
 #include "cli/serve.h"
 #include "core/config_loader.h"
 
@@ -23,11 +25,14 @@ int main(int argc, char** argv) {
   auto* check_cmd = config_cmd->add_subcommand("check", "Validate a config file and exit");
   check_cmd->add_option("file", check_path, "YAML config file")->required();
 
+  sy::cli::add_audit_commands(app);
+  sy::cli::add_spend_command(app);
   app.add_subcommand("version", "Print the version");
 
   CLI11_PARSE(app, argc, argv);
 
   if (*serve_cmd) return sy::cli::serve(serve);
+  if (!*app.get_subcommand("version") && !*check_cmd) return 0;  // ran in its callback
   if (*check_cmd) {
     auto config = sy::load_config_file(check_path);
     if (!config) {

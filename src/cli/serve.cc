@@ -6,7 +6,7 @@
 #include <cstdio>
 #include <filesystem>
 
-#include "cli/embedded_config.h"
+#include "cli/config_source.h"
 #include "core/config_loader.h"
 #include "core/log.h"
 #include "gateway/gateway.h"
@@ -17,10 +17,7 @@ namespace {
 namespace asio = boost::asio;
 namespace fs = std::filesystem;
 
-Result<ConfigPtr> load(const ServeOptions& o) {
-  if (o.config_path.empty()) return load_config_text(embedded_demo_config(), "<embedded demo.yaml>");
-  return load_config_file(o.config_path);
-}
+Result<ConfigPtr> load(const ServeOptions& o) { return load_cli_config(o.config_path); }
 
 std::optional<fs::file_time_type> mtime(const std::string& path) {
   std::error_code ec;
@@ -43,7 +40,7 @@ class ConfigWatcher {
       auto now = mtime(options_.config_path);
       if (now && now != seen_) {
         seen_ = now;
-        reload("file changed");
+        reload("file-watch");
       }
       start();
     });
@@ -54,9 +51,10 @@ class ConfigWatcher {
     if (!config) {
       spdlog::error("config reload ({}) rejected, still serving the previous config: {}", why,
                     config.error().message);
+      gateway_.record_admin("config.reload", why, 400, config.error().message, "{}");
       return;
     }
-    if (auto r = gateway_.apply(*config); !r) {
+    if (auto r = gateway_.apply(*config, why); !r) {
       spdlog::error("config reload ({}) rejected: {}", why, r.error().message);
       return;
     }
@@ -106,7 +104,7 @@ int serve(const ServeOptions& options) {
       [&](boost::system::error_code ec, int sig) {
         if (ec) return;
         if (sig == SIGHUP) {
-          watcher.reload("SIGHUP");
+          watcher.reload("sighup");
           signals.async_wait(on_signal);
           return;
         }

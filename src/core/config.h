@@ -90,8 +90,34 @@ struct ServerConfig {
   std::optional<TlsListenerConfig> tls;
 };
 
+// Where durable state lives (docs/storage.md). Read at start-up; a reload that changes
+// it is applied at the next restart.
+struct StorageConfig {
+  std::string url;  // "sqlite:PATH" or "postgres://…"; default sqlite:<data_dir>/switchyard.db
+};
+
+enum class Durability { Batch, Sync };
+enum class CaptureMode { None, Full };
+
+// The tamper-evident audit trail (docs/audit.md). Read at start-up, like storage.
+struct AuditConfig {
+  bool enabled = true;
+  std::string dir;                           // default <data_dir>/audit
+  Durability durability = Durability::Batch; // sync: acknowledge only once on disk
+  uint32_t batch_interval_ms = 20;           // batch: the most a crash can lose
+  uint32_t queue_capacity = 65'536;          // records waiting for the writer; full → 503
+  uint32_t checkpoint_interval_ms = 1'000;   // how often a signed checkpoint is made
+  uint64_t segment_max_bytes = 64ull << 20;  // a new segment file past this size
+  std::string signing_key_file;              // default <data_dir>/audit-signing.key
+  CaptureMode capture = CaptureMode::None;   // prompts and responses in the record
+  uint32_t capture_max_bytes = 256 * 1024;   // per captured body
+};
+
 struct Config {
   std::string source;  // file the config came from ("<embedded demo>" for the default)
+  std::string data_dir = "./data";
+  StorageConfig storage;
+  AuditConfig audit;
   ServerConfig server;
   std::map<std::string, ProviderConfig> providers;
   std::map<std::string, DeploymentConfig> deployments;

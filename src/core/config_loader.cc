@@ -174,6 +174,77 @@ void read_route(YamlReader& r, const std::string& name, const Node& n, RouteConf
   }
 }
 
+void read_storage(YamlReader& r, const Node& n, Config& c) {
+  if (n.IsDefined() && !n.IsNull() && r.expect_map(n, "storage")) {
+    r.allow_keys(n, "storage", {"url"});
+    r.read(n, "storage", "url", c.storage.url);
+    const auto& u = c.storage.url;
+    if (!u.empty() && !u.starts_with("sqlite:") && !u.starts_with("postgres://") &&
+        !u.starts_with("postgresql://") && !u.starts_with("postgres:")) {
+      r.problem(n["url"], "storage.url",
+                "expected sqlite:PATH, postgres://… or postgresql://…, got \"" + u + "\"");
+    }
+  }
+  if (c.storage.url.empty()) c.storage.url = "sqlite:" + c.data_dir + "/switchyard.db";
+}
+
+void read_audit(YamlReader& r, const Node& n, Config& c) {
+  AuditConfig& a = c.audit;
+  if (n.IsDefined() && !n.IsNull() && r.expect_map(n, "audit")) {
+    const std::string path = "audit";
+    r.allow_keys(n, path,
+                 {"enabled", "dir", "durability", "batch_interval_ms", "queue_capacity",
+                  "checkpoint_interval_ms", "segment_max_bytes", "signing_key_file", "capture",
+                  "capture_max_bytes"});
+    r.read(n, path, "enabled", a.enabled);
+    r.read(n, path, "dir", a.dir);
+    std::string durability, capture;
+    r.read(n, path, "durability", durability);
+    if (durability == "sync") {
+      a.durability = Durability::Sync;
+    } else if (durability == "batch" || durability.empty()) {
+      a.durability = Durability::Batch;
+    } else {
+      r.problem(n["durability"], "audit.durability",
+                "unknown durability \"" + durability + "\" (expected sync or batch)");
+    }
+    r.read(n, path, "capture", capture);
+    if (capture == "full") {
+      a.capture = CaptureMode::Full;
+    } else if (capture == "none" || capture.empty()) {
+      a.capture = CaptureMode::None;
+    } else if (capture == "masked") {
+      r.problem(n["capture"], "audit.capture",
+                "\"masked\" needs the DLP scanner, which this build does not have yet "
+                "(expected none or full)");
+    } else {
+      r.problem(n["capture"], "audit.capture",
+                "unknown capture mode \"" + capture + "\" (expected none or full)");
+    }
+    r.read(n, path, "batch_interval_ms", a.batch_interval_ms);
+    r.read(n, path, "queue_capacity", a.queue_capacity);
+    r.read(n, path, "checkpoint_interval_ms", a.checkpoint_interval_ms);
+    r.read(n, path, "segment_max_bytes", a.segment_max_bytes);
+    r.read(n, path, "signing_key_file", a.signing_key_file);
+    r.read(n, path, "capture_max_bytes", a.capture_max_bytes);
+    if (a.batch_interval_ms == 0 || a.batch_interval_ms > 10'000) {
+      r.problem(n["batch_interval_ms"], "audit.batch_interval_ms", "must be between 1 and 10000");
+    }
+    if (a.queue_capacity < 16 || a.queue_capacity > 1'000'000) {
+      r.problem(n["queue_capacity"], "audit.queue_capacity", "must be between 16 and 1000000");
+    }
+    if (a.checkpoint_interval_ms < 10) {
+      r.problem(n["checkpoint_interval_ms"], "audit.checkpoint_interval_ms",
+                "must be at least 10");
+    }
+    if (a.segment_max_bytes < 4096) {
+      r.problem(n["segment_max_bytes"], "audit.segment_max_bytes", "must be at least 4096");
+    }
+  }
+  if (a.dir.empty()) a.dir = c.data_dir + "/audit";
+  if (a.signing_key_file.empty()) a.signing_key_file = c.data_dir + "/audit-signing.key";
+}
+
 template <class T, class F>
 void read_section(YamlReader& r, const Node& root, const char* key, std::map<std::string, T>& out,
                   F&& read_one) {
@@ -234,7 +305,13 @@ Result<ConfigPtr> load_config_text(std::string_view yaml, std::string source,
   YamlReader r(source, env);
   try {
     if (r.expect_map(root, "(top level)")) {
-      r.allow_keys(root, "", {"server", "providers", "deployments", "routes"});
+      r.allow_keys(root, "",
+                   {"data_dir", "storage", "audit", "server", "providers",
+                    "deployments", "routes"});
+      r.read(root, "", "data_dir", config->data_dir);
+      if (config->data_dir.empty()) r.problem(root["data_dir"], "data_dir", "must not be empty");
+      read_storage(r, root["storage"], *config);
+      read_audit(r, root["audit"], *config);
       if (const Node s = root["server"]; s.IsDefined() && !s.IsNull()) read_server(r, s, config->server);
       read_section(r, root, "providers", config->providers, read_provider);
       read_section(r, root, "deployments", config->deployments, read_deployment);

@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "audit/audit_writer.h"
 #include "gateway/snapshot.h"
 #include "http/client.h"
 #include "http/exchange.h"
@@ -18,10 +19,12 @@ namespace sy::gateway {
 
 // Per-worker state handed to every request on that worker's thread.
 struct WorkerState {
-  explicit WorkerState(boost::asio::io_context& ctx) : context(ctx), pool(ctx) {}
+  WorkerState(boost::asio::io_context& ctx, audit::AuditWriter* a)
+      : context(ctx), pool(ctx), audit(a) {}
   boost::asio::io_context& context;
   http::UpstreamPool pool;
   SnapshotPtr snapshot;  // replaced by posting to this worker on reload
+  audit::AuditWriter* audit;  // the gateway's; null when the audit trail is disabled
 };
 
 // One upstream attempt, for the x-switchyard-attempts header and the access log.
@@ -33,13 +36,19 @@ struct Attempt {
 
 struct RequestContext {
   RequestContext(http::Exchange& ex, WorkerState& w)
-      : exchange(ex), worker(w), snapshot(w.snapshot), started(std::chrono::steady_clock::now()) {}
+      : exchange(ex),
+        worker(w),
+        snapshot(w.snapshot),
+        started(std::chrono::steady_clock::now()),
+        received(std::chrono::system_clock::now()) {}
 
   http::Exchange& exchange;
   WorkerState& worker;
   SnapshotPtr snapshot;
   std::chrono::steady_clock::time_point started;
+  std::chrono::system_clock::time_point received;
   std::string request_id;
+  bool audit_slot = false;                        // admit: a reserved audit queue slot
 
   model::ChatRequest request;                     // decode
   routing::RouteDecision decision;                // route
@@ -50,6 +59,14 @@ struct RequestContext {
   std::optional<uint32_t> retry_after_s;          // when every deployment was rate-limited
   unsigned status = 0;                            // what the client got
   std::string error;                              // why it failed, when it did
+  std::optional<Error> failure;                   // the error the request ended with
+
+  // The answer, held back until the record stage is done (in sync audit mode, until
+  // the request's audit record is on disk); the respond stage sends it.
+  std::optional<http::Response> answer;           // a whole answer
+  bool stream_open = false;                       // a stream was begun, not yet ended
+  bool stream_complete = false;                   // upstream finished: [DONE] is due
+  std::string captured_response;                  // audit.capture: full
 
   // Headers every response of this request carries.
   std::vector<http::HeaderField> response_headers() const;

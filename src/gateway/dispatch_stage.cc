@@ -106,7 +106,7 @@ http::Task<Outcome> deliver_whole(RequestContext& ctx, http::UpstreamCall& call,
   http::Response r;
   r.body = std::move(*body);
   r.headers = ctx.response_headers();
-  co_await ctx.exchange.respond(std::move(r));
+  ctx.answer = std::move(r);  // sent by the respond stage, once recorded
   co_return Outcome{Outcome::Delivered, "ok", {}, {}};
 }
 
@@ -117,11 +117,14 @@ http::Task<Outcome> deliver_stream(RequestContext& ctx, http::UpstreamCall& call
   bool started = false, saw_done = false, has_output = false;
   std::optional<Error> bad;
 
+  const bool capture = ctx.snapshot->config->audit.capture == CaptureMode::Full;
+  const size_t capture_max = ctx.snapshot->config->audit.capture_max_bytes;
+
   auto fail_stream = [&](Error e) -> http::Task<Outcome> {
-    // After the first byte the status is sent: report in-band and end the stream.
+    // After the first byte the status is sent: report in-band; the respond stage ends
+    // the stream once the request is recorded.
     ctx.error = e.message;
     co_await ctx.exchange.write_chunk(error_event(e));
-    co_await ctx.exchange.end_stream();
     co_return Outcome{Outcome::Delivered, "ok", {}, {}};
   };
 
@@ -151,8 +154,15 @@ http::Task<Outcome> deliver_stream(RequestContext& ctx, http::UpstreamCall& call
         return;
       }
       if (chunk->usage.reported) ctx.usage = chunk->usage;
-      if (chunk->done) saw_done = true;
+      if (chunk->done) {
+        saw_done = true;  // [DONE] itself is sent by the respond stage
+        return;
+      }
       if (!chunk->preamble) has_output = true;
+      if (capture && ctx.captured_response.size() + ev.data.size() < capture_max) {
+        ctx.captured_response += ctx.captured_response.empty() ? '[' : ',';
+        ctx.captured_response += ev.data;
+      }
       if (chunk->usage_only && !ctx.request.include_usage) return;  // asked for by us only
       if (!ev.event.empty()) {
         out += "event: ";
@@ -171,6 +181,7 @@ http::Task<Outcome> deliver_stream(RequestContext& ctx, http::UpstreamCall& call
     if (!out.empty() && (started || has_output || bad)) {
       if (!started) {
         started = true;
+        ctx.stream_open = true;
         ctx.served_by = &dep;
         ctx.attempts.back().outcome = "ok";
         ctx.status = 200;
@@ -199,7 +210,18 @@ http::Task<Outcome> deliver_stream(RequestContext& ctx, http::UpstreamCall& call
     auto rest = co_await call.read_some();
     if (!rest || rest->empty()) break;
   }
-  co_await ctx.exchange.end_stream();
+  if (!started) {
+    // A stream with no events before [DONE]: begin it now so the client gets a stream.
+    ctx.served_by = &dep;
+    ctx.attempts.back().outcome = "ok";
+    ctx.status = 200;
+    if (!co_await ctx.exchange.begin_stream(200, "text/event-stream", ctx.response_headers())) {
+      co_return Outcome{Outcome::Delivered, "ok", {}, {}};
+    }
+    ctx.stream_open = true;
+    if (!out.empty()) co_await ctx.exchange.write_chunk(out);
+  }
+  ctx.stream_complete = true;
   co_return Outcome{Outcome::Delivered, "ok", {}, {}};
 }
 

@@ -2,7 +2,9 @@
 
 #include <boost/asio/post.hpp>
 
+#include "audit/audit_writer.h"
 #include "core/ids.h"
+#include "core/json_writer.h"
 #include "core/log.h"
 #include "gateway/handler.h"
 #include "http/server.h"
@@ -22,10 +24,17 @@ Result<std::unique_ptr<Gateway>> Gateway::start(ConfigPtr config, std::string li
   if (!server) return std::unexpected(server.error());
 
   std::unique_ptr<Gateway> g(new Gateway());
+  if (config->audit.enabled) {
+    auto store = store::open_store({.url = config->storage.url});
+    if (!store) return std::unexpected(store.error());
+    auto audit = audit::AuditWriter::open(config->audit, std::move(*store));
+    if (!audit) return std::unexpected(audit.error());
+    g->audit_ = std::move(*audit);
+  }
   g->server_ = std::move(*server);
   g->current_ = *snapshot;
   for (size_t i = 0; i < g->server_->workers(); ++i) {
-    auto w = std::make_unique<WorkerState>(g->server_->context(i));
+    auto w = std::make_unique<WorkerState>(g->server_->context(i), g->audit_.get());
     w->snapshot = g->current_;
     g->workers_.push_back(std::move(w));
   }
@@ -33,22 +42,57 @@ Result<std::unique_ptr<Gateway>> Gateway::start(ConfigPtr config, std::string li
   g->server_->start([self](size_t i) -> std::unique_ptr<http::Handler> {
     return std::make_unique<GatewayHandler>(*self->workers_[i], self->draining_);
   });
+  std::string detail;
+  json::Writer(detail).begin_object().field("config", config->source).end_object();
+  g->record_admin("gateway.start", "system", 200, {}, std::move(detail));
   return g;
+}
+
+void Gateway::record_admin(std::string action, std::string actor, int status, std::string error,
+                           std::string detail_json) {
+  if (!audit_) return;
+  if (!audit_->try_reserve()) {
+    spdlog::error("audit: could not record {} (the audit queue is full or failing)", action);
+    return;
+  }
+  audit::AuditRecord r;
+  r.kind = audit::RecordKind::Admin;
+  r.ts_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+                std::chrono::system_clock::now().time_since_epoch())
+                .count();
+  r.request_id = new_request_id();
+  r.principal = "system:" + actor;
+  r.action = std::move(action);
+  r.status = status;
+  r.error = std::move(error);
+  r.detail_json = std::move(detail_json);
+  audit_->submit(std::move(r));
 }
 
 Gateway::~Gateway() {
   // Connections end first (their coroutines use the workers' pools), then the pools'
-  // sockets, while the io_contexts they belong to still exist, then the server.
+  // sockets, while the io_contexts they belong to still exist, then the server; the
+  // audit writer last, once nothing can submit to it.
   if (!draining_.load()) drain();
   workers_.clear();
   server_.reset();
+  if (audit_) {
+    record_admin("gateway.stop", "system", 200, {}, "{}");
+    audit_->stop();
+  }
 }
 
 uint16_t Gateway::port() const { return server_->port(); }
 
-Result<void> Gateway::apply(ConfigPtr config) {
+Result<void> Gateway::apply(ConfigPtr config, std::string_view actor) {
+  std::string detail;
+  json::Writer(detail).begin_object().field("config", config->source).end_object();
   auto snapshot = build_snapshot(std::move(config));
-  if (!snapshot) return std::unexpected(snapshot.error());
+  if (!snapshot) {
+    record_admin("config.reload", std::string(actor), 400, snapshot.error().message, detail);
+    return std::unexpected(snapshot.error());
+  }
+  record_admin("config.reload", std::string(actor), 200, {}, std::move(detail));
   current_ = *snapshot;
   for (auto& w : workers_) {
     boost::asio::post(w->context, [w = w.get(), s = current_] { w->snapshot = s; });

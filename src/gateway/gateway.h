@@ -18,6 +18,9 @@
 namespace sy::http {
 class Server;
 }
+namespace sy::audit {
+class AuditWriter;
+}
 
 namespace sy::gateway {
 
@@ -30,15 +33,21 @@ class Gateway {
   ~Gateway();
 
   uint16_t port() const;
-  // Swaps in a new config; on error the running one stays.
-  Result<void> apply(ConfigPtr config);
+  // Swaps in a new config; on error the running one stays. `actor` says who asked
+  // ("sighup", "file-watch", …) for the audit record of the reload.
+  Result<void> apply(ConfigPtr config, std::string_view actor = "api");
   SnapshotPtr snapshot() const { return current_; }
+  // Writes an admin action to the audit trail (config reloads, start and stop, …);
+  // `actor` is who did it, `detail_json` a JSON object.
+  void record_admin(std::string action, std::string actor, int status, std::string error,
+                    std::string detail_json);
   // Stops accepting, waits up to the config's drain timeout for in-flight requests.
   size_t drain();
 
  private:
   Gateway() = default;
 
+  std::unique_ptr<audit::AuditWriter> audit_;  // outlives the workers that use it
   std::unique_ptr<http::Server> server_;
   std::vector<std::unique_ptr<WorkerState>> workers_;
   SnapshotPtr current_;

@@ -3,10 +3,12 @@
 // worker, shared by that worker's requests.
 #pragma once
 
+#include "gateway/admit_stage.h"
 #include "gateway/context.h"
 #include "gateway/decode_stage.h"
 #include "gateway/dispatch_stage.h"
 #include "gateway/record_stage.h"
+#include "gateway/respond_stage.h"
 #include "gateway/route_stage.h"
 #include "gateway/settle_stage.h"
 
@@ -17,14 +19,16 @@ class ChatPipeline {
   http::Task<void> run(RequestContext& ctx) const;
 
  private:
+  AdmitStage admit_;
   DecodeStage decode_;
   RouteStage route_;
   DispatchStage dispatch_;
   SettleStage settle_;
   RecordStage record_;
+  RespondStage respond_;
 };
 
-// Sends `error` to the client in the OpenAI error envelope (if nothing was sent yet).
-http::Task<void> respond_error(RequestContext& ctx, const Error& error);
+// Records that the request ended with `error` (status, message) for record and respond.
+void note_failure(RequestContext& ctx, Error error);
 
 }  // namespace sy::gateway

@@ -1,16 +1,22 @@
 #include "gateway/record_stage.h"
 
+#include <boost/asio/use_awaitable.hpp>
+
+#include "core/json_writer.h"
 #include "core/log.h"
 
 namespace sy::gateway {
+namespace {
 
-void RecordStage::run(const RequestContext& ctx) const {
+double elapsed_ms(const RequestContext& ctx) {
+  return std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - ctx.started)
+      .count();
+}
+
+void access_log_line(const RequestContext& ctx) {
   auto& log = access_log();
   if (!log.should_log(spdlog::level::info)) return;
   if (!ctx.snapshot->config->server.access_log) return;
-  const auto ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() -
-                                                            ctx.started)
-                      .count();
   std::string attempts;
   for (const auto& a : ctx.attempts) {
     if (!attempts.empty()) attempts += ',';
@@ -19,8 +25,78 @@ void RecordStage::run(const RequestContext& ctx) const {
   log.info("{} status={} model={} deployment={} attempts=[{}] stream={} in={} out={} cost_usd={:.6f} ms={:.1f}{}{}",
            ctx.request_id, ctx.status, ctx.request.model,
            ctx.served_by ? ctx.served_by->name() : std::string("-"), attempts, ctx.request.stream,
-           ctx.usage.input_tokens, ctx.usage.output_tokens, ctx.cost_usd, ms,
+           ctx.usage.input_tokens, ctx.usage.output_tokens, ctx.cost_usd, elapsed_ms(ctx),
            ctx.error.empty() ? "" : " error=", ctx.error);
+}
+
+}  // namespace
+
+audit::AuditRecord audit_record(const RequestContext& ctx) {
+  audit::AuditRecord r;
+  r.kind = audit::RecordKind::Request;
+  r.ts_ms = std::chrono::duration_cast<std::chrono::milliseconds>(ctx.received.time_since_epoch())
+                .count();
+  r.request_id = ctx.request_id;
+  r.action = "POST /v1/chat/completions";
+  r.model = ctx.request.model;
+  if (!ctx.decision.order.empty()) {
+    r.route = ctx.decision.compact();
+    r.decision_json = ctx.decision.to_json();
+  }
+  if (ctx.served_by != nullptr) r.deployment = ctx.served_by->name();
+  r.attempts_json.clear();
+  json::Writer w(r.attempts_json);
+  w.begin_array();
+  for (const auto& a : ctx.attempts) {
+    w.begin_object();
+    w.field("deployment", a.deployment);
+    w.field("outcome", a.outcome);
+    w.field("ms", static_cast<uint64_t>(a.ms));
+    w.end_object();
+  }
+  w.end_array();
+  r.stream = ctx.request.stream;
+  r.input_tokens = ctx.usage.input_tokens;
+  r.output_tokens = ctx.usage.output_tokens;
+  r.cost_usd = ctx.cost_usd;
+  r.latency_ms = static_cast<uint32_t>(elapsed_ms(ctx));
+  r.status = static_cast<int>(ctx.status);
+  r.error = ctx.error;
+  const auto& audit = ctx.snapshot->config->audit;
+  if (audit.capture == CaptureMode::Full) {
+    // Only bodies known to be JSON are embedded; the decoder validated the request.
+    if (!ctx.request.messages.empty() && ctx.request.raw_body.size() <= audit.capture_max_bytes) {
+      r.captured_request = ctx.request.raw_body;
+    }
+    if (ctx.answer && ctx.answer->body.size() <= audit.capture_max_bytes) {
+      r.captured_response = ctx.answer->body;
+    } else if (!ctx.captured_response.empty()) {
+      r.captured_response = ctx.captured_response + "]";
+    }
+  }
+  return r;
+}
+
+http::Task<void> RecordStage::run(RequestContext& ctx) const {
+  if (ctx.status == 0) ctx.status = ctx.exchange.client_gone() ? 499 : 200;
+  access_log_line(ctx);
+  audit::AuditWriter* audit = ctx.worker.audit;
+  if (audit == nullptr || !ctx.audit_slot) co_return;
+  ctx.audit_slot = false;
+  if (audit->durability() == Durability::Batch) {
+    audit->submit(audit_record(ctx));
+    co_return;
+  }
+  const bool durable = co_await audit->commit(audit_record(ctx),
+                                              boost::asio::use_awaitable_t<http::Executor>{});
+  if (!durable && !ctx.failure) {
+    Error e = Error::make(ErrorKind::Unavailable,
+                          "the answer is withheld: its audit record could not be written", {},
+                          "audit_unavailable");
+    if (!ctx.stream_open) ctx.status = static_cast<unsigned>(e.status);
+    ctx.error = e.message;
+    ctx.failure = std::move(e);
+  }
 }
 
 }  // namespace sy::gateway

@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <cmath>
 
+#include "core/json_writer.h"
+
 namespace sy::routing {
 
 std::vector<const providers::Deployment*> RouteDecision::schedule() const {
@@ -31,6 +33,24 @@ std::string RouteDecision::compact() const {
     if (i) s += ',';
     s += order[i]->name();
   }
+  return s;
+}
+
+std::string RouteDecision::to_json() const {
+  std::string s;
+  json::Writer w(s);
+  w.begin_object();
+  w.field("requested", requested);
+  w.field("route", route);
+  w.field("strategy", strategy);
+  w.key("order").begin_array();
+  for (const auto* d : order) w.value(d->name());
+  w.end_array();
+  w.key("retry").begin_object();
+  w.field("max_attempts", static_cast<uint64_t>(retry.max_attempts));
+  w.field("attempts_per_deployment", static_cast<uint64_t>(retry.attempts_per_deployment));
+  w.end_object();
+  w.end_object();
   return s;
 }
 

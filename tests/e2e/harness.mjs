@@ -6,7 +6,9 @@
 // Binaries come from $SWITCHYARD_BIN_DIR (default: build/release of this repository).
 
 import { spawn } from 'node:child_process';
+import fs from 'node:fs';
 import net from 'node:net';
+import os from 'node:os';
 import path from 'node:path';
 import readline from 'node:readline';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -75,9 +77,13 @@ export class ServerProcess {
 // Spawns `binary args...` and waits for a stdout line matching `ready`; returns the process and
 // the match.
 async function startProcess(name, binary, args, env, ready) {
-  const child = spawn(binary, args, { env, stdio: ['ignore', 'pipe', 'pipe'] });
+  // Each process runs in a fresh directory: the gateway keeps its data (database, audit log)
+  // under ./data by default.
+  const cwd = fs.mkdtempSync(path.join(os.tmpdir(), `sy-e2e-${name}-`));
+  const child = spawn(binary, args, { env, cwd, stdio: ['ignore', 'pipe', 'pipe'] });
   running.add(child);
   const proc = new ServerProcess(name, child);
+  proc.exit.then(() => fs.rmSync(cwd, { recursive: true, force: true }));
   const lines = readline.createInterface({ input: child.stdout });
   try {
     const match = await new Promise((resolve, reject) => {

@@ -119,7 +119,8 @@ void GatewayTest::TearDown() {
 }
 
 std::string GatewayTest::config_text(const Setup& setup) const {
-  std::string text = "server: {" + setup.server + "}\nproviders:\n  sim:\n" +
+  std::string text = "data_dir: " + (dir_ / "data").string() + "\naudit: {" + setup.audit +
+                     "}\nserver: {" + setup.server + "}\nproviders:\n  sim:\n" +
                      "    type: openai_compatible\n    base_url: http://127.0.0.1:" +
                      std::to_string(sim_.port()) + "/v1\n    timeouts: " + setup.timeouts + "\n" +
                      setup.providers +

@@ -52,6 +52,7 @@ class GatewayTest : public ::testing::Test {
     std::string providers;
     std::string deployments;
     std::string routes;
+    std::string audit;  // members of the audit section, e.g. "durability: sync"
   };
   void start_gateway(const Setup& setup);
   void start_gateway() { start_gateway(Setup{}); }

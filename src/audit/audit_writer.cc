@@ -1,0 +1,324 @@
+#include "audit/audit_writer.h"
+
+#include <poll.h>
+#include <spdlog/spdlog.h>
+#include <sys/eventfd.h>
+#include <unistd.h>
+
+#include <boost/asio/post.hpp>
+#include <boost/lockfree/queue.hpp>
+#include <chrono>
+#include <fstream>
+
+#include "audit/checkpoint.h"
+#include "audit/encoding.h"
+#include "audit/segment.h"
+
+namespace sy::audit {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+constexpr size_t kMaxBatch = 4096;
+
+int64_t now_ms() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+struct Item {
+  AuditRecord record;
+  AuditWriter::Done done;              // empty: fire and forget
+  boost::asio::any_io_executor where;  // where `done` runs
+};
+
+}  // namespace
+
+struct AuditWriter::Impl {
+  AuditConfig config;
+  std::unique_ptr<store::Store> store;
+  std::optional<SegmentWriter> log;
+  std::optional<CheckpointLog> checkpoint_log;
+  SigningKey key;
+  std::string public_key_b64;
+
+  boost::lockfree::queue<Item*> queue;
+  std::atomic<int64_t> reserved{0};
+  std::atomic<bool> failed{false};
+  std::atomic<bool> stopping{false};
+  std::atomic<bool> writer_idle{false};
+  int wake_fd = -1;
+  std::thread thread;
+
+  // Writer-thread state.
+  store::WriteBatch pending;  // index rows not yet in the store (retried on failure)
+  uint64_t checkpointed_size = 0;
+  Clock::time_point next_checkpoint;
+  std::atomic<uint64_t> records{0}, batches{0}, checkpoints{0}, signed_size{0};
+
+  explicit Impl(const AuditConfig& c) : config(c), queue(c.queue_capacity) {}
+
+  ~Impl() {
+    if (wake_fd >= 0) ::close(wake_fd);
+  }
+
+  void wake() {
+    const uint64_t one = 1;
+    [[maybe_unused]] auto n = ::write(wake_fd, &one, sizeof one);
+  }
+
+  // Waits for work, a stop request or the next checkpoint, whichever comes first.
+  void wait_for_work() {
+    const auto until_checkpoint = std::chrono::duration_cast<std::chrono::milliseconds>(
+        next_checkpoint - Clock::now());
+    int timeout_ms = static_cast<int>(std::max<int64_t>(0, until_checkpoint.count()));
+    if (config.durability == Durability::Batch) {
+      timeout_ms = std::min<int>(timeout_ms, static_cast<int>(config.batch_interval_ms));
+    } else {
+      writer_idle.store(true, std::memory_order_seq_cst);
+      if (!queue.empty() || stopping.load()) {
+        writer_idle.store(false, std::memory_order_relaxed);
+        return;
+      }
+    }
+    pollfd p{wake_fd, POLLIN, 0};
+    if (::poll(&p, 1, timeout_ms) > 0) {
+      uint64_t n;
+      [[maybe_unused]] auto r = ::read(wake_fd, &n, sizeof n);
+    }
+    writer_idle.store(false, std::memory_order_relaxed);
+  }
+
+  void complete(std::vector<Item*>& items, bool ok) {
+    for (Item* item : items) {
+      if (item->done) {
+        boost::asio::post(item->where,
+                          [done = std::move(item->done), ok]() mutable { std::move(done)(ok); });
+      }
+      delete item;
+    }
+    reserved.fetch_sub(static_cast<int64_t>(items.size()), std::memory_order_relaxed);
+    items.clear();
+  }
+
+  // Appends one batch to the log and makes it durable; queues its index rows.
+  void write_batch(std::vector<Item*>& items, std::vector<std::string>& bodies) {
+    bodies.resize(items.size());
+    std::vector<std::string_view> views;
+    views.reserve(items.size());
+    for (size_t i = 0; i < items.size(); ++i) {
+      bodies[i].clear();
+      append_body(items[i]->record, bodies[i]);
+      views.push_back(bodies[i]);
+    }
+    bool ok = !failed.load();
+    std::vector<AppendedEntry> appended;
+    if (ok) {
+      auto r = log->append(views);
+      if (r) {
+        appended = std::move(*r);
+        if (auto s = log->sync(); !s) {
+          ok = false;
+          spdlog::critical("audit: cannot sync the log: {}", s.error().message);
+        }
+      } else {
+        ok = false;
+        spdlog::critical("audit: cannot append to the log: {}", r.error().message);
+      }
+      if (!ok) failed.store(true);
+    }
+    if (ok) {
+      for (size_t i = 0; i < items.size(); ++i) {
+        store::AuditIndexRow x;
+        const AuditRecord& rec = items[i]->record;
+        x.seq = appended[i].seq;
+        x.ts_ms = rec.ts_ms;
+        x.kind = rec.kind == RecordKind::Request ? "request" : "admin";
+        x.request_id = rec.request_id;
+        x.principal = rec.principal;
+        x.action = rec.action;
+        x.model = rec.model;
+        x.deployment = rec.deployment;
+        x.status = rec.status;
+        x.cost_usd = rec.cost_usd;
+        x.latency_ms = rec.latency_ms;
+        x.segment = appended[i].segment;
+        x.offset = appended[i].offset;
+        pending.audit.push_back(std::move(x));
+        if (auto s = spend_row(rec)) pending.spend.push_back(std::move(*s));
+      }
+      records.fetch_add(items.size(), std::memory_order_relaxed);
+      batches.fetch_add(1, std::memory_order_relaxed);
+    }
+    complete(items, ok);
+  }
+
+  Result<void> sign_checkpoint() {
+    const uint64_t size = log->size();
+    if (size == checkpointed_size) return {};
+    auto cp = audit::sign_checkpoint(size, log->root(), now_ms(), key);
+    if (!cp) return std::unexpected(cp.error());
+    if (auto r = checkpoint_log->append(*cp); !r) return r;
+    checkpointed_size = size;
+    signed_size.store(size, std::memory_order_relaxed);
+    checkpoints.fetch_add(1, std::memory_order_relaxed);
+    pending.checkpoints.push_back(
+        {cp->tree_size, to_hex(cp->root), cp->ts_ms, cp->key_id, base64_encode(cp->signature)});
+    return {};
+  }
+
+  void flush_index() {
+    if (pending.empty()) return;
+    if (auto r = store->write(pending); !r) {
+      // The log is the record; the index catches up on the next try (or at restart).
+      spdlog::error("audit: cannot index {} entries in the {} store (will retry): {}",
+                    pending.audit.size(), store->backend(), r.error().message);
+      return;
+    }
+    pending = {};
+  }
+
+  void run() {
+    std::vector<Item*> items;
+    std::vector<std::string> bodies;
+    items.reserve(kMaxBatch);
+    bool more = false;
+    for (;;) {
+      if (!more) wait_for_work();  // a backlog is written at once
+      const bool stop = stopping.load();
+      Item* item = nullptr;
+      while (items.size() < kMaxBatch && queue.pop(item)) items.push_back(item);
+      if (!items.empty()) write_batch(items, bodies);
+      more = !queue.empty();
+      if ((Clock::now() >= next_checkpoint || (stop && !more)) && !failed.load()) {
+        if (auto r = sign_checkpoint(); !r) {
+          spdlog::error("audit: cannot write a checkpoint: {}", r.error().message);
+        }
+        next_checkpoint = Clock::now() + std::chrono::milliseconds(config.checkpoint_interval_ms);
+      }
+      flush_index();
+      if (stop && !more) break;
+    }
+  }
+
+  // Indexes log entries the store has not seen (after a crash between the log write
+  // and the index write).
+  Result<void> catch_up_index() {
+    auto high = store->audit_high_water();
+    if (!high) return std::unexpected(high.error());
+    if (*high >= log->size()) return {};
+    auto reader = SegmentReader::open(config.dir);
+    if (!reader) return std::unexpected(reader.error());
+    store::WriteBatch batch;
+    uint64_t replayed = 0;
+    for (uint64_t seq = 0;; ++seq) {
+      auto line = reader->next();
+      if (!line) return std::unexpected(line.error());
+      if (!*line || !(*line)->complete) break;
+      if (seq < *high) continue;
+      auto indexed = index_entry((*line)->text, (*line)->segment, (*line)->offset);
+      if (!indexed) return std::unexpected(indexed.error());
+      batch.audit.push_back(std::move(indexed->index));
+      if (indexed->spend) batch.spend.push_back(std::move(*indexed->spend));
+      ++replayed;
+      if (batch.audit.size() >= 10'000) {
+        if (auto r = store->write(batch); !r) return r;
+        batch = {};
+      }
+    }
+    if (!batch.empty()) {
+      if (auto r = store->write(batch); !r) return r;
+    }
+    spdlog::warn("audit: indexed {} log entries the {} store had not received", replayed,
+                 store->backend());
+    return {};
+  }
+};
+
+Result<std::unique_ptr<AuditWriter>> AuditWriter::open(const AuditConfig& config,
+                                                       std::unique_ptr<store::Store> store) {
+  auto impl = std::make_unique<Impl>(config);
+  impl->store = std::move(store);
+  auto key = load_or_create_signing_key(config.signing_key_file);
+  if (!key) return std::unexpected(key.error());
+  if (!key->note.empty()) spdlog::warn("audit: {}", key->note);
+  if (key->created) {
+    spdlog::info("audit: created the checkpoint signing key {}", config.signing_key_file);
+  }
+  impl->key = std::move(key->key);
+  impl->public_key_b64 = base64_encode(impl->key.public_key);
+  std::error_code ec;
+  std::filesystem::create_directories(config.dir, ec);
+  if (auto r = write_public_key(std::filesystem::path(config.dir) / "signing.pub",
+                                impl->key.public_key);
+      !r) {
+    return std::unexpected(r.error());
+  }
+  auto log = SegmentWriter::open(config.dir, SegmentOptions{.max_segment_bytes = config.segment_max_bytes});
+  if (!log) return std::unexpected(log.error());
+  impl->log.emplace(std::move(*log));
+  if (impl->log->repaired_bytes() > 0) {
+    spdlog::warn("audit: dropped a torn last entry ({} bytes) left by a crash",
+                 impl->log->repaired_bytes());
+  }
+  auto cps = CheckpointLog::open(config.dir);
+  if (!cps) return std::unexpected(cps.error());
+  impl->checkpoint_log.emplace(std::move(*cps));
+  if (const auto& last = impl->checkpoint_log->last()) impl->checkpointed_size = last->tree_size;
+  if (auto r = impl->catch_up_index(); !r) return std::unexpected(r.error());
+  impl->records = impl->log->size();
+  // Cover whatever the last run wrote after its last checkpoint.
+  if (auto r = impl->sign_checkpoint(); !r) return std::unexpected(r.error());
+  impl->flush_index();
+  impl->wake_fd = ::eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+  if (impl->wake_fd < 0) return fail(ErrorKind::Internal, "audit: eventfd failed");
+  impl->next_checkpoint = Clock::now() + std::chrono::milliseconds(config.checkpoint_interval_ms);
+  Impl* raw = impl.get();
+  impl->thread = std::thread([raw] { raw->run(); });
+  return std::unique_ptr<AuditWriter>(new AuditWriter(std::move(impl), config.durability));
+}
+
+AuditWriter::AuditWriter(std::unique_ptr<Impl> impl, Durability d)
+    : impl_(std::move(impl)), durability_(d) {}
+
+AuditWriter::~AuditWriter() { stop(); }
+
+bool AuditWriter::try_reserve() {
+  if (impl_->failed.load(std::memory_order_relaxed)) return false;
+  const int64_t n = impl_->reserved.fetch_add(1, std::memory_order_relaxed);
+  if (n >= static_cast<int64_t>(impl_->config.queue_capacity)) {
+    impl_->reserved.fetch_sub(1, std::memory_order_relaxed);
+    return false;
+  }
+  return true;
+}
+
+void AuditWriter::release() { impl_->reserved.fetch_sub(1, std::memory_order_relaxed); }
+
+bool AuditWriter::healthy() const { return !impl_->failed.load(std::memory_order_relaxed); }
+
+void AuditWriter::enqueue(AuditRecord record, Done done, boost::asio::any_io_executor ex) {
+  auto* item = new Item{std::move(record), std::move(done), std::move(ex)};
+  // A reserved slot guarantees room; push only fails if a caller skipped try_reserve.
+  while (!impl_->queue.bounded_push(item)) std::this_thread::yield();
+  if (impl_->writer_idle.load(std::memory_order_seq_cst) &&
+      impl_->writer_idle.exchange(false, std::memory_order_acq_rel)) {
+    impl_->wake();
+  }
+}
+
+AuditWriter::Stats AuditWriter::stats() const {
+  return {impl_->records.load(), impl_->batches.load(), impl_->checkpoints.load(),
+          impl_->signed_size.load()};
+}
+
+const std::string& AuditWriter::public_key_b64() const { return impl_->public_key_b64; }
+
+void AuditWriter::stop() {
+  if (!impl_ || !impl_->thread.joinable()) return;
+  impl_->stopping.store(true);
+  impl_->wake();
+  impl_->thread.join();
+}
+
+}  // namespace sy::audit

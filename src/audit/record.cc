@@ -1,0 +1,141 @@
+#include "audit/record.h"
+
+#include <simdjson.h>
+
+#include "audit/checkpoint.h"
+#include "core/json_writer.h"
+
+namespace sy::audit {
+
+void append_body(const AuditRecord& r, std::string& out) {
+  // The writer emits a whole object; the log entry wants its members only.
+  std::string obj;
+  obj.reserve(512 + r.captured_request.size() + r.captured_response.size());
+  json::Writer w(obj);
+  w.begin_object();
+  w.field("time", format_rfc3339_ms(r.ts_ms));
+  w.field("ts_ms", r.ts_ms);
+  w.field("kind", r.kind == RecordKind::Request ? "request" : "admin");
+  w.field("request_id", r.request_id);
+  w.field("principal", r.principal);
+  w.field("team", r.team);
+  w.field("project", r.project);
+  w.field("key_id", r.key_id);
+  w.field("action", r.action);
+  if (r.kind == RecordKind::Request) {
+    w.field("model", r.model);
+    w.field("route", r.route);
+    w.key("decision").raw(r.decision_json);
+    w.key("policy").raw(r.policy_json);
+    w.key("dlp").raw(r.dlp_json);
+    w.field("deployment", r.deployment);
+    w.key("attempts").raw(r.attempts_json);
+    w.field("stream", r.stream);
+    w.key("usage").begin_object();
+    w.field("input_tokens", r.input_tokens);
+    w.field("output_tokens", r.output_tokens);
+    w.end_object();
+    w.field("cost_usd", r.cost_usd);
+    w.field("latency_ms", static_cast<uint64_t>(r.latency_ms));
+  } else {
+    w.key("detail").raw(r.detail_json);
+  }
+  w.field("status", r.status);
+  w.field("error", r.error);
+  if (!r.captured_request.empty() || !r.captured_response.empty()) {
+    w.key("capture").begin_object();
+    w.key("request");
+    r.captured_request.empty() ? w.null() : w.raw(r.captured_request);
+    w.key("response");
+    r.captured_response.empty() ? w.null() : w.raw(r.captured_response);
+    w.end_object();
+  }
+  w.end_object();
+  out.append(obj, 1, obj.size() - 2);
+}
+
+std::optional<store::SpendRow> spend_row(const AuditRecord& r) {
+  if (r.kind != RecordKind::Request || r.deployment.empty()) return std::nullopt;
+  store::SpendRow s;
+  s.ts_ms = r.ts_ms;
+  s.request_id = r.request_id;
+  s.team = r.team;
+  s.project = r.project;
+  s.key_id = r.key_id;
+  s.model = r.model;
+  s.deployment = r.deployment;
+  s.input_tokens = r.input_tokens;
+  s.output_tokens = r.output_tokens;
+  s.cost_usd = r.cost_usd;
+  return s;
+}
+
+namespace {
+
+template <class T>
+bool get(const simdjson::dom::element& obj, const char* key, T& out) {
+  auto v = obj[key];
+  if (v.error()) return false;
+  if constexpr (std::is_same_v<T, std::string>) {
+    std::string_view s;
+    if (v.get(s)) return false;
+    out.assign(s);
+  } else if constexpr (std::is_same_v<T, double>) {
+    if (v.get(out)) {
+      int64_t i;
+      if (v.get(i)) return false;
+      out = static_cast<double>(i);
+    }
+  } else {
+    if (v.get(out)) return false;
+  }
+  return true;
+}
+
+}  // namespace
+
+Result<IndexedEntry> index_entry(std::string_view line, uint32_t segment, uint64_t offset) {
+  thread_local simdjson::dom::parser parser;
+  simdjson::padded_string padded(line);
+  simdjson::dom::element doc;
+  if (auto err = parser.parse(padded).get(doc)) {
+    return fail(ErrorKind::Internal,
+                std::string("audit entry is not valid JSON: ") + simdjson::error_message(err));
+  }
+  IndexedEntry e;
+  auto& x = e.index;
+  x.segment = segment;
+  x.offset = offset;
+  uint64_t latency = 0;
+  int64_t status = 0;
+  if (!get(doc, "seq", x.seq) || !get(doc, "ts_ms", x.ts_ms) || !get(doc, "kind", x.kind) ||
+      !get(doc, "request_id", x.request_id) || !get(doc, "principal", x.principal) ||
+      !get(doc, "action", x.action) || !get(doc, "status", status)) {
+    return fail(ErrorKind::Internal, "audit entry lacks a required field");
+  }
+  x.status = static_cast<int>(status);
+  get(doc, "model", x.model);
+  get(doc, "deployment", x.deployment);
+  get(doc, "cost_usd", x.cost_usd);
+  if (get(doc, "latency_ms", latency)) x.latency_ms = static_cast<uint32_t>(latency);
+  if (x.kind == "request" && !x.deployment.empty()) {
+    store::SpendRow s;
+    s.ts_ms = x.ts_ms;
+    s.request_id = x.request_id;
+    get(doc, "team", s.team);
+    get(doc, "project", s.project);
+    get(doc, "key_id", s.key_id);
+    s.model = x.model;
+    s.deployment = x.deployment;
+    s.cost_usd = x.cost_usd;
+    auto usage = doc["usage"];
+    if (!usage.error()) {
+      get(usage.value_unsafe(), "input_tokens", s.input_tokens);
+      get(usage.value_unsafe(), "output_tokens", s.output_tokens);
+    }
+    e.spend = std::move(s);
+  }
+  return e;
+}
+
+}  // namespace sy::audit

@@ -1,0 +1,108 @@
+// `switchyard audit search`: finds audit records through the store's index.
+#include <fmt/format.h>
+
+#include <memory>
+
+#include "audit/checkpoint.h"
+#include "cli/audit_cmd.h"
+#include "cli/config_source.h"
+#include "core/json_writer.h"
+#include "core/time_spec.h"
+#include "store/store.h"
+
+namespace sy::cli {
+namespace {
+
+struct SearchOptions {
+  std::string config;
+  std::string since = "24h";
+  std::string until = "now";
+  std::string request_id, principal, kind, model, deployment;
+  int status = 0;
+  uint32_t limit = 100;
+  bool json = false;
+};
+
+int run_search(const SearchOptions& o) {
+  auto fail_with = [](const Error& e) {
+    fmt::print(stderr, "switchyard audit search: {}\n", e.message);
+    return 1;
+  };
+  auto config = load_cli_config(o.config);
+  if (!config) return fail_with(config.error());
+  store::AuditQuery q;
+  const int64_t now = unix_now_ms();
+  auto since = parse_time_spec(o.since, now);
+  if (!since) return fail_with(since.error());
+  auto until = parse_time_spec(o.until, now);
+  if (!until) return fail_with(until.error());
+  q.since_ms = *since;
+  q.until_ms = *until;
+  q.limit = o.limit;
+  if (!o.request_id.empty()) q.request_id = o.request_id;
+  if (!o.principal.empty()) q.principal = o.principal;
+  if (!o.kind.empty()) q.kind = o.kind;
+  if (!o.model.empty()) q.model = o.model;
+  if (!o.deployment.empty()) q.deployment = o.deployment;
+  if (o.status != 0) q.status = o.status;
+  auto db = store::open_store({.url = (*config)->storage.url});
+  if (!db) return fail_with(db.error());
+  auto rows = (*db)->audit_search(q);
+  if (!rows) return fail_with(rows.error());
+  if (o.json) {
+    std::string out;
+    for (const auto& r : *rows) {
+      json::Writer w(out);
+      w.begin_object();
+      w.field("seq", r.seq);
+      w.field("time", audit::format_rfc3339_ms(r.ts_ms));
+      w.field("kind", r.kind);
+      w.field("request_id", r.request_id);
+      w.field("principal", r.principal);
+      w.field("action", r.action);
+      w.field("model", r.model);
+      w.field("deployment", r.deployment);
+      w.field("status", r.status);
+      w.field("cost_usd", r.cost_usd);
+      w.field("latency_ms", static_cast<uint64_t>(r.latency_ms));
+      w.field("segment", static_cast<uint64_t>(r.segment));
+      w.field("offset", r.offset);
+      w.end_object();
+      out += '\n';
+    }
+    fmt::print("{}", out);
+    return 0;
+  }
+  fmt::print("{:>8} {:<24} {:<7} {:<26} {:<20} {:<14} {:<12} {:>6} {:>10}\n", "seq", "time",
+             "kind", "request_id", "action", "model", "deployment", "status", "cost_usd");
+  for (const auto& r : *rows) {
+    fmt::print("{:>8} {:<24} {:<7} {:<26} {:<20} {:<14} {:<12} {:>6} {:>10.6f}\n", r.seq,
+               audit::format_rfc3339_ms(r.ts_ms), r.kind, r.request_id, r.action, r.model,
+               r.deployment.empty() ? "-" : r.deployment, r.status, r.cost_usd);
+  }
+  return 0;
+}
+
+}  // namespace
+
+void add_audit_search_command(CLI::App& audit) {
+  auto o = std::make_shared<SearchOptions>();
+  auto* cmd = audit.add_subcommand("search", "Find audit records through the store's index");
+  cmd->add_option("-c,--config", o->config, "config file naming the store (default: embedded demo)");
+  cmd->add_option("--since", o->since, "start: 24h, 7d, 2026-11-01, …")->capture_default_str();
+  cmd->add_option("--until", o->until, "end (exclusive)")->capture_default_str();
+  cmd->add_option("--request-id", o->request_id, "this request id only");
+  cmd->add_option("--principal", o->principal, "this principal only");
+  cmd->add_option("--kind", o->kind, "request or admin")
+      ->check(CLI::IsMember({"request", "admin"}));
+  cmd->add_option("--model", o->model, "this requested model or route only");
+  cmd->add_option("--deployment", o->deployment, "this deployment only");
+  cmd->add_option("--status", o->status, "this HTTP status only");
+  cmd->add_option("--limit", o->limit, "at most this many, newest first")->capture_default_str();
+  cmd->add_flag("--json", o->json, "print JSON lines instead of a table");
+  cmd->callback([o] {
+    if (int rc = run_search(*o); rc != 0) throw CLI::RuntimeError(rc);
+  });
+}
+
+}  // namespace sy::cli

@@ -1,0 +1,119 @@
+#include "cli/spend_cmd.h"
+
+#include <fmt/format.h>
+
+#include <memory>
+
+#include "cli/config_source.h"
+#include "core/json_writer.h"
+#include "core/time_spec.h"
+#include "store/store.h"
+
+namespace sy::cli {
+namespace {
+
+struct SpendOptions {
+  std::string config;
+  std::string by = "team";
+  std::string since = "7d";
+  std::string until = "now";
+  std::string team, project, key, model, deployment;
+  bool json = false;
+};
+
+Result<store::SpendDimension> dimension(const std::string& by) {
+  using D = store::SpendDimension;
+  if (by == "team") return D::Team;
+  if (by == "project") return D::Project;
+  if (by == "key") return D::Key;
+  if (by == "model") return D::Model;
+  if (by == "deployment") return D::Deployment;
+  if (by == "day") return D::Day;
+  return fail(ErrorKind::InvalidRequest,
+              "--by must be team, project, key, model, deployment or day, not \"" + by + "\"");
+}
+
+int run(const SpendOptions& o) {
+  auto fail_with = [](const Error& e) {
+    fmt::print(stderr, "switchyard spend: {}\n", e.message);
+    return 1;
+  };
+  auto config = load_cli_config(o.config);
+  if (!config) return fail_with(config.error());
+  store::SpendQuery q;
+  auto by = dimension(o.by);
+  if (!by) return fail_with(by.error());
+  q.by = *by;
+  const int64_t now = unix_now_ms();
+  auto since = parse_time_spec(o.since, now);
+  if (!since) return fail_with(since.error());
+  auto until = parse_time_spec(o.until, now);
+  if (!until) return fail_with(until.error());
+  q.since_ms = *since;
+  q.until_ms = *until;
+  if (!o.team.empty()) q.team = o.team;
+  if (!o.project.empty()) q.project = o.project;
+  if (!o.key.empty()) q.key_id = o.key;
+  if (!o.model.empty()) q.model = o.model;
+  if (!o.deployment.empty()) q.deployment = o.deployment;
+  auto db = store::open_store({.url = (*config)->storage.url});
+  if (!db) return fail_with(db.error());
+  auto rows = (*db)->spend(q);
+  if (!rows) return fail_with(rows.error());
+
+  if (o.json) {
+    std::string out;
+    json::Writer w(out);
+    w.begin_array();
+    for (const auto& r : *rows) {
+      w.begin_object();
+      w.field(o.by, r.group);
+      w.field("requests", r.requests);
+      w.field("input_tokens", r.input_tokens);
+      w.field("output_tokens", r.output_tokens);
+      w.field("cost_usd", r.cost_usd);
+      w.end_object();
+    }
+    w.end_array();
+    fmt::print("{}\n", out);
+    return 0;
+  }
+  fmt::print("{:<28} {:>10} {:>14} {:>14} {:>14}\n", o.by, "requests", "input_tokens",
+             "output_tokens", "cost_usd");
+  store::SpendTotal total;
+  for (const auto& r : *rows) {
+    fmt::print("{:<28} {:>10} {:>14} {:>14} {:>14.6f}\n", r.group.empty() ? "(none)" : r.group,
+               r.requests, r.input_tokens, r.output_tokens, r.cost_usd);
+    total.requests += r.requests;
+    total.input_tokens += r.input_tokens;
+    total.output_tokens += r.output_tokens;
+    total.cost_usd += r.cost_usd;
+  }
+  fmt::print("{:<28} {:>10} {:>14} {:>14} {:>14.6f}\n", "total", total.requests,
+             total.input_tokens, total.output_tokens, total.cost_usd);
+  return 0;
+}
+
+}  // namespace
+
+void add_spend_command(CLI::App& app) {
+  auto o = std::make_shared<SpendOptions>();
+  auto* cmd = app.add_subcommand("spend", "Spend totals from the ledger");
+  cmd->add_option("-c,--config", o->config, "config file naming the store (default: embedded demo)");
+  cmd->add_option("--by", o->by, "group by team, project, key, model, deployment or day")
+      ->capture_default_str();
+  cmd->add_option("--since", o->since, "start: 7d, 24h, 2026-11-01, 2026-11-01T08:00:00Z")
+      ->capture_default_str();
+  cmd->add_option("--until", o->until, "end (exclusive), same forms")->capture_default_str();
+  cmd->add_option("--team", o->team, "only this team");
+  cmd->add_option("--project", o->project, "only this project");
+  cmd->add_option("--key", o->key, "only this key id");
+  cmd->add_option("--model", o->model, "only this requested model or route");
+  cmd->add_option("--deployment", o->deployment, "only this deployment");
+  cmd->add_flag("--json", o->json, "print JSON instead of a table");
+  cmd->callback([o] {
+    if (int rc = run(*o); rc != 0) throw CLI::RuntimeError(rc);
+  });
+}
+
+}  // namespace sy::cli

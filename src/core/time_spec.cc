@@ -1,0 +1,99 @@
+#include "core/time_spec.h"
+
+#include <charconv>
+#include <chrono>
+
+namespace sy {
+namespace {
+
+Error bad(std::string_view spec) {
+  return Error::make(ErrorKind::InvalidRequest,
+                     "invalid time \"" + std::string(spec) +
+                         "\" (expected e.g. 7d, 24h, 30m, 2026-11-25 or 2026-11-25T08:00:00Z)");
+}
+
+bool digits(std::string_view s, size_t pos, size_t n, int& out) {
+  if (pos + n > s.size()) return false;
+  out = 0;
+  for (size_t i = pos; i < pos + n; ++i) {
+    if (s[i] < '0' || s[i] > '9') return false;
+    out = out * 10 + (s[i] - '0');
+  }
+  return true;
+}
+
+}  // namespace
+
+int64_t unix_now_ms() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+Result<int64_t> parse_duration_ms(std::string_view spec) {
+  int64_t n = 0;
+  auto [end, ec] = std::from_chars(spec.data(), spec.data() + spec.size(), n);
+  if (ec != std::errc() || end == spec.data() || n < 0) return std::unexpected(bad(spec));
+  const std::string_view unit(end, spec.data() + spec.size() - end);
+  int64_t scale = 0;
+  if (unit == "ms") scale = 1;
+  else if (unit == "s") scale = 1000;
+  else if (unit == "m") scale = 60'000;
+  else if (unit == "h") scale = 3'600'000;
+  else if (unit == "d") scale = 86'400'000;
+  else if (unit == "w") scale = 7 * 86'400'000LL;
+  if (scale == 0 || n > INT64_MAX / scale) return std::unexpected(bad(spec));
+  return n * scale;
+}
+
+Result<int64_t> parse_time_spec(std::string_view spec, int64_t now_ms) {
+  if (spec == "now") return now_ms;
+  if (auto d = parse_duration_ms(spec)) return now_ms - *d;
+  // YYYY-MM-DD[THH:MM:SS[.fff][Z|±HH:MM]]
+  int y, mo, d, h = 0, mi = 0, s = 0, ms = 0;
+  if (!digits(spec, 0, 4, y) || spec.size() < 10 || spec[4] != '-' || !digits(spec, 5, 2, mo) ||
+      spec[7] != '-' || !digits(spec, 8, 2, d) || mo < 1 || mo > 12 || d < 1 || d > 31) {
+    return std::unexpected(bad(spec));
+  }
+  size_t pos = 10;
+  int64_t offset_min = 0;
+  if (pos < spec.size()) {
+    if ((spec[pos] != 'T' && spec[pos] != ' ') || !digits(spec, pos + 1, 2, h) ||
+        spec.size() < pos + 9 || spec[pos + 3] != ':' || !digits(spec, pos + 4, 2, mi) ||
+        spec[pos + 6] != ':' || !digits(spec, pos + 7, 2, s) || h > 23 || mi > 59 || s > 60) {
+      return std::unexpected(bad(spec));
+    }
+    pos += 9;
+    if (pos < spec.size() && spec[pos] == '.') {
+      size_t n = 0;
+      int scale = 100;
+      for (++pos; pos < spec.size() && spec[pos] >= '0' && spec[pos] <= '9'; ++pos, ++n) {
+        if (n < 3) ms += (spec[pos] - '0') * scale, scale /= 10;
+      }
+      if (n == 0) return std::unexpected(bad(spec));
+    }
+    if (pos < spec.size()) {
+      if (spec[pos] == 'Z' && pos + 1 == spec.size()) {
+        ++pos;
+      } else if ((spec[pos] == '+' || spec[pos] == '-') && spec.size() == pos + 6 &&
+                 spec[pos + 3] == ':') {
+        int oh, om;
+        if (!digits(spec, pos + 1, 2, oh) || !digits(spec, pos + 4, 2, om)) {
+          return std::unexpected(bad(spec));
+        }
+        offset_min = (spec[pos] == '+' ? 1 : -1) * (oh * 60 + om);
+        pos = spec.size();
+      } else {
+        return std::unexpected(bad(spec));
+      }
+    }
+  }
+  using namespace std::chrono;
+  const year_month_day ymd{year{y}, month{static_cast<unsigned>(mo)},
+                           day{static_cast<unsigned>(d)}};
+  if (!ymd.ok()) return std::unexpected(bad(spec));
+  const int64_t days = sys_days(ymd).time_since_epoch().count();
+  return ((days * 24 + h) * 60 + mi - offset_min) * 60'000LL + s * 1000LL + ms;
+}
+
+}  // namespace sy

@@ -1,0 +1,22 @@
+// Time arguments of the CLI and the admin API: a point in time given either relative to
+// now ("7d", "24h", "30m", "90s" — that long ago) or absolute ("2026-11-25",
+// "2026-11-25T08:00:00Z", with optional fractional seconds or a ±HH:MM offset), and
+// the same for durations. Pure functions; thread-safe.
+#pragma once
+
+#include <cstdint>
+#include <string_view>
+
+#include "core/error.h"
+
+namespace sy {
+
+// Milliseconds since the Unix epoch for `spec`, relative specs counted back from now_ms.
+Result<int64_t> parse_time_spec(std::string_view spec, int64_t now_ms);
+
+// Milliseconds in a duration such as "7d", "24h", "30m", "90s", "500ms".
+Result<int64_t> parse_duration_ms(std::string_view spec);
+
+int64_t unix_now_ms();
+
+}  // namespace sy

@@ -1,0 +1,18 @@
+// RespondStage: sends what the client is owed, once the request is recorded — the held
+// whole answer, the end of a stream ("data: [DONE]"), or the error in the client's
+// protocol. Nothing is sent to a client that has gone away.
+#pragma once
+
+#include "gateway/context.h"
+
+namespace sy::gateway {
+
+class RespondStage {
+ public:
+  http::Task<void> run(RequestContext& ctx) const;
+};
+
+// Sends `error` to the client in the OpenAI error envelope (if nothing was sent yet).
+http::Task<void> respond_error(RequestContext& ctx, const Error& error);
+
+}  // namespace sy::gateway

@@ -1,0 +1,73 @@
+// PostgresStore: the Store on one libpq connection, for deployments past one machine
+// (several gateway replicas share one database). Every statement is prepared once per
+// session and reused; a write sends each part of the batch as arrays in one statement
+// (INSERT … SELECT FROM unnest(…)), so a batch of thousands of rows costs a few round
+// trips. migrate() holds a transaction-scoped advisory lock, so replicas that start at
+// the same moment migrate one after the other. A lost connection is re-established on
+// the next call (the failed call returns ErrorKind::Unavailable).
+//
+// Text sent to the server is made valid UTF-8 without NUL bytes (PostgreSQL stores
+// neither): invalid bytes and NULs become U+FFFD.
+//
+// Owns its connection. Not thread-safe: use one object from one thread at a time.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <vector>
+
+#include "store/store.h"
+
+struct pg_conn;
+struct pg_result;
+
+namespace sy::store {
+
+class PostgresStore final : public Store {
+ public:
+  // Connects with a libpq connection string: a "postgres://" or "postgresql://" URI or
+  // "key=value …" pairs. lock_timeout is set to busy_timeout_ms. Does not migrate.
+  static Result<std::unique_ptr<PostgresStore>> connect(const std::string& conninfo,
+                                                        uint32_t busy_timeout_ms);
+  ~PostgresStore() override;
+  PostgresStore(const PostgresStore&) = delete;
+  PostgresStore& operator=(const PostgresStore&) = delete;
+
+  Result<void> migrate() override;
+  Result<void> write(const WriteBatch& batch) override;
+  Result<uint64_t> audit_high_water() override;
+  Result<std::vector<SpendTotal>> spend(const SpendQuery& q) override;
+  Result<std::vector<AuditIndexRow>> audit_search(const AuditQuery& q) override;
+  Result<std::vector<CheckpointRow>> checkpoints(uint64_t min_tree_size) override;
+  const char* backend() const override { return "postgres"; }
+
+ private:
+  class Rows;  // a query result (owns a PGresult)
+
+  PostgresStore(pg_conn* conn, uint32_t busy_timeout_ms)
+      : conn_(conn), busy_timeout_ms_(busy_timeout_ms) {}
+
+  // Reconnects if the connection was lost, and sets up the session.
+  Result<void> ensure_connected();
+  Result<void> setup_session();
+  // Runs `sql` (one or more statements, no parameters) with the simple protocol.
+  Result<Rows> exec(const std::string& sql, std::string_view what);
+  // Runs `sql` as a prepared statement (prepared on first use) with text parameters.
+  Result<Rows> execute(std::string_view sql, const std::vector<std::string>& params,
+                       std::string_view what);
+  // BEGIN; body(); COMMIT — or ROLLBACK when anything fails.
+  template <class Body>
+  Result<void> in_transaction(Body&& body);
+  // An error naming what failed and the server's message; Unavailable when retrying
+  // may help (connection lost, deadlock, lock timeout), Internal otherwise.
+  Error error(std::string_view what, const pg_result* result) const;
+
+  pg_conn* conn_;
+  uint32_t busy_timeout_ms_;
+  std::unordered_map<std::string, std::string> prepared_;  // SQL text → statement name
+};
+
+}  // namespace sy::store

@@ -1,0 +1,434 @@
+#include "store/sqlite_store.h"
+
+#include <sqlite3.h>
+
+#include <array>
+#include <chrono>
+#include <map>
+#include <thread>
+#include <variant>
+
+#include "store/query_sql.h"
+
+namespace sy::store {
+namespace {
+
+// Schema migrations: kMigrations[i] takes the database from version i to i + 1. Append
+// new steps; never edit a released one.
+constexpr std::array<const char*, 1> kMigrations = {
+    R"sql(
+CREATE TABLE IF NOT EXISTS audit_index (
+  seq INTEGER PRIMARY KEY,
+  ts_ms INTEGER NOT NULL,
+  kind TEXT NOT NULL,
+  request_id TEXT NOT NULL,
+  principal TEXT NOT NULL,
+  action TEXT NOT NULL,
+  model TEXT NOT NULL,
+  deployment TEXT NOT NULL,
+  status INTEGER NOT NULL,
+  cost_usd REAL NOT NULL,
+  latency_ms INTEGER NOT NULL,
+  segment INTEGER NOT NULL,
+  byte_offset INTEGER NOT NULL);
+CREATE INDEX IF NOT EXISTS audit_index_ts ON audit_index (ts_ms, seq);
+CREATE INDEX IF NOT EXISTS audit_index_request ON audit_index (request_id);
+
+CREATE TABLE IF NOT EXISTS spend (
+  ts_ms INTEGER NOT NULL,
+  request_id TEXT NOT NULL CHECK (request_id <> ''),
+  team TEXT NOT NULL,
+  project TEXT NOT NULL,
+  key_id TEXT NOT NULL,
+  model TEXT NOT NULL,
+  deployment TEXT NOT NULL,
+  input_tokens INTEGER NOT NULL,
+  output_tokens INTEGER NOT NULL,
+  cost_usd REAL NOT NULL,
+  PRIMARY KEY (ts_ms, request_id)) WITHOUT ROWID;
+
+CREATE TABLE IF NOT EXISTS spend_daily (
+  day INTEGER NOT NULL,
+  team TEXT NOT NULL,
+  project TEXT NOT NULL,
+  key_id TEXT NOT NULL,
+  model TEXT NOT NULL,
+  deployment TEXT NOT NULL,
+  requests INTEGER NOT NULL,
+  input_tokens INTEGER NOT NULL,
+  output_tokens INTEGER NOT NULL,
+  cost_usd REAL NOT NULL,
+  PRIMARY KEY (day, team, project, key_id, model, deployment)) WITHOUT ROWID;
+
+CREATE TABLE IF NOT EXISTS audit_checkpoints (
+  tree_size INTEGER PRIMARY KEY,
+  root_hex TEXT NOT NULL,
+  ts_ms INTEGER NOT NULL,
+  key_id TEXT NOT NULL,
+  signature_b64 TEXT NOT NULL);
+)sql",
+};
+constexpr int kSchemaVersion = static_cast<int>(kMigrations.size());
+
+constexpr std::string_view kInsertAudit =
+    "INSERT INTO audit_index (seq, ts_ms, kind, request_id, principal, action, model, "
+    "deployment, status, cost_usd, latency_ms, segment, byte_offset) "
+    "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13) ON CONFLICT (seq) DO NOTHING";
+constexpr std::string_view kInsertSpend =
+    "INSERT INTO spend (ts_ms, request_id, team, project, key_id, model, deployment, "
+    "input_tokens, output_tokens, cost_usd) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10) "
+    "ON CONFLICT (ts_ms, request_id) DO NOTHING";
+constexpr std::string_view kUpsertDaily =
+    "INSERT INTO spend_daily (day, team, project, key_id, model, deployment, requests, "
+    "input_tokens, output_tokens, cost_usd) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10) "
+    "ON CONFLICT (day, team, project, key_id, model, deployment) DO UPDATE SET "
+    "requests = requests + excluded.requests, input_tokens = input_tokens + "
+    "excluded.input_tokens, output_tokens = output_tokens + excluded.output_tokens, "
+    "cost_usd = cost_usd + excluded.cost_usd";
+constexpr std::string_view kInsertCheckpoint =
+    "INSERT INTO audit_checkpoints (tree_size, root_hex, ts_ms, key_id, signature_b64) "
+    "VALUES (?1, ?2, ?3, ?4, ?5) ON CONFLICT (tree_size) DO NOTHING";
+
+// One rollup cell of a batch: the spend rows it actually inserted, summed.
+struct RollupKey {
+  int64_t day;
+  std::string_view team, project, key_id, model, deployment;
+  auto operator<=>(const RollupKey&) const = default;
+};
+struct RollupSum {
+  int64_t requests = 0, input_tokens = 0, output_tokens = 0;
+  double cost_usd = 0;
+};
+
+int bind(sqlite3_stmt* s, int i, int64_t v) { return sqlite3_bind_int64(s, i, v); }
+int bind(sqlite3_stmt* s, int i, double v) { return sqlite3_bind_double(s, i, v); }
+int bind(sqlite3_stmt* s, int i, std::string_view v) {
+  // SQLITE_STATIC: the text outlives the step; ResetOnExit clears the binding after it.
+  return sqlite3_bind_text(s, i, v.empty() ? "" : v.data(), static_cast<int>(v.size()),
+                           SQLITE_STATIC);
+}
+int bind(sqlite3_stmt* s, int i, const SqlParam& p) {
+  return std::visit([&](auto v) { return bind(s, i, v); }, p);
+}
+template <class... Args>
+int bind_all(sqlite3_stmt* s, const Args&... args) {
+  int i = 0;
+  int rc = SQLITE_OK;
+  ((rc = rc == SQLITE_OK ? bind(s, ++i, args) : rc), ...);
+  return rc;
+}
+
+// Resets a statement when leaving a scope, so that no statement keeps a read
+// transaction open or points at bound text that is gone.
+struct ResetOnExit {
+  sqlite3_stmt* s;
+  ~ResetOnExit() {
+    sqlite3_reset(s);
+    sqlite3_clear_bindings(s);
+  }
+};
+
+std::string column_text(sqlite3_stmt* s, int i) {
+  const auto* p = reinterpret_cast<const char*>(sqlite3_column_text(s, i));
+  return p ? std::string(p, static_cast<size_t>(sqlite3_column_bytes(s, i))) : std::string();
+}
+
+}  // namespace
+
+Result<std::unique_ptr<SqliteStore>> SqliteStore::open(const std::string& path,
+                                                       uint32_t busy_timeout_ms) {
+  sqlite3* db = nullptr;
+  const int rc = sqlite3_open_v2(path.c_str(), &db,
+                                 SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX,
+                                 nullptr);
+  std::unique_ptr<SqliteStore> store(new SqliteStore(db, path));  // closes db on every path
+  if (rc != SQLITE_OK) return std::unexpected(store->error("cannot open the database", rc));
+  sqlite3_extended_result_codes(db, 1);
+  sqlite3_busy_timeout(db, static_cast<int>(busy_timeout_ms));
+
+  // Switching to WAL needs a moment of exclusive access; another process that opens the
+  // same new file at the same instant can make it fail with SQLITE_BUSY, so retry.
+  const auto deadline =
+      std::chrono::steady_clock::now() + std::chrono::milliseconds(busy_timeout_ms);
+  for (;;) {
+    const int wal = sqlite3_exec(db, "PRAGMA journal_mode = WAL", nullptr, nullptr, nullptr);
+    if (wal == SQLITE_OK) break;
+    if ((wal & 0xff) != SQLITE_BUSY || std::chrono::steady_clock::now() > deadline) {
+      return std::unexpected(store->error("cannot switch to WAL mode", wal));
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  if (auto r = store->exec_script("PRAGMA synchronous = NORMAL", "cannot set synchronous"); !r) {
+    return std::unexpected(r.error());
+  }
+  return store;
+}
+
+SqliteStore::~SqliteStore() {
+  for (auto& [sql, stmt] : statements_) sqlite3_finalize(stmt);
+  sqlite3_close_v2(db_);
+}
+
+Error SqliteStore::error(std::string_view what, int rc) const {
+  const int primary = rc & 0xff;
+  const ErrorKind kind = primary == SQLITE_BUSY || primary == SQLITE_LOCKED
+                             ? ErrorKind::Unavailable
+                             : ErrorKind::Internal;
+  const char* detail = db_ != nullptr ? sqlite3_errmsg(db_) : sqlite3_errstr(rc);
+  return Error::make(kind, "sqlite (" + path_ + "): " + std::string(what) + ": " + detail);
+}
+
+Result<sqlite3_stmt*> SqliteStore::prepare(std::string_view sql) {
+  std::string key(sql);
+  if (auto it = statements_.find(key); it != statements_.end()) return it->second;
+  sqlite3_stmt* stmt = nullptr;
+  const int rc = sqlite3_prepare_v3(db_, sql.data(), static_cast<int>(sql.size()),
+                                    SQLITE_PREPARE_PERSISTENT, &stmt, nullptr);
+  if (rc != SQLITE_OK) return std::unexpected(error("cannot prepare a statement", rc));
+  statements_.emplace(std::move(key), stmt);
+  return stmt;
+}
+
+Result<void> SqliteStore::run(std::string_view sql) {
+  auto stmt = prepare(sql);
+  if (!stmt) return std::unexpected(stmt.error());
+  ResetOnExit reset{*stmt};
+  const int rc = sqlite3_step(*stmt);
+  if (rc != SQLITE_DONE && rc != SQLITE_ROW) return std::unexpected(error(sql, rc));
+  return {};
+}
+
+Result<void> SqliteStore::exec_script(const char* sql, std::string_view what) {
+  const int rc = sqlite3_exec(db_, sql, nullptr, nullptr, nullptr);
+  if (rc != SQLITE_OK) return std::unexpected(error(what, rc));
+  return {};
+}
+
+void SqliteStore::rollback() {
+  if (sqlite3_get_autocommit(db_) == 0) (void)run("ROLLBACK");
+}
+
+Result<int> SqliteStore::schema_version() {
+  auto exists = prepare(
+      "SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND name = 'schema_version'");
+  if (!exists) return std::unexpected(exists.error());
+  {
+    ResetOnExit reset{*exists};
+    const int rc = sqlite3_step(*exists);
+    if (rc != SQLITE_ROW) return std::unexpected(error("cannot read the schema", rc));
+    if (sqlite3_column_int64(*exists, 0) == 0) return 0;
+  }
+  auto version = prepare("SELECT COALESCE(MAX(version), 0) FROM schema_version");
+  if (!version) return std::unexpected(version.error());
+  ResetOnExit reset{*version};
+  const int rc = sqlite3_step(*version);
+  if (rc != SQLITE_ROW) return std::unexpected(error("cannot read the schema version", rc));
+  return static_cast<int>(sqlite3_column_int64(*version, 0));
+}
+
+Result<void> SqliteStore::migrate() {
+  // Fast path without the write lock, so a reader (the CLI) never waits for a writer.
+  auto current = schema_version();
+  if (!current) return std::unexpected(current.error());
+  if (*current == kSchemaVersion) return {};
+
+  if (auto r = run("BEGIN IMMEDIATE"); !r) return r;
+  auto result = [&]() -> Result<void> {
+    if (auto r = exec_script("CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)",
+                             "cannot create schema_version");
+        !r) {
+      return r;
+    }
+    auto version = schema_version();  // again, under the lock: another process may have won
+    if (!version) return std::unexpected(version.error());
+    if (*version > kSchemaVersion) {
+      return fail(ErrorKind::Internal,
+                  "sqlite (" + path_ + "): the database has schema version " +
+                      std::to_string(*version) + ", newer than this build supports (" +
+                      std::to_string(kSchemaVersion) + ")");
+    }
+    for (int v = *version; v < kSchemaVersion; ++v) {
+      if (auto r = exec_script(kMigrations[v], "migration to schema version " + std::to_string(v + 1));
+          !r) {
+        return r;
+      }
+    }
+    if (*version == kSchemaVersion) return {};
+    const std::string set = "DELETE FROM schema_version; INSERT INTO schema_version VALUES (" +
+                            std::to_string(kSchemaVersion) + ")";
+    return exec_script(set.c_str(), "cannot record the schema version");
+  }();
+  if (result) result = run("COMMIT");
+  if (!result) rollback();
+  return result;
+}
+
+Result<void> SqliteStore::write(const WriteBatch& batch) {
+  if (batch.empty()) return {};
+  if (auto valid = validate_batch(batch); !valid) return valid;
+  if (auto r = run("BEGIN IMMEDIATE"); !r) return r;
+  auto result = write_rows(batch);
+  if (result) result = run("COMMIT");
+  if (!result) rollback();
+  return result;
+}
+
+Result<void> SqliteStore::write_rows(const WriteBatch& batch) {
+  const auto step_done = [&](sqlite3_stmt* s, int bind_rc, std::string_view what) -> Result<void> {
+    ResetOnExit reset{s};
+    if (bind_rc != SQLITE_OK) return std::unexpected(error(what, bind_rc));
+    const int rc = sqlite3_step(s);
+    if (rc != SQLITE_DONE) return std::unexpected(error(what, rc));
+    return {};
+  };
+
+  if (!batch.audit.empty()) {
+    auto s = prepare(kInsertAudit);
+    if (!s) return std::unexpected(s.error());
+    for (const AuditIndexRow& r : batch.audit) {
+      const int rc = bind_all(*s, static_cast<int64_t>(r.seq), r.ts_ms, std::string_view(r.kind),
+                              std::string_view(r.request_id), std::string_view(r.principal),
+                              std::string_view(r.action), std::string_view(r.model),
+                              std::string_view(r.deployment), int64_t{r.status}, r.cost_usd,
+                              int64_t{r.latency_ms}, int64_t{r.segment},
+                              static_cast<int64_t>(r.offset));
+      if (auto done = step_done(*s, rc, "cannot insert an audit index row"); !done) return done;
+    }
+  }
+
+  if (!batch.spend.empty()) {
+    auto insert = prepare(kInsertSpend);
+    if (!insert) return std::unexpected(insert.error());
+    // Only rows that were actually inserted count: a replayed row is skipped by the
+    // UNIQUE request_id, and must not be added to the rollup again.
+    std::map<RollupKey, RollupSum> rollup;
+    for (const SpendRow& r : batch.spend) {
+      const int rc = bind_all(*insert, r.ts_ms, std::string_view(r.request_id),
+                              std::string_view(r.team), std::string_view(r.project),
+                              std::string_view(r.key_id), std::string_view(r.model),
+                              std::string_view(r.deployment), r.input_tokens, r.output_tokens,
+                              r.cost_usd);
+      if (auto done = step_done(*insert, rc, "cannot insert a spend row"); !done) return done;
+      if (sqlite3_changes(db_) != 1) continue;
+      RollupSum& sum = rollup[RollupKey{day_of(r.ts_ms), r.team, r.project, r.key_id, r.model,
+                                        r.deployment}];
+      ++sum.requests;
+      sum.input_tokens += r.input_tokens;
+      sum.output_tokens += r.output_tokens;
+      sum.cost_usd += r.cost_usd;
+    }
+    auto upsert = prepare(kUpsertDaily);
+    if (!upsert) return std::unexpected(upsert.error());
+    for (const auto& [k, sum] : rollup) {
+      const int rc = bind_all(*upsert, k.day, k.team, k.project, k.key_id, k.model, k.deployment,
+                              sum.requests, sum.input_tokens, sum.output_tokens, sum.cost_usd);
+      if (auto done = step_done(*upsert, rc, "cannot update spend_daily"); !done) return done;
+    }
+  }
+
+  if (!batch.checkpoints.empty()) {
+    auto s = prepare(kInsertCheckpoint);
+    if (!s) return std::unexpected(s.error());
+    for (const CheckpointRow& r : batch.checkpoints) {
+      const int rc = bind_all(*s, static_cast<int64_t>(r.tree_size), std::string_view(r.root_hex),
+                              r.ts_ms, std::string_view(r.key_id),
+                              std::string_view(r.signature_b64));
+      if (auto done = step_done(*s, rc, "cannot insert a checkpoint"); !done) return done;
+    }
+  }
+  return {};
+}
+
+Result<uint64_t> SqliteStore::audit_high_water() {
+  auto s = prepare("SELECT MAX(seq) FROM audit_index");
+  if (!s) return std::unexpected(s.error());
+  ResetOnExit reset{*s};
+  const int rc = sqlite3_step(*s);
+  if (rc != SQLITE_ROW) return std::unexpected(error("cannot read the audit high water", rc));
+  if (sqlite3_column_type(*s, 0) == SQLITE_NULL) return uint64_t{0};
+  return static_cast<uint64_t>(sqlite3_column_int64(*s, 0)) + 1;
+}
+
+Result<std::vector<SpendTotal>> SqliteStore::spend(const SpendQuery& q) {
+  const SqlStatement st = spend_sql(q, Dialect::Sqlite);
+  auto s = prepare(st.text);
+  if (!s) return std::unexpected(s.error());
+  ResetOnExit reset{*s};
+  for (size_t i = 0; i < st.params.size(); ++i) {
+    if (const int rc = bind(*s, static_cast<int>(i + 1), st.params[i]); rc != SQLITE_OK) {
+      return std::unexpected(error("cannot bind a spend query", rc));
+    }
+  }
+  std::vector<SpendTotal> totals;
+  int rc;
+  while ((rc = sqlite3_step(*s)) == SQLITE_ROW) {
+    SpendTotal& t = totals.emplace_back();
+    t.group = q.by == SpendDimension::Day ? format_day(sqlite3_column_int64(*s, 0))
+                                          : column_text(*s, 0);
+    t.requests = sqlite3_column_int64(*s, 1);
+    t.input_tokens = sqlite3_column_int64(*s, 2);
+    t.output_tokens = sqlite3_column_int64(*s, 3);
+    t.cost_usd = sqlite3_column_double(*s, 4);
+  }
+  if (rc != SQLITE_DONE) return std::unexpected(error("spend query failed", rc));
+  sort_spend_totals(totals);
+  return totals;
+}
+
+Result<std::vector<AuditIndexRow>> SqliteStore::audit_search(const AuditQuery& q) {
+  const SqlStatement st = audit_search_sql(q, Dialect::Sqlite);
+  auto s = prepare(st.text);
+  if (!s) return std::unexpected(s.error());
+  ResetOnExit reset{*s};
+  for (size_t i = 0; i < st.params.size(); ++i) {
+    if (const int rc = bind(*s, static_cast<int>(i + 1), st.params[i]); rc != SQLITE_OK) {
+      return std::unexpected(error("cannot bind an audit search", rc));
+    }
+  }
+  std::vector<AuditIndexRow> rows;
+  int rc;
+  while ((rc = sqlite3_step(*s)) == SQLITE_ROW) {
+    AuditIndexRow& r = rows.emplace_back();
+    r.seq = static_cast<uint64_t>(sqlite3_column_int64(*s, 0));
+    r.ts_ms = sqlite3_column_int64(*s, 1);
+    r.kind = column_text(*s, 2);
+    r.request_id = column_text(*s, 3);
+    r.principal = column_text(*s, 4);
+    r.action = column_text(*s, 5);
+    r.model = column_text(*s, 6);
+    r.deployment = column_text(*s, 7);
+    r.status = static_cast<int>(sqlite3_column_int64(*s, 8));
+    r.cost_usd = sqlite3_column_double(*s, 9);
+    r.latency_ms = static_cast<uint32_t>(sqlite3_column_int64(*s, 10));
+    r.segment = static_cast<uint32_t>(sqlite3_column_int64(*s, 11));
+    r.offset = static_cast<uint64_t>(sqlite3_column_int64(*s, 12));
+  }
+  if (rc != SQLITE_DONE) return std::unexpected(error("audit search failed", rc));
+  return rows;
+}
+
+Result<std::vector<CheckpointRow>> SqliteStore::checkpoints(uint64_t min_tree_size) {
+  auto s = prepare(
+      "SELECT tree_size, root_hex, ts_ms, key_id, signature_b64 FROM audit_checkpoints "
+      "WHERE tree_size >= ?1 ORDER BY tree_size");
+  if (!s) return std::unexpected(s.error());
+  ResetOnExit reset{*s};
+  const auto min = static_cast<int64_t>(std::min<uint64_t>(min_tree_size, INT64_MAX));
+  if (const int rc = bind(*s, 1, min); rc != SQLITE_OK) {
+    return std::unexpected(error("cannot bind a checkpoint query", rc));
+  }
+  std::vector<CheckpointRow> rows;
+  int rc;
+  while ((rc = sqlite3_step(*s)) == SQLITE_ROW) {
+    CheckpointRow& r = rows.emplace_back();
+    r.tree_size = static_cast<uint64_t>(sqlite3_column_int64(*s, 0));
+    r.root_hex = column_text(*s, 1);
+    r.ts_ms = sqlite3_column_int64(*s, 2);
+    r.key_id = column_text(*s, 3);
+    r.signature_b64 = column_text(*s, 4);
+  }
+  if (rc != SQLITE_DONE) return std::unexpected(error("checkpoint query failed", rc));
+  return rows;
+}
+
+}  // namespace sy::store

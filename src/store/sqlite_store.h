@@ -1,0 +1,63 @@
+// SqliteStore: the Store on one SQLite connection, the embedded default. The database is
+// in WAL mode with synchronous=NORMAL: the audit log files are the durable source of
+// truth and the audit writer re-plays their tail into this index after a crash, so a
+// power loss may drop the last transactions here but never corrupts the file. Several
+// processes may open the same file at once (the gateway writes, the CLI reads); a writer
+// waits up to busy_timeout_ms for another writer's lock.
+//
+// Owns its connection and the prepared statements it caches (each SQL text is prepared
+// once and reused). Not thread-safe: use one object from one thread at a time.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+
+#include "store/store.h"
+
+struct sqlite3;
+struct sqlite3_stmt;
+
+namespace sy::store {
+
+class SqliteStore final : public Store {
+ public:
+  // Opens the database at `path`, creating the file if missing (":memory:" for a private
+  // in-memory database). Does not create directories and does not migrate.
+  static Result<std::unique_ptr<SqliteStore>> open(const std::string& path,
+                                                   uint32_t busy_timeout_ms);
+  ~SqliteStore() override;
+  SqliteStore(const SqliteStore&) = delete;
+  SqliteStore& operator=(const SqliteStore&) = delete;
+
+  Result<void> migrate() override;
+  Result<void> write(const WriteBatch& batch) override;
+  Result<uint64_t> audit_high_water() override;
+  Result<std::vector<SpendTotal>> spend(const SpendQuery& q) override;
+  Result<std::vector<AuditIndexRow>> audit_search(const AuditQuery& q) override;
+  Result<std::vector<CheckpointRow>> checkpoints(uint64_t min_tree_size) override;
+  const char* backend() const override { return "sqlite"; }
+
+ private:
+  SqliteStore(sqlite3* db, std::string path) : db_(db), path_(std::move(path)) {}
+
+  // The cached statement for `sql`, reset and with its bindings cleared.
+  Result<sqlite3_stmt*> prepare(std::string_view sql);
+  // Runs a statement that returns no rows (BEGIN, COMMIT, ...) through the cache.
+  Result<void> run(std::string_view sql);
+  // Runs one or more statements without caching (migrations).
+  Result<void> exec_script(const char* sql, std::string_view what);
+  // The schema version stored in the database; 0 when there is none yet.
+  Result<int> schema_version();
+  Result<void> write_rows(const WriteBatch& batch);
+  void rollback();
+  Error error(std::string_view what, int rc) const;
+
+  sqlite3* db_;
+  std::string path_;
+  std::unordered_map<std::string, sqlite3_stmt*> statements_;
+};
+
+}  // namespace sy::store
