@@ -26,6 +26,23 @@ int64_t now_ms() {
       .count();
 }
 
+// The record of last resort for one whose body the log refused.
+std::string fallback_body(const AuditRecord& rec, const std::string& why) {
+  AuditRecord stub;
+  stub.kind = rec.kind;
+  stub.ts_ms = rec.ts_ms;
+  stub.request_id = rec.request_id;
+  stub.principal = rec.principal;
+  stub.action = rec.action;
+  stub.model = rec.model;
+  stub.deployment = rec.deployment;
+  stub.status = rec.status;
+  stub.error = "audit record could not be serialised: " + why;
+  std::string body;
+  append_body(stub, body);
+  return body;
+}
+
 struct Item {
   AuditRecord record;
   AuditWriter::Done done;              // empty: fire and forget
@@ -115,6 +132,18 @@ struct AuditWriter::Impl {
     std::vector<AppendedEntry> appended;
     if (ok) {
       auto r = log->append(views);
+      // A body the log refuses (a bug in how a record was serialised) must not stop
+      // auditing, nor vanish: it is replaced by a minimal record saying so.
+      for (size_t tries = 0; !r && r.error().code == "invalid_audit_body" && tries < items.size();
+           ++tries) {
+        const size_t i = std::strtoull(r.error().param.c_str(), nullptr, 10);
+        if (i >= items.size()) break;
+        spdlog::error("audit: record {} could not be serialised ({}); writing a stub",
+                      items[i]->record.request_id, r.error().message);
+        bodies[i] = fallback_body(items[i]->record, r.error().message);
+        views[i] = bodies[i];
+        r = log->append(views);
+      }
       if (r) {
         appended = std::move(*r);
         if (auto s = log->sync(); !s) {

@@ -1,6 +1,7 @@
 #include "audit/checkpoint.h"
 
 #include <fcntl.h>
+#include <simdjson.h>
 #include <sodium.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -9,7 +10,6 @@
 #include <cstdio>
 #include <cstdlib>
 #include <ctime>
-#include <simdjson.h>
 
 #include "audit/encoding.h"
 
@@ -58,8 +58,7 @@ std::filesystem::path temp_sibling(const std::filesystem::path& path) {
 }
 
 // Writes `text` to a new file at `tmp` with `mode`, durably.
-Result<void> write_new_file(const std::filesystem::path& tmp, std::string_view text,
-                            mode_t mode) {
+Result<void> write_new_file(const std::filesystem::path& tmp, std::string_view text, mode_t mode) {
   auto fd = open_file(tmp, O_WRONLY | O_CREAT | O_EXCL, mode);
   if (!fd) return std::unexpected(fd.error());
   if (::fchmod(fd->get(), mode) != 0) return std::unexpected(io_error("cannot chmod", tmp, errno));
@@ -75,15 +74,14 @@ std::filesystem::path parent_or_dot(const std::filesystem::path& path) {
 
 Result<LoadedSigningKey> load_signing_key(const std::filesystem::path& path,
                                           bool allow_loose_permissions) {
-  struct stat st{};
+  struct stat st {};
   if (::stat(path.c_str(), &st) != 0) return std::unexpected(io_error("cannot stat", path, errno));
   if (!S_ISREG(st.st_mode)) {
     return invalid("signing key " + path.string() + " is not a regular file");
   }
   LoadedSigningKey loaded;
   if ((st.st_mode & 077) != 0) {
-    std::string problem = "signing key " + path.string() + " has mode " +
-                          octal_mode(st.st_mode) +
+    std::string problem = "signing key " + path.string() + " has mode " + octal_mode(st.st_mode) +
                           ": group or others can access it (run chmod 600 on it)";
     if (!allow_loose_permissions) return fail(ErrorKind::PermissionDenied, problem);
     loaded.note = std::move(problem);
@@ -152,7 +150,7 @@ Result<SigningKey> signing_key_from_secret(const SecretKey& secret_key) {
 Result<LoadedSigningKey> load_or_create_signing_key(const std::filesystem::path& path,
                                                     bool allow_loose_permissions) {
   if (!sodium_ready()) return fail(ErrorKind::Internal, "libsodium failed to initialise");
-  struct stat st{};
+  struct stat st {};
   if (::stat(path.c_str(), &st) == 0) return load_signing_key(path, allow_loose_permissions);
   if (errno != ENOENT) return std::unexpected(io_error("cannot stat", path, errno));
 
@@ -258,7 +256,7 @@ std::string format_rfc3339_ms(int64_t ts_ms) {
   if (ts_ms < 0) ts_ms = 0;
   if (ts_ms > kMaxTsMs) ts_ms = kMaxTsMs;
   const time_t secs = static_cast<time_t>(ts_ms / 1000);
-  struct tm t{};
+  struct tm t {};
   gmtime_r(&secs, &t);
   char buf[64];
   std::snprintf(buf, sizeof buf, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", t.tm_year + 1900,
@@ -317,7 +315,10 @@ Result<Checkpoint> parse_checkpoint(std::string_view line) {
         return invalid("\"ts_ms\" must be an integer of milliseconds in 1970..9999");
       }
     } else if (key == "root" || key == "time" || key == "key_id" || key == "signature") {
-      const unsigned bit = key == "root" ? kRoot : key == "time" ? kTime : key == "key_id" ? kKeyId : kSig;
+      const unsigned bit = key == "root"     ? kRoot
+                           : key == "time"   ? kTime
+                           : key == "key_id" ? kKeyId
+                                             : kSig;
       if (!once(bit)) return invalid("duplicate member \"" + name + "\"");
       if (field.value.get_string().get(text)) return invalid("\"" + name + "\" must be a string");
       if (bit == kRoot) {
@@ -337,14 +338,15 @@ Result<Checkpoint> parse_checkpoint(std::string_view line) {
     }
   }
   static constexpr std::pair<unsigned, const char*> kRequired[] = {
-      {kTreeSize, "tree_size"}, {kRoot, "root"},     {kTs, "ts_ms"},
+      {kTreeSize, "tree_size"}, {kRoot, "root"},    {kTs, "ts_ms"},
       {kTime, "time"},          {kKeyId, "key_id"}, {kSig, "signature"}};
   for (const auto& [bit, name] : kRequired) {
     if ((seen & bit) == 0) return invalid(std::string("missing member \"") + name + "\"");
   }
   if (encode_checkpoint(cp) != line) {
-    return invalid("not in canonical form (member order, spacing, or a \"time\" that is not ts_ms " +
-                   format_rfc3339_ms(cp.ts_ms) + ")");
+    return invalid(
+        "not in canonical form (member order, spacing, or a \"time\" that is not ts_ms " +
+        format_rfc3339_ms(cp.ts_ms) + ")");
   }
   return cp;
 }

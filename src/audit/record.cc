@@ -7,6 +7,21 @@
 
 namespace sy::audit {
 
+namespace {
+
+// Valid JSON can only hold a raw line break as whitespace between tokens (inside
+// strings it must be escaped), so turning them into spaces keeps the value and keeps
+// the entry on one line.
+std::string one_line(std::string_view json) {
+  std::string s(json);
+  for (char& c : s) {
+    if (c == '\n' || c == '\r') c = ' ';
+  }
+  return s;
+}
+
+}  // namespace
+
 void append_body(const AuditRecord& r, std::string& out) {
   // The writer emits a whole object; the log entry wants its members only.
   std::string obj;
@@ -45,9 +60,9 @@ void append_body(const AuditRecord& r, std::string& out) {
   if (!r.captured_request.empty() || !r.captured_response.empty()) {
     w.key("capture").begin_object();
     w.key("request");
-    r.captured_request.empty() ? w.null() : w.raw(r.captured_request);
+    r.captured_request.empty() ? w.null() : w.raw(one_line(r.captured_request));
     w.key("response");
-    r.captured_response.empty() ? w.null() : w.raw(r.captured_response);
+    r.captured_response.empty() ? w.null() : w.raw(one_line(r.captured_response));
     w.end_object();
   }
   w.end_object();

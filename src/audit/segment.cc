@@ -1,6 +1,7 @@
 #include "audit/segment.h"
 
 #include <fcntl.h>
+#include <simdjson.h>
 #include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -10,7 +11,6 @@
 #include <charconv>
 #include <cstdio>
 #include <cstring>
-#include <simdjson.h>
 
 #include "audit/encoding.h"
 
@@ -30,6 +30,13 @@ std::unexpected<Error> invalid(std::string message) {
 
 std::unexpected<Error> corrupt(std::string message) {
   return fail(ErrorKind::Internal, std::move(message));
+}
+
+// Error for body #index of a batch; param carries the index.
+std::unexpected<Error> bad_body(size_t index, std::string what) {
+  return fail(ErrorKind::InvalidRequest,
+              "audit entry body #" + std::to_string(index) + " " + std::move(what),
+              std::to_string(index), "invalid_audit_body");
 }
 
 std::string location(const std::filesystem::path& dir, uint32_t segment, uint64_t line) {
@@ -202,8 +209,11 @@ Result<std::optional<EntryLine>> SegmentReader::next() {
       continue;
     }
     if (begin_ < end_) {  // the file ends inside a line
-      EntryLine line{segment, buffer_offset_ + begin_, ++line_number_,
-                     {buffer_.data() + begin_, end_ - begin_}, false};
+      EntryLine line{segment,
+                     buffer_offset_ + begin_,
+                     ++line_number_,
+                     {buffer_.data() + begin_, end_ - begin_},
+                     false};
       begin_ = end_;
       return line;
     }
@@ -244,8 +254,9 @@ Result<SegmentWriter> SegmentWriter::open(const std::filesystem::path& dir,
   const std::vector<uint32_t> segments = reader->segments();
   for (size_t i = 0; i < segments.size(); ++i) {
     if (segments[i] != i + 1) {
-      return corrupt("audit log " + dir.string() + ": " + segment_file_name(static_cast<uint32_t>(i + 1)) +
-                     " is missing (the next segment file is " + segment_file_name(segments[i]) + ")");
+      return corrupt(
+          "audit log " + dir.string() + ": " + segment_file_name(static_cast<uint32_t>(i + 1)) +
+          " is missing (the next segment file is " + segment_file_name(segments[i]) + ")");
     }
   }
 
@@ -256,23 +267,24 @@ Result<SegmentWriter> SegmentWriter::open(const std::filesystem::path& dir,
     if (!next) return std::unexpected(next.error());
     if (!*next) break;
     const EntryLine& line = **next;
-    const std::string where = location(dir, line.segment, line.line_number);
+    const auto where = [&] { return location(dir, line.segment, line.line_number); };
     if (!line.complete) {
       if (line.segment != segments.back()) {
-        return corrupt(where + ": incomplete line (no trailing newline) in a segment that is not the last");
+        return corrupt(where() +
+                       ": incomplete line (no trailing newline) in a segment that is not the last");
       }
       torn_offset = line.offset;
       break;
     }
     auto prefix = parse_entry_prefix(line.text);
-    if (!prefix) return corrupt(where + ": malformed entry: " + prefix.error().message);
+    if (!prefix) return corrupt(where() + ": malformed entry: " + prefix.error().message);
     const uint64_t expected = w.frontier_.size();
     if (prefix->seq != expected) {
-      return corrupt(where + ": expected seq " + std::to_string(expected) + ", found " +
+      return corrupt(where() + ": expected seq " + std::to_string(expected) + ", found " +
                      std::to_string(prefix->seq));
     }
     if (prefix->prev != w.last_leaf_) {
-      return corrupt(where + ": entry " + std::to_string(expected) +
+      return corrupt(where() + ": entry " + std::to_string(expected) +
                      "'s prev does not match the leaf hash of the entry before it");
     }
     w.last_leaf_ = leaf_hash(line.text);
@@ -292,25 +304,29 @@ Result<SegmentWriter> SegmentWriter::open(const std::filesystem::path& dir,
   auto fd = open_file(path, O_WRONLY | O_APPEND);
   if (!fd) return std::unexpected(fd.error());
   w.fd_ = std::move(*fd);
-  struct stat st{};
+  struct stat st {};
   if (::fstat(w.fd_.get(), &st) != 0) return std::unexpected(io_error("cannot stat", path, errno));
   w.segment_bytes_ = static_cast<uint64_t>(st.st_size);
   if (torn_offset) {
-    if (::ftruncate(w.fd_.get(), static_cast<off_t>(*torn_offset)) != 0 ||
-        ::fdatasync(w.fd_.get()) != 0) {
+    if (::ftruncate(w.fd_.get(), static_cast<off_t>(*torn_offset)) != 0) {
       return std::unexpected(io_error("cannot drop the torn tail of", path, errno));
     }
     w.repaired_bytes_ = w.segment_bytes_ - *torn_offset;
     w.segment_bytes_ = *torn_offset;
+  }
+  // What a crashed writer left in the page cache is readable but maybe not on disk yet:
+  // make it durable before anyone signs a checkpoint over it. (Earlier segments were
+  // synced when the next one was created.)
+  if (::fdatasync(w.fd_.get()) != 0) {
+    return std::unexpected(io_error("cannot fdatasync", path, errno));
   }
   return w;
 }
 
 Result<void> SegmentWriter::check_usable() const {
   if (!failure_.empty()) {
-    return fail(ErrorKind::Internal, "audit log writer for " + dir_.string() +
-                                         " failed earlier (" + failure_ +
-                                         "); open the log again");
+    return fail(ErrorKind::Internal, "audit log writer for " + dir_.string() + " failed earlier (" +
+                                         failure_ + "); open the log again");
   }
   if (!fd_.valid()) return fail(ErrorKind::Internal, "audit log writer is not open");
   return {};
@@ -375,10 +391,8 @@ Result<std::vector<AppendedEntry>> SegmentWriter::append(std::span<const std::st
   uint64_t segment_bytes = segment_bytes_;
   for (size_t i = 0; i < bodies.size(); ++i) {
     const std::string_view body = bodies[i];
-    if (body.empty()) return invalid("audit entry body #" + std::to_string(i) + " is empty");
-    if (body.find('\n') != std::string_view::npos) {
-      return invalid("audit entry body #" + std::to_string(i) + " contains a newline");
-    }
+    if (body.empty()) return bad_body(i, "is empty");
+    if (body.find('\n') != std::string_view::npos) return bad_body(i, "contains a newline");
     if (segment_bytes >= options_.max_segment_bytes && segment_bytes > 0) {
       if (buffer_.size() > group.begin) {
         group.end = buffer_.size();
@@ -396,8 +410,7 @@ Result<std::vector<AppendedEntry>> SegmentWriter::append(std::span<const std::st
     const std::string_view line(buffer_.data() + start, buffer_.size() - start);
     if (options_.validate_json) {
       if (auto r = check_entry_json(line); !r) {
-        return invalid("audit entry body #" + std::to_string(i) +
-                       " does not make a valid entry: " + r.error().message);
+        return bad_body(i, "does not make a valid entry: " + r.error().message);
       }
     }
     prev = leaf_hash(line);

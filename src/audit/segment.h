@@ -82,7 +82,8 @@ class SegmentWriter {
   // the middle of a write; see repaired_bytes()), and reads every entry to rebuild the
   // next seq, the hash chain and the Merkle frontier. Any other inconsistency (a gap, a
   // malformed line, an unexpected seq, a broken chain) fails, naming the file and line;
-  // nothing else is repaired.
+  // nothing else is repaired. On success everything in the log is durable (the last
+  // segment is fdatasync'ed), so a checkpoint may cover it at once.
   static Result<SegmentWriter> open(const std::filesystem::path& dir,
                                     const SegmentOptions& options = {});
 
@@ -94,7 +95,8 @@ class SegmentWriter {
   // write() per segment touched. It does not fsync, except when it fills a segment: before
   // creating the next one it fdatasyncs the full one and then fsyncs the directory, so a
   // crash can never leave a torn segment followed by another. All or nothing: if a body
-  // is invalid nothing is written; if a write fails, the files are rolled back to where
+  // is invalid nothing is written and the error is InvalidRequest with `param` the body's
+  // index (the writer stays usable); if a write fails, the files are rolled back to where
   // they were before the call. If even the rollback fails (or an fsync fails, after which
   // what reached the disk is unknown) the writer enters a failed state in which every
   // call fails; open the log again to recover.
@@ -170,7 +172,7 @@ class SegmentReader {
   size_t index_ = 0;  // into segments_
   UniqueFd fd_;
   std::string buffer_;
-  size_t begin_ = 0;           // unread data is buffer_[begin_, end_)
+  size_t begin_ = 0;  // unread data is buffer_[begin_, end_)
   size_t end_ = 0;
   uint64_t buffer_offset_ = 0;  // file offset of buffer_[0]
   uint64_t line_number_ = 0;

@@ -1,8 +1,9 @@
 #include "audit/verifier.h"
 
+#include <simdjson.h>
+
 #include <algorithm>
 #include <functional>
-#include <simdjson.h>
 
 #include "audit/encoding.h"
 #include "audit/segment.h"
@@ -36,11 +37,14 @@ class LogVerifier {
 
  private:
   VerifyProblem& problem(std::string message) {
-    report_.problems.push_back(VerifyProblem{std::move(message)});
+    VerifyProblem p;
+    p.message = std::move(message);
+    report_.problems.push_back(std::move(p));
     return report_.problems.back();
   }
 
   void entry_problem(std::string message, uint64_t seq, uint32_t segment, uint64_t line) {
+    report_.entries = std::min(report_.entries, seq);  // the good prefix ends before it
     auto& p = problem(std::move(message));
     p.first_seq = seq;
     p.file = segment_file_name(segment);
@@ -62,8 +66,7 @@ class LogVerifier {
     uint64_t number = 0;
     for (const TextLine& line : file->lines) {
       ++number;
-      const std::string where =
-          std::string(kCheckpointFileName) + " line " + n2s(line.number);
+      const std::string where = std::string(kCheckpointFileName) + " line " + n2s(line.number);
       if (!line.complete) {
         report_.warnings.push_back(where + " is incomplete (an append interrupted by a crash); " +
                                    "ignored");
@@ -77,8 +80,8 @@ class LogVerifier {
       };
       auto cp = parse_checkpoint(line.text);
       if (!cp) {
-        fail_here("checkpoint #" + n2s(number) + " (" + where + ") is malformed: " +
-                  cp.error().message);
+        fail_here("checkpoint #" + n2s(number) + " (" + where +
+                  ") is malformed: " + cp.error().message);
         continue;
       }
       const std::string head =
@@ -120,6 +123,7 @@ class LogVerifier {
           p.first_seq = from;
           p.last_seq = size - 1;
         }
+        report_.entries = from;
         p.file = kCheckpointFileName;
         p.line = s.line;
         p.checkpoint = s.number;
@@ -145,20 +149,19 @@ class LogVerifier {
       if (segments[i] != i + 1) gap = {static_cast<uint32_t>(i + 1), segments[i] - 1};
     }
     auto report_gap = [&](uint64_t seq) {
-      const std::string range =
-          gap->first == gap->second
-              ? segment_file_name(gap->first) + " is missing"
-              : segment_file_name(gap->first) + " to " + segment_file_name(gap->second) +
-                    " are missing";
-      auto& p = problem(range + ": the entries from seq " + n2s(seq) +
-                        " on that it held were removed");
+      const std::string range = gap->first == gap->second
+                                    ? segment_file_name(gap->first) + " is missing"
+                                    : segment_file_name(gap->first) + " to " +
+                                          segment_file_name(gap->second) + " are missing";
+      auto& p =
+          problem(range + ": the entries from seq " + n2s(seq) + " on that it held were removed");
       p.first_seq = seq;
       p.file = segment_file_name(gap->first);
     };
 
     MerkleFrontier frontier;
-    Hash prev{};          // leaf hash of the last good entry
-    Hash prev_claim{};    // the prev field of the last good entry
+    Hash prev{};        // leaf hash of the last good entry
+    Hash prev_claim{};  // the prev field of the last good entry
     uint32_t prev_segment = 0;
     uint64_t prev_line = 0;
     struct Torn {
@@ -177,14 +180,14 @@ class LogVerifier {
       if (!*next) break;
       const EntryLine& line = **next;
       const uint64_t seq = frontier.size();
-      const std::string where = at(line.segment, line.line_number);
+      const auto where = [&] { return at(line.segment, line.line_number); };
       if (gap && line.segment > gap->second) {
         report_gap(seq);
         return;
       }
       if (!line.complete) {
         if (line.segment != segments.back()) {
-          entry_problem(where + " is incomplete: " + segment_file_name(line.segment) +
+          entry_problem(where() + " is incomplete: " + segment_file_name(line.segment) +
                             " does not end with a newline, yet later segments follow",
                         seq, line.segment, line.line_number);
           return;
@@ -194,28 +197,26 @@ class LogVerifier {
       }
       auto prefix = parse_entry_prefix(line.text);
       if (!prefix) {
-        entry_problem("entry " + n2s(seq) + " (" + where + ") is malformed: " +
-                          prefix.error().message,
-                      seq, line.segment, line.line_number);
+        entry_problem(
+            "entry " + n2s(seq) + " (" + where() + ") is malformed: " + prefix.error().message, seq,
+            line.segment, line.line_number);
         return;
       }
       if (prefix->seq != seq) {
         const uint64_t found = prefix->seq;
         if (found > seq) {
-          const std::string removed = found == seq + 1
-                                          ? "entry " + n2s(seq) + " was removed"
-                                          : "entries " + n2s(seq) + ".." + n2s(found - 1) +
-                                                " were removed";
-          entry_problem(where + ": expected entry " + n2s(seq) + ", found entry " + n2s(found) +
+          const std::string removed =
+              found == seq + 1 ? "entry " + n2s(seq) + " was removed"
+                               : "entries " + n2s(seq) + ".." + n2s(found - 1) + " were removed";
+          entry_problem(where() + ": expected entry " + n2s(seq) + ", found entry " + n2s(found) +
                             ": " + removed + ", or entries were reordered",
                         seq, line.segment, line.line_number);
         } else if (found + 1 == seq && prefix->prev == prev_claim) {
-          entry_problem("two entries claim seq " + n2s(found) + " (" +
-                            at(prev_segment, prev_line) + " and " + where +
-                            "): one of them was inserted",
+          entry_problem("two entries claim seq " + n2s(found) + " (" + at(prev_segment, prev_line) +
+                            " and " + where() + "): one of them was inserted",
                         found, line.segment, line.line_number);
         } else {
-          entry_problem(where + ": expected entry " + n2s(seq) + ", found entry " + n2s(found) +
+          entry_problem(where() + ": expected entry " + n2s(seq) + ", found entry " + n2s(found) +
                             ": an entry was inserted, duplicated or moved here",
                         seq, line.segment, line.line_number);
         }
@@ -226,8 +227,8 @@ class LogVerifier {
         return;
       }
       if (auto json = check_entry_json(line.text); !json) {
-        entry_problem("entry " + n2s(seq) + " (" + where + ") is not a valid entry: " +
-                          json.error().message,
+        entry_problem("entry " + n2s(seq) + " (" + where() +
+                          ") is not a valid entry: " + json.error().message,
                       seq, line.segment, line.line_number);
         return;
       }
@@ -245,10 +246,10 @@ class LogVerifier {
       report_gap(entries);
       return;
     }
-    const std::string torn_text =
-        torn ? "the last line (" + at(torn->segment, torn->line) + ", which would be entry " +
-                   n2s(entries) + ") is incomplete"
-             : std::string();
+    const std::string torn_text = torn ? "the last line (" + at(torn->segment, torn->line) +
+                                             ", which would be entry " + n2s(entries) +
+                                             ") is incomplete"
+                                       : std::string();
     if (next_checkpoint_ < checkpoints_.size()) {
       const SignedCheckpoint& s = checkpoints_.back();
       const uint64_t size = s.checkpoint.tree_size;
@@ -307,10 +308,11 @@ class LogVerifier {
                     seq, segment, line_number);
       return;
     }
-    entry_problem("entry " + n2s(seq - 1) + " (" + prev_where + ") was modified or removed: entry " +
-                      n2s(seq) + "'s prev (" + where + ") does not match" +
-                      (next_prefix ? std::string() : " (or entry " + n2s(seq) + "'s prev was edited)"),
-                  seq - 1, prev_segment, prev_line);
+    entry_problem(
+        "entry " + n2s(seq - 1) + " (" + prev_where + ") was modified or removed: entry " +
+            n2s(seq) + "'s prev (" + where + ") does not match" +
+            (next_prefix ? std::string() : " (or entry " + n2s(seq) + "'s prev was edited)"),
+        seq - 1, prev_segment, prev_line);
   }
 
   const std::filesystem::path& dir_;
@@ -450,11 +452,11 @@ Result<InclusionProof> inclusion_proof_for(const std::filesystem::path& dir, uin
   return proof;
 }
 
-Result<std::vector<Hash>> consistency_proof_for(const std::filesystem::path& dir,
-                                                uint64_t old_size, uint64_t new_size) {
+Result<std::vector<Hash>> consistency_proof_for(const std::filesystem::path& dir, uint64_t old_size,
+                                                uint64_t new_size) {
   if (old_size > new_size) {
-    return fail(ErrorKind::InvalidRequest, "old tree size " + n2s(old_size) +
-                                               " exceeds new tree size " + n2s(new_size));
+    return fail(ErrorKind::InvalidRequest,
+                "old tree size " + n2s(old_size) + " exceeds new tree size " + n2s(new_size));
   }
   auto roots = range_roots(dir, new_size, consistency_ranges(old_size, new_size), nullptr);
   if (!roots) return std::unexpected(roots.error());

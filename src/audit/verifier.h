@@ -35,19 +35,19 @@
 namespace sy::audit {
 
 struct VerifyProblem {
-  std::string message;              // full sentence, includes the location
-  std::optional<uint64_t> first_seq;  // the first bad entry, when an entry is to blame
-  std::optional<uint64_t> last_seq;   // end of the suspect range (root mismatch), inclusive
-  std::string file;                   // file name inside the log directory, "" when none
-  uint64_t line = 0;                  // 1-based line in `file`, 0 when none
+  std::string message;                 // full sentence, includes the location
+  std::optional<uint64_t> first_seq;   // the first bad entry, when an entry is to blame
+  std::optional<uint64_t> last_seq;    // end of the suspect range (root mismatch), inclusive
+  std::string file;                    // file name inside the log directory, "" when none
+  uint64_t line = 0;                   // 1-based line in `file`, 0 when none
   std::optional<uint64_t> checkpoint;  // 1-based checkpoint number, when one is to blame
 };
 
 struct VerifyReport {
-  uint32_t segments = 0;             // segment files found
-  uint64_t entries = 0;              // entries read and verified in order
-  uint64_t checkpoints = 0;          // checkpoint lines with a valid signature
-  uint64_t verified_tree_size = 0;   // largest checkpoint tree_size whose root matched
+  uint32_t segments = 0;                // segment files found
+  uint64_t entries = 0;                 // entries verified in order, before the first bad one
+  uint64_t checkpoints = 0;             // checkpoint lines with a valid signature
+  uint64_t verified_tree_size = 0;      // largest checkpoint tree_size whose root matched
   std::vector<VerifyProblem> problems;  // failures, in the order found
   std::vector<std::string> warnings;    // not failures (uncovered entries, torn tail, …)
 
@@ -78,8 +78,8 @@ struct InclusionProof {
 Result<InclusionProof> inclusion_proof_for(const std::filesystem::path& dir, uint64_t seq,
                                            std::optional<uint64_t> tree_size = std::nullopt);
 // Consistency proof between the trees of the first old_size and new_size entries.
-Result<std::vector<Hash>> consistency_proof_for(const std::filesystem::path& dir,
-                                                uint64_t old_size, uint64_t new_size);
+Result<std::vector<Hash>> consistency_proof_for(const std::filesystem::path& dir, uint64_t old_size,
+                                                uint64_t new_size);
 
 // {"leaf_index":N,"tree_size":N,"leaf_hash":"<hex>","path":["<hex>",…],"root":"<hex>",
 //  "entry":"<line>","checkpoint":{…checkpoint line…}}; "entry" and "checkpoint" are

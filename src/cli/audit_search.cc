@@ -3,12 +3,11 @@
 
 #include <memory>
 
-#include "audit/checkpoint.h"
 #include "cli/audit_cmd.h"
 #include "cli/config_source.h"
 #include "core/json_writer.h"
 #include "core/time_spec.h"
-#include "store/store.h"
+#include "store/rows_json.h"
 
 namespace sy::cli {
 namespace {
@@ -53,21 +52,7 @@ int run_search(const SearchOptions& o) {
     std::string out;
     for (const auto& r : *rows) {
       json::Writer w(out);
-      w.begin_object();
-      w.field("seq", r.seq);
-      w.field("time", audit::format_rfc3339_ms(r.ts_ms));
-      w.field("kind", r.kind);
-      w.field("request_id", r.request_id);
-      w.field("principal", r.principal);
-      w.field("action", r.action);
-      w.field("model", r.model);
-      w.field("deployment", r.deployment);
-      w.field("status", r.status);
-      w.field("cost_usd", r.cost_usd);
-      w.field("latency_ms", static_cast<uint64_t>(r.latency_ms));
-      w.field("segment", static_cast<uint64_t>(r.segment));
-      w.field("offset", r.offset);
-      w.end_object();
+      store::write_audit_row(w, r);
       out += '\n';
     }
     fmt::print("{}", out);
@@ -77,7 +62,7 @@ int run_search(const SearchOptions& o) {
              "kind", "request_id", "action", "model", "deployment", "status", "cost_usd");
   for (const auto& r : *rows) {
     fmt::print("{:>8} {:<24} {:<7} {:<26} {:<20} {:<14} {:<12} {:>6} {:>10.6f}\n", r.seq,
-               audit::format_rfc3339_ms(r.ts_ms), r.kind, r.request_id, r.action, r.model,
+               format_rfc3339_ms(r.ts_ms), r.kind, r.request_id, r.action, r.model,
                r.deployment.empty() ? "-" : r.deployment, r.status, r.cost_usd);
   }
   return 0;

@@ -6,6 +6,7 @@
 #include <cstdio>
 #include <filesystem>
 
+#include "admin/admin_api.h"
 #include "cli/config_source.h"
 #include "core/config_loader.h"
 #include "core/log.h"
@@ -80,7 +81,9 @@ int serve(const ServeOptions& options) {
     std::fprintf(stderr, "switchyard: %s\n", config.error().message.c_str());
     return 2;
   }
-  auto gateway = gateway::Gateway::start(*config, options.listen);
+  std::vector<std::shared_ptr<gateway::Endpoints>> extra{
+      std::make_shared<admin::AdminApi>((*config)->storage.url)};
+  auto gateway = gateway::Gateway::start(*config, options.listen, std::move(extra));
   if (!gateway) {
     std::fprintf(stderr, "switchyard: %s\n", gateway.error().message.c_str());
     return 2;

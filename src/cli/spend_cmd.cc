@@ -7,7 +7,7 @@
 #include "cli/config_source.h"
 #include "core/json_writer.h"
 #include "core/time_spec.h"
-#include "store/store.h"
+#include "store/rows_json.h"
 
 namespace sy::cli {
 namespace {
@@ -21,18 +21,6 @@ struct SpendOptions {
   bool json = false;
 };
 
-Result<store::SpendDimension> dimension(const std::string& by) {
-  using D = store::SpendDimension;
-  if (by == "team") return D::Team;
-  if (by == "project") return D::Project;
-  if (by == "key") return D::Key;
-  if (by == "model") return D::Model;
-  if (by == "deployment") return D::Deployment;
-  if (by == "day") return D::Day;
-  return fail(ErrorKind::InvalidRequest,
-              "--by must be team, project, key, model, deployment or day, not \"" + by + "\"");
-}
-
 int run(const SpendOptions& o) {
   auto fail_with = [](const Error& e) {
     fmt::print(stderr, "switchyard spend: {}\n", e.message);
@@ -41,7 +29,7 @@ int run(const SpendOptions& o) {
   auto config = load_cli_config(o.config);
   if (!config) return fail_with(config.error());
   store::SpendQuery q;
-  auto by = dimension(o.by);
+  auto by = store::parse_spend_dimension(o.by);
   if (!by) return fail_with(by.error());
   q.by = *by;
   const int64_t now = unix_now_ms();
@@ -64,17 +52,7 @@ int run(const SpendOptions& o) {
   if (o.json) {
     std::string out;
     json::Writer w(out);
-    w.begin_array();
-    for (const auto& r : *rows) {
-      w.begin_object();
-      w.field(o.by, r.group);
-      w.field("requests", r.requests);
-      w.field("input_tokens", r.input_tokens);
-      w.field("output_tokens", r.output_tokens);
-      w.field("cost_usd", r.cost_usd);
-      w.end_object();
-    }
-    w.end_array();
+    store::write_spend_rows(w, q.by, *rows);
     fmt::print("{}\n", out);
     return 0;
   }

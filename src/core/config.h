@@ -113,11 +113,17 @@ struct AuditConfig {
   uint32_t capture_max_bytes = 256 * 1024;   // per captured body
 };
 
+// The admin API (/admin/v1/…; docs/http-api.md). Off unless a key is configured.
+struct AdminConfig {
+  std::string api_key;  // bearer token; identity and roles (RBAC) come with virtual keys
+};
+
 struct Config {
   std::string source;  // file the config came from ("<embedded demo>" for the default)
   std::string data_dir = "./data";
   StorageConfig storage;
   AuditConfig audit;
+  AdminConfig admin;
   ServerConfig server;
   std::map<std::string, ProviderConfig> providers;
   std::map<std::string, DeploymentConfig> deployments;

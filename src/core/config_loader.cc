@@ -245,6 +245,15 @@ void read_audit(YamlReader& r, const Node& n, Config& c) {
   if (a.signing_key_file.empty()) a.signing_key_file = c.data_dir + "/audit-signing.key";
 }
 
+void read_admin(YamlReader& r, const Node& n, AdminConfig& a) {
+  if (!n.IsDefined() || n.IsNull() || !r.expect_map(n, "admin")) return;
+  r.allow_keys(n, "admin", {"api_key"});
+  r.read(n, "admin", "api_key", a.api_key);
+  if (!a.api_key.empty() && a.api_key.size() < 16) {
+    r.problem(n["api_key"], "admin.api_key", "must be at least 16 characters");
+  }
+}
+
 template <class T, class F>
 void read_section(YamlReader& r, const Node& root, const char* key, std::map<std::string, T>& out,
                   F&& read_one) {
@@ -306,12 +315,13 @@ Result<ConfigPtr> load_config_text(std::string_view yaml, std::string source,
   try {
     if (r.expect_map(root, "(top level)")) {
       r.allow_keys(root, "",
-                   {"data_dir", "storage", "audit", "server", "providers",
+                   {"data_dir", "storage", "audit", "admin", "server", "providers",
                     "deployments", "routes"});
       r.read(root, "", "data_dir", config->data_dir);
       if (config->data_dir.empty()) r.problem(root["data_dir"], "data_dir", "must not be empty");
       read_storage(r, root["storage"], *config);
       read_audit(r, root["audit"], *config);
+      read_admin(r, root["admin"], config->admin);
       if (const Node s = root["server"]; s.IsDefined() && !s.IsNull()) read_server(r, s, config->server);
       read_section(r, root, "providers", config->providers, read_provider);
       read_section(r, root, "deployments", config->deployments, read_deployment);

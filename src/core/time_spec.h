@@ -5,6 +5,7 @@
 #pragma once
 
 #include <cstdint>
+#include <string>
 #include <string_view>
 
 #include "core/error.h"
@@ -18,5 +19,8 @@ Result<int64_t> parse_time_spec(std::string_view spec, int64_t now_ms);
 Result<int64_t> parse_duration_ms(std::string_view spec);
 
 int64_t unix_now_ms();
+
+// "2026-11-25T19:00:00.123Z" (RFC 3339, UTC, milliseconds).
+std::string format_rfc3339_ms(int64_t ts_ms);
 
 }  // namespace sy

@@ -68,4 +68,18 @@ Result<ListenAddress> parse_listen_address(std::string_view text) {
   return a;
 }
 
+Result<RequestTarget> parse_request_target(std::string_view target) {
+  auto u = boost::urls::parse_origin_form(target);
+  if (!u) return fail(ErrorKind::InvalidRequest, "malformed request target: " + std::string(target));
+  RequestTarget t;
+  t.path = u->path();
+  for (auto p : u->params()) {
+    if (!t.params.emplace(p.key, p.value).second) {
+      return fail(ErrorKind::InvalidRequest, "query parameter \"" + p.key + "\" given twice",
+                  p.key);
+    }
+  }
+  return t;
+}
+
 }  // namespace sy

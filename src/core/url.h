@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <string>
 #include <string_view>
 
@@ -29,5 +30,13 @@ struct ListenAddress {
   uint16_t port = 0;
 };
 Result<ListenAddress> parse_listen_address(std::string_view text);
+
+// A request target ("/path?a=1&b=x%20y") split into its decoded path and query
+// parameters. A repeated parameter is an error (the caller cannot tell which was meant).
+struct RequestTarget {
+  std::string path;
+  std::map<std::string, std::string> params;
+};
+Result<RequestTarget> parse_request_target(std::string_view target);
 
 }  // namespace sy

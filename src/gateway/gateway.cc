@@ -12,7 +12,8 @@
 
 namespace sy::gateway {
 
-Result<std::unique_ptr<Gateway>> Gateway::start(ConfigPtr config, std::string listen) {
+Result<std::unique_ptr<Gateway>> Gateway::start(ConfigPtr config, std::string listen,
+                                                std::vector<std::shared_ptr<Endpoints>> extra) {
   auto snapshot = build_snapshot(config);
   if (!snapshot) return std::unexpected(snapshot.error());
   auto address = parse_listen_address(listen.empty() ? config->server.listen : listen);
@@ -32,6 +33,7 @@ Result<std::unique_ptr<Gateway>> Gateway::start(ConfigPtr config, std::string li
     g->audit_ = std::move(*audit);
   }
   g->server_ = std::move(*server);
+  g->extra_ = std::move(extra);
   g->current_ = *snapshot;
   for (size_t i = 0; i < g->server_->workers(); ++i) {
     auto w = std::make_unique<WorkerState>(g->server_->context(i), g->audit_.get());
@@ -40,7 +42,7 @@ Result<std::unique_ptr<Gateway>> Gateway::start(ConfigPtr config, std::string li
   }
   Gateway* self = g.get();
   g->server_->start([self](size_t i) -> std::unique_ptr<http::Handler> {
-    return std::make_unique<GatewayHandler>(*self->workers_[i], self->draining_);
+    return std::make_unique<GatewayHandler>(*self->workers_[i], self->draining_, self->extra_);
   });
   std::string detail;
   json::Writer(detail).begin_object().field("config", config->source).end_object();

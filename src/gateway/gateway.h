@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "core/config.h"
+#include "gateway/endpoints.h"
 #include "gateway/snapshot.h"
 
 namespace sy::http {
@@ -28,8 +29,10 @@ struct WorkerState;
 
 class Gateway {
  public:
-  // Binds `listen` (or the config's server.listen when empty) and starts serving.
-  static Result<std::unique_ptr<Gateway>> start(ConfigPtr config, std::string listen = {});
+  // Binds `listen` (or the config's server.listen when empty) and starts serving the
+  // model API and the `extra` endpoint groups.
+  static Result<std::unique_ptr<Gateway>> start(ConfigPtr config, std::string listen = {},
+                                                std::vector<std::shared_ptr<Endpoints>> extra = {});
   ~Gateway();
 
   uint16_t port() const;
@@ -48,6 +51,7 @@ class Gateway {
   Gateway() = default;
 
   std::unique_ptr<audit::AuditWriter> audit_;  // outlives the workers that use it
+  std::vector<std::shared_ptr<Endpoints>> extra_;
   std::unique_ptr<http::Server> server_;
   std::vector<std::unique_ptr<WorkerState>> workers_;
   SnapshotPtr current_;

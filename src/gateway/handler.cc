@@ -66,6 +66,14 @@ http::Task<void> GatewayHandler::handle(http::Exchange& exchange) {
                                             "model", "model_not_found"));
     co_return;
   }
+  for (const auto& group : extra_) {
+    if (path.starts_with(group->prefix())) {
+      // A named argument: g++ 12 mishandles braced temporaries in co_await expressions.
+      EndpointRequest request{exchange, ctx.request_id, *ctx.snapshot, worker_.audit, ctx.received};
+      co_await group->handle(request);
+      co_return;
+    }
+  }
   if (method == "GET" && path == "/healthz") {
     co_await send_json(exchange, 200, R"({"status":"ok"})", ctx.request_id);
     co_return;
@@ -73,6 +81,8 @@ http::Task<void> GatewayHandler::handle(http::Exchange& exchange) {
   if (method == "GET" && path == "/readyz") {
     if (draining_.load(std::memory_order_relaxed)) {
       co_await send_json(exchange, 503, R"({"status":"draining"})", ctx.request_id);
+    } else if (worker_.audit != nullptr && !worker_.audit->healthy()) {
+      co_await send_json(exchange, 503, R"({"status":"audit_unavailable"})", ctx.request_id);
     } else {
       co_await send_json(exchange, 200, R"({"status":"ready"})", ctx.request_id);
     }

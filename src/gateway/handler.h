@@ -1,11 +1,15 @@
 // GatewayHandler: the gateway's HTTP endpoints on one worker — chat completions
-// through the ChatPipeline, model listing, health and readiness. One per worker
+// through the ChatPipeline, model listing, health and readiness, and the extra endpoint
+// groups (admin API) plugged in at start. One per worker
 // thread (http::Server creates it), holding that worker's state; no locks.
 #pragma once
 
 #include <atomic>
+#include <memory>
+#include <vector>
 
 #include "gateway/context.h"
+#include "gateway/endpoints.h"
 #include "gateway/pipeline.h"
 #include "http/exchange.h"
 
@@ -13,14 +17,16 @@ namespace sy::gateway {
 
 class GatewayHandler final : public http::Handler {
  public:
-  GatewayHandler(WorkerState& worker, const std::atomic<bool>& draining)
-      : worker_(worker), draining_(draining) {}
+  GatewayHandler(WorkerState& worker, const std::atomic<bool>& draining,
+                 const std::vector<std::shared_ptr<Endpoints>>& extra)
+      : worker_(worker), draining_(draining), extra_(extra) {}
 
   http::Task<void> handle(http::Exchange& exchange) override;
 
  private:
   WorkerState& worker_;
   const std::atomic<bool>& draining_;
+  const std::vector<std::shared_ptr<Endpoints>>& extra_;  // the gateway's, outlives this
   ChatPipeline chat_;
 };
 

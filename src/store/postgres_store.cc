@@ -62,6 +62,10 @@ CREATE TABLE IF NOT EXISTS spend_daily (
   output_tokens BIGINT NOT NULL,
   cost_usd DOUBLE PRECISION NOT NULL,
   PRIMARY KEY (day, team, project, key_id, model, deployment));
+-- Filtered spend queries (one team, project or key over many days) seek instead of scan.
+CREATE INDEX IF NOT EXISTS spend_daily_team ON spend_daily (team, day);
+CREATE INDEX IF NOT EXISTS spend_daily_project ON spend_daily (project, day);
+CREATE INDEX IF NOT EXISTS spend_daily_key ON spend_daily (key_id, day);
 
 CREATE TABLE IF NOT EXISTS audit_checkpoints (
   tree_size BIGINT PRIMARY KEY,
@@ -450,22 +454,17 @@ Result<uint64_t> PostgresStore::audit_high_water() {
 
 Result<std::vector<SpendTotal>> PostgresStore::spend(const SpendQuery& q) {
   if (auto c = ensure_connected(); !c) return std::unexpected(c.error());
-  const SqlStatement st = spend_sql(q, Dialect::Postgres);
+  const SqlStatement st = spend_sql(q, Dialect::Postgres, /*grouped=*/true);
   std::vector<std::string> params;
   for (const SqlParam& p : st.params) params.push_back(param_text(p));
   auto rows = execute(st.text, params, "spend query failed");
   if (!rows) return std::unexpected(rows.error());
-  std::vector<SpendTotal> totals(static_cast<size_t>(rows->size()));
+  SpendTotals totals(q.by);
   for (int i = 0; i < rows->size(); ++i) {
-    SpendTotal& t = totals[static_cast<size_t>(i)];
-    t.group = q.by == SpendDimension::Day ? format_day(rows->integer(i, 0)) : rows->text(i, 0);
-    t.requests = rows->integer(i, 1);
-    t.input_tokens = rows->integer(i, 2);
-    t.output_tokens = rows->integer(i, 3);
-    t.cost_usd = rows->real(i, 4);
+    totals.add(rows->text(i, 0), rows->integer(i, 1), rows->integer(i, 2), rows->integer(i, 3),
+               rows->real(i, 4));
   }
-  sort_spend_totals(totals);
-  return totals;
+  return std::move(totals).finish();
 }
 
 Result<std::vector<AuditIndexRow>> PostgresStore::audit_search(const AuditQuery& q) {

@@ -1,6 +1,7 @@
 #include "store/query_sql.h"
 
 #include <algorithm>
+#include <charconv>
 #include <chrono>
 #include <cstdio>
 
@@ -62,7 +63,7 @@ SpendPlan plan_spend(int64_t since_ms, int64_t until_ms) {
   return plan;
 }
 
-SqlStatement spend_sql(const SpendQuery& q, Dialect dialect) {
+SqlStatement spend_sql(const SpendQuery& q, Dialect dialect, bool grouped) {
   const SpendPlan plan = plan_spend(q.since_ms, q.until_ms);
   SqlStatement st;
   st.params = {plan.first_day, plan.end_day, plan.head.begin,
@@ -87,17 +88,26 @@ SqlStatement spend_sql(const SpendQuery& q, Dialect dialect) {
       break;
   }
   const auto p = [&](size_t n) { return placeholder(dialect, n); };
-  const auto raw_arm = [&](size_t begin, size_t end) {
-    return "SELECT " + std::string(raw_group) +
-           " AS g, COUNT(*) AS r, SUM(input_tokens) AS i, SUM(output_tokens) AS o, "
-           "SUM(cost_usd) AS c FROM spend WHERE ts_ms >= " +
-           p(begin) + " AND ts_ms < " + p(end) + filters + " GROUP BY 1";
+  // Grouped: each part sums its own rows first, then the parts are summed per group.
+  const std::string rollup_cols =
+      grouped ? " AS g, SUM(requests) AS r, SUM(input_tokens) AS i, SUM(output_tokens) AS o, "
+                "SUM(cost_usd) AS c"
+              : " AS g, requests, input_tokens, output_tokens, cost_usd";
+  const std::string raw_cols =
+      grouped ? " AS g, COUNT(*) AS r, SUM(input_tokens) AS i, SUM(output_tokens) AS o, "
+                "SUM(cost_usd) AS c"
+              : " AS g, 1, input_tokens, output_tokens, cost_usd";
+  const std::string group_by = grouped ? " GROUP BY 1" : "";
+  const auto raw_part = [&](size_t begin, size_t end) {
+    return "SELECT " + std::string(raw_group) + raw_cols + " FROM spend WHERE ts_ms >= " +
+           p(begin) + " AND ts_ms < " + p(end) + filters + group_by;
   };
-  st.text = "SELECT g, SUM(r), SUM(i), SUM(o), SUM(c) FROM (SELECT " + std::string(rollup_group) +
-            " AS g, SUM(requests) AS r, SUM(input_tokens) AS i, SUM(output_tokens) AS o, "
-            "SUM(cost_usd) AS c FROM spend_daily WHERE day >= " +
-            p(1) + " AND day < " + p(2) + filters + " GROUP BY 1 UNION ALL " + raw_arm(3, 4) +
-            " UNION ALL " + raw_arm(5, 6) + ") AS parts GROUP BY g";
+  std::string parts = "SELECT " + std::string(rollup_group) + rollup_cols +
+                      " FROM spend_daily WHERE day >= " + p(1) + " AND day < " + p(2) + filters +
+                      group_by + " UNION ALL " + raw_part(3, 4) + " UNION ALL " + raw_part(5, 6);
+  st.text = grouped ? "SELECT g, SUM(r), SUM(i), SUM(o), SUM(c) FROM (" + parts +
+                          ") AS parts GROUP BY g"
+                    : std::move(parts);
   return st;
 }
 
@@ -132,11 +142,37 @@ Result<void> validate_batch(const WriteBatch& batch) {
   return {};
 }
 
-void sort_spend_totals(std::vector<SpendTotal>& totals) {
+void SpendTotals::add(std::string_view group, int64_t requests, int64_t input_tokens,
+                      int64_t output_tokens, double cost_usd) {
+  if (last_ == nullptr || last_->group != group) {
+    auto it = groups_.find(group);
+    if (it == groups_.end()) {
+      it = groups_.emplace(std::string(group), SpendTotal{.group = std::string(group)}).first;
+    }
+    last_ = &it->second;
+  }
+  last_->requests += requests;
+  last_->input_tokens += input_tokens;
+  last_->output_tokens += output_tokens;
+  last_->cost_usd += cost_usd;
+}
+
+std::vector<SpendTotal> SpendTotals::finish() && {
+  std::vector<SpendTotal> totals;
+  totals.reserve(groups_.size());
+  for (auto& [group, total] : groups_) {
+    if (by_ == SpendDimension::Day) {
+      int64_t day = 0;
+      std::from_chars(group.data(), group.data() + group.size(), day);
+      total.group = format_day(day);
+    }
+    totals.push_back(std::move(total));
+  }
   std::sort(totals.begin(), totals.end(), [](const SpendTotal& a, const SpendTotal& b) {
     if (a.cost_usd != b.cost_usd) return a.cost_usd > b.cost_usd;
     return a.group < b.group;
   });
+  return totals;
 }
 
 }  // namespace sy::store

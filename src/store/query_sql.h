@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 #include <variant>
 #include <vector>
 
@@ -53,8 +54,10 @@ struct SqlStatement {
 };
 
 // Result columns: group (text, or the day number for SpendDimension::Day), requests,
-// input_tokens, output_tokens, cost_usd. Unordered; see sort_spend_totals().
-SqlStatement spend_sql(const SpendQuery& q, Dialect dialect);
+// input_tokens, output_tokens, cost_usd; unordered. With `grouped` one row per group;
+// without, one row per rollup cell and raw row (the caller sums them: SQLite sorts to
+// GROUP BY, which costs several times more than the scan, so SpendTotals hashes instead).
+SqlStatement spend_sql(const SpendQuery& q, Dialect dialect, bool grouped);
 // Result columns: those of AuditIndexRow in declaration order; newest first, q.limit rows.
 SqlStatement audit_search_sql(const AuditQuery& q, Dialect dialect);
 inline constexpr std::string_view kAuditColumns =
@@ -65,7 +68,24 @@ inline constexpr std::string_view kAuditColumns =
 // non-empty request_id (the ledger's replay key).
 Result<void> validate_batch(const WriteBatch& batch);
 
-// Largest cost first; ties by group, bytewise (the same order on both backends).
-void sort_spend_totals(std::vector<SpendTotal>& totals);
+// Sums rows of a spend query by group and returns them in the interface's order: largest
+// cost first, ties by group bytewise (the same order on both backends).
+class SpendTotals {
+ public:
+  explicit SpendTotals(SpendDimension by) : by_(by) {}
+  // `group` is the dimension's text, or the decimal day number for SpendDimension::Day.
+  void add(std::string_view group, int64_t requests, int64_t input_tokens,
+           int64_t output_tokens, double cost_usd);
+  std::vector<SpendTotal> finish() &&;
+
+ private:
+  struct Hash {
+    using is_transparent = void;
+    size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
+  };
+  SpendDimension by_;
+  std::unordered_map<std::string, SpendTotal, Hash, std::equal_to<>> groups_;
+  SpendTotal* last_ = nullptr;  // rows of one group often come in a run
+};
 
 }  // namespace sy::store

@@ -59,6 +59,10 @@ CREATE TABLE IF NOT EXISTS spend_daily (
   output_tokens INTEGER NOT NULL,
   cost_usd REAL NOT NULL,
   PRIMARY KEY (day, team, project, key_id, model, deployment)) WITHOUT ROWID;
+-- Filtered spend queries (one team, project or key over many days) seek instead of scan.
+CREATE INDEX IF NOT EXISTS spend_daily_team ON spend_daily (team, day);
+CREATE INDEX IF NOT EXISTS spend_daily_project ON spend_daily (project, day);
+CREATE INDEX IF NOT EXISTS spend_daily_key ON spend_daily (key_id, day);
 
 CREATE TABLE IF NOT EXISTS audit_checkpoints (
   tree_size INTEGER PRIMARY KEY,
@@ -350,7 +354,7 @@ Result<uint64_t> SqliteStore::audit_high_water() {
 }
 
 Result<std::vector<SpendTotal>> SqliteStore::spend(const SpendQuery& q) {
-  const SqlStatement st = spend_sql(q, Dialect::Sqlite);
+  const SqlStatement st = spend_sql(q, Dialect::Sqlite, /*grouped=*/false);
   auto s = prepare(st.text);
   if (!s) return std::unexpected(s.error());
   ResetOnExit reset{*s};
@@ -359,20 +363,17 @@ Result<std::vector<SpendTotal>> SqliteStore::spend(const SpendQuery& q) {
       return std::unexpected(error("cannot bind a spend query", rc));
     }
   }
-  std::vector<SpendTotal> totals;
+  SpendTotals totals(q.by);
   int rc;
   while ((rc = sqlite3_step(*s)) == SQLITE_ROW) {
-    SpendTotal& t = totals.emplace_back();
-    t.group = q.by == SpendDimension::Day ? format_day(sqlite3_column_int64(*s, 0))
-                                          : column_text(*s, 0);
-    t.requests = sqlite3_column_int64(*s, 1);
-    t.input_tokens = sqlite3_column_int64(*s, 2);
-    t.output_tokens = sqlite3_column_int64(*s, 3);
-    t.cost_usd = sqlite3_column_double(*s, 4);
+    const auto* group = reinterpret_cast<const char*>(sqlite3_column_text(*s, 0));
+    totals.add(std::string_view(group != nullptr ? group : "",
+                                static_cast<size_t>(sqlite3_column_bytes(*s, 0))),
+               sqlite3_column_int64(*s, 1), sqlite3_column_int64(*s, 2),
+               sqlite3_column_int64(*s, 3), sqlite3_column_double(*s, 4));
   }
   if (rc != SQLITE_DONE) return std::unexpected(error("spend query failed", rc));
-  sort_spend_totals(totals);
-  return totals;
+  return std::move(totals).finish();
 }
 
 Result<std::vector<AuditIndexRow>> SqliteStore::audit_search(const AuditQuery& q) {

@@ -18,7 +18,7 @@ constexpr int64_t kTs = 1'795'633'200'123;  // 2026-11-25T19:00:00.123Z
 Hash some_root() { return leaf_hash("some root"); }
 
 mode_t mode_of(const std::filesystem::path& p) {
-  struct stat st{};
+  struct stat st {};
   EXPECT_EQ(::stat(p.c_str(), &st), 0);
   return st.st_mode & 07777;
 }

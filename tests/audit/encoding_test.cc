@@ -19,8 +19,8 @@ TEST(EncodingTest, HexRoundTrip) {
 
 TEST(EncodingTest, HexDecodeIsStrict) {
   std::array<uint8_t, 2> out{};
-  EXPECT_FALSE(hex_decode("ABCD", out));   // uppercase
-  EXPECT_FALSE(hex_decode("abc", out));    // odd length
+  EXPECT_FALSE(hex_decode("ABCD", out));    // uppercase
+  EXPECT_FALSE(hex_decode("abc", out));     // odd length
   EXPECT_FALSE(hex_decode("abcdef", out));  // wrong length
   EXPECT_FALSE(hex_decode("abcg", out));
   EXPECT_FALSE(hex_decode(" abc", out));
@@ -29,9 +29,13 @@ TEST(EncodingTest, HexDecodeIsStrict) {
 
 // RFC 4648 §10 test vectors.
 TEST(EncodingTest, Base64Rfc4648Vectors) {
-  const std::pair<const char*, const char*> vectors[] = {
-      {"", ""},         {"f", "Zg=="},         {"fo", "Zm8="},         {"foo", "Zm9v"},
-      {"foob", "Zm9vYg=="}, {"fooba", "Zm9vYmE="}, {"foobar", "Zm9vYmFy"}};
+  const std::pair<const char*, const char*> vectors[] = {{"", ""},
+                                                         {"f", "Zg=="},
+                                                         {"fo", "Zm8="},
+                                                         {"foo", "Zm9v"},
+                                                         {"foob", "Zm9vYg=="},
+                                                         {"fooba", "Zm9vYmE="},
+                                                         {"foobar", "Zm9vYmFy"}};
   for (const auto& [plain, encoded] : vectors) {
     EXPECT_EQ(base64_encode(bytes(plain)), encoded);
     auto decoded = base64_decode(encoded);
@@ -41,12 +45,12 @@ TEST(EncodingTest, Base64Rfc4648Vectors) {
 }
 
 TEST(EncodingTest, Base64DecodeIsStrict) {
-  EXPECT_FALSE(base64_decode("Zg="));        // length not a multiple of 4
-  EXPECT_FALSE(base64_decode("Zg"));         // missing padding
-  EXPECT_FALSE(base64_decode("Zh=="));       // non-zero unused bits
-  EXPECT_FALSE(base64_decode("Zm9=Zm9v"));   // padding in the middle
-  EXPECT_FALSE(base64_decode("Zm9v\n"));     // whitespace
-  EXPECT_FALSE(base64_decode("Zm-v"));       // URL-safe alphabet
+  EXPECT_FALSE(base64_decode("Zg="));       // length not a multiple of 4
+  EXPECT_FALSE(base64_decode("Zg"));        // missing padding
+  EXPECT_FALSE(base64_decode("Zh=="));      // non-zero unused bits
+  EXPECT_FALSE(base64_decode("Zm9=Zm9v"));  // padding in the middle
+  EXPECT_FALSE(base64_decode("Zm9v\n"));    // whitespace
+  EXPECT_FALSE(base64_decode("Zm-v"));      // URL-safe alphabet
   EXPECT_FALSE(base64_decode("===="));
   std::array<uint8_t, 3> three{};
   EXPECT_TRUE(base64_decode_exact("Zm9v", three));

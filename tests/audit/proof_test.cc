@@ -127,8 +127,8 @@ TEST_F(ProofTest, TamperedProofsAreRejected) {
 }
 
 TEST_F(ProofTest, ArgumentsAreChecked) {
-  EXPECT_FALSE(inclusion_proof_for(dir(), 37));      // past the last checkpoint
-  EXPECT_FALSE(inclusion_proof_for(dir(), 5, 38));   // more entries than the log holds
+  EXPECT_FALSE(inclusion_proof_for(dir(), 37));     // past the last checkpoint
+  EXPECT_FALSE(inclusion_proof_for(dir(), 5, 38));  // more entries than the log holds
   EXPECT_FALSE(inclusion_proof_for(dir(), 5, 5));
   TempDir empty;
   append_sample_entries(empty.path(), 3, {}, key_);
@@ -152,8 +152,8 @@ TEST_F(ProofTest, ConsistencyBetweenCheckpoints) {
   auto proof = consistency_proof_for(dir(), 20, 37);
   ASSERT_TRUE(proof) << proof.error().message;
   EXPECT_EQ(*proof, *consistency_proof(leaves_, 20, 37));
-  EXPECT_TRUE(verify_consistency(20, 37, root_of(std::span(leaves_).first(20)), root_of(leaves_),
-                                 *proof));
+  EXPECT_TRUE(
+      verify_consistency(20, 37, root_of(std::span(leaves_).first(20)), root_of(leaves_), *proof));
   EXPECT_FALSE(consistency_proof_for(dir(), 30, 20));
   EXPECT_FALSE(consistency_proof_for(dir(), 20, 40));
 }

@@ -1,6 +1,9 @@
 #include "audit/segment.h"
 
 #include <gtest/gtest.h>
+#include <sys/resource.h>
+
+#include <csignal>
 
 #include "test_util.h"
 
@@ -132,11 +135,60 @@ TEST(SegmentWriterTest, RejectsBadBodiesWithoutWritingAnything) {
     ASSERT_FALSE(r) << bad;
     EXPECT_EQ(r.error().kind, ErrorKind::InvalidRequest);
     EXPECT_NE(r.error().message.find("#1"), std::string::npos) << r.error().message;
+    EXPECT_EQ(r.error().param, "1");
   }
   EXPECT_EQ(w->size(), 1u);
   EXPECT_EQ(w->root(), root);
   EXPECT_EQ(read_all(tmp.path() / "segment-000001.jsonl"), before);
   EXPECT_TRUE(w->append(good));  // still usable
+}
+
+TEST(SegmentWriterTest, FailedWriteIsRolledBack) {
+  TempDir tmp;
+  auto w = SegmentWriter::open(tmp.path(), SegmentOptions{.max_segment_bytes = 1000});
+  ASSERT_TRUE(w);
+  while (w->segment_bytes() < 900) ASSERT_TRUE(w->append(sample_body(w->size())));
+  ASSERT_TRUE(w->sync());
+  const uint32_t segment = w->segment();
+  const std::string before = read_all(tmp.path() / segment_file_name(segment));
+  const uint64_t size = w->size();
+  const Hash root = w->root();
+
+  // A batch whose first entry still goes to the current segment and whose second, large
+  // one goes to a new segment, where the file size limit makes write() fail half-way.
+  const std::string small = sample_body(size);
+  const std::string large = "\"blob\":\"" + std::string(3000, 'b') + "\"";
+  const std::string_view batch[] = {small, large};
+  rlimit old_limit{};
+  ASSERT_EQ(::getrlimit(RLIMIT_FSIZE, &old_limit), 0);
+  auto old_handler = std::signal(SIGXFSZ, SIG_IGN);
+  rlimit limit = old_limit;
+  limit.rlim_cur = 2000;
+  ASSERT_EQ(::setrlimit(RLIMIT_FSIZE, &limit), 0);
+  auto r = w->append(batch);
+  ASSERT_EQ(::setrlimit(RLIMIT_FSIZE, &old_limit), 0);
+  std::signal(SIGXFSZ, old_handler);
+
+  ASSERT_FALSE(r);
+  EXPECT_NE(r.error().message.find("cannot write"), std::string::npos) << r.error().message;
+  EXPECT_EQ(w->failure(), "");
+  EXPECT_EQ(w->size(), size);
+  EXPECT_EQ(w->root(), root);
+  EXPECT_EQ(w->segment(), segment);
+  EXPECT_EQ(read_all(tmp.path() / segment_file_name(segment)), before);
+  EXPECT_FALSE(std::filesystem::exists(tmp.path() / segment_file_name(segment + 1)));
+
+  // The writer goes on, and the log reopens clean.
+  auto again = w->append(batch);
+  ASSERT_TRUE(again) << again.error().message;
+  EXPECT_EQ((*again)[1].segment, segment + 1);
+  ASSERT_TRUE(w->sync());
+  const uint64_t final_size = w->size();
+  w = std::unexpected(Error{});
+  auto reopened = SegmentWriter::open(tmp.path());
+  ASSERT_TRUE(reopened) << reopened.error().message;
+  EXPECT_EQ(reopened->size(), final_size);
+  EXPECT_EQ(reopened->repaired_bytes(), 0u);
 }
 
 TEST(SegmentWriterTest, RotatesSegmentsAtMaxBytes) {

@@ -116,7 +116,7 @@ TEST_F(VerifierTest, NaiveEditOfAnEntryNamesIt) {
   expect_failure(r, 41, "entry 41 (");
   expect_failure(r, 41, "was modified or removed: entry 42's prev");
   EXPECT_EQ(r.problems[0].file, segment_file_name(lines_[41].segment));
-  EXPECT_EQ(r.entries, 42u);
+  EXPECT_EQ(r.entries, 41u);  // the good prefix: entries 0..40
 }
 
 TEST_F(VerifierTest, EditedPrevFieldNamesTheEntryItself) {

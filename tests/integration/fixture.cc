@@ -10,6 +10,7 @@
 #include <sstream>
 #include <thread>
 
+#include "admin/admin_api.h"
 #include "core/config_loader.h"
 #include "core/log.h"
 
@@ -120,7 +121,8 @@ void GatewayTest::TearDown() {
 
 std::string GatewayTest::config_text(const Setup& setup) const {
   std::string text = "data_dir: " + (dir_ / "data").string() + "\naudit: {" + setup.audit +
-                     "}\nserver: {" + setup.server + "}\nproviders:\n  sim:\n" +
+                     "}\nadmin: {api_key: \"" + setup.admin_key + "\"}\nserver: {" +
+                     setup.server + "}\nproviders:\n  sim:\n" +
                      "    type: openai_compatible\n    base_url: http://127.0.0.1:" +
                      std::to_string(sim_.port()) + "/v1\n    timeouts: " + setup.timeouts + "\n" +
                      setup.providers +
@@ -138,7 +140,9 @@ void GatewayTest::start_gateway(const Setup& setup) {
   const std::string text = config_text(setup);
   auto config = load_config_text(text, "test.yaml");
   ASSERT_TRUE(config) << config.error().message << "\n" << text;
-  auto g = gateway::Gateway::start(*config, "127.0.0.1:0");
+  std::vector<std::shared_ptr<gateway::Endpoints>> extra{
+      std::make_shared<admin::AdminApi>((*config)->storage.url)};
+  auto g = gateway::Gateway::start(*config, "127.0.0.1:0", std::move(extra));
   ASSERT_TRUE(g) << g.error().message;
   gateway_ = std::move(*g);
 }

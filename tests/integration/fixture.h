@@ -53,6 +53,7 @@ class GatewayTest : public ::testing::Test {
     std::string deployments;
     std::string routes;
     std::string audit;  // members of the audit section, e.g. "durability: sync"
+    std::string admin_key;  // turns the admin API on
   };
   void start_gateway(const Setup& setup);
   void start_gateway() { start_gateway(Setup{}); }

@@ -123,6 +123,20 @@ TEST_P(StoreTest, DuplicateRequestIdInsideOneBatchCountsOnce) {
   expect_spend(*store_, {row}, {.since_ms = row.ts_ms - kDay, .until_ms = row.ts_ms + kDay});
 }
 
+TEST_P(StoreTest, ReusedRequestIdAtAnotherTimeIsAnotherRequest) {
+  // The gateway adopts a client's x-request-id, so one id can name several requests. A
+  // row is a replay only when both its time and its request id match a stored row.
+  const int64_t t = kFirstDay * kDay + kHour;
+  const std::vector<SpendRow> rows = {
+      {.ts_ms = t, .request_id = "client-id", .team = "a", .cost_usd = 1},
+      {.ts_ms = t + 5'000, .request_id = "client-id", .team = "a", .cost_usd = 2},
+      {.ts_ms = t + kDay, .request_id = "client-id", .team = "a", .cost_usd = 4}};
+  ASSERT_TRUE(store_->write({.spend = rows}));
+  ASSERT_TRUE(store_->write({.spend = {rows[1], rows[0]}}));  // replayed
+  EXPECT_EQ(tuples(store_->spend({}).value()), tuples(std::vector<SpendTotal>{{"a", 3, 0, 0, 7}}));
+  expect_spend(*store_, rows, {.by = SpendDimension::Day});
+}
+
 TEST_P(StoreTest, SpendGroupsByUtcDay) {
   const int64_t midnight = 20'513 * kDay;  // 2026-03-01T00:00:00Z
   const std::vector<SpendRow> rows = {

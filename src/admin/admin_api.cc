@@ -1,0 +1,291 @@
+#include "admin/admin_api.h"
+
+#include <fmt/format.h>
+#include <openssl/crypto.h>
+
+#include <charconv>
+
+#include <boost/asio/post.hpp>
+#include <boost/asio/thread_pool.hpp>
+#include <boost/asio/use_awaitable.hpp>
+
+#include "audit/audit_writer.h"
+#include "core/json_writer.h"
+#include "core/time_spec.h"
+#include "core/url.h"
+#include "protocols/openai_chat.h"
+#include "store/rows_json.h"
+
+namespace sy::admin {
+namespace {
+
+namespace asio = boost::asio;
+
+struct Reply {
+  unsigned status = 200;
+  std::string body;
+  std::string error;  // for the audit record
+};
+
+Reply error_reply(const Error& e) {
+  return {static_cast<unsigned>(e.status), protocols::openai_chat::encode_error(e), e.message};
+}
+
+bool same_secret(std::string_view a, std::string_view b) {
+  return a.size() == b.size() && CRYPTO_memcmp(a.data(), b.data(), a.size()) == 0;
+}
+
+// Reads [since, until) from the query, with the given default for since.
+Result<std::pair<int64_t, int64_t>> time_range(const RequestTarget& t, const char* since_default) {
+  const int64_t now = unix_now_ms();
+  auto get = [&](const char* k, const char* d) {
+    auto it = t.params.find(k);
+    return it == t.params.end() ? std::string(d) : it->second;
+  };
+  auto since = parse_time_spec(get("since", since_default), now);
+  if (!since) return std::unexpected(since.error());
+  auto until = parse_time_spec(get("until", "now"), now);
+  if (!until) return std::unexpected(until.error());
+  return std::pair{*since, *until};
+}
+
+std::optional<std::string> param(const RequestTarget& t, const char* k) {
+  auto it = t.params.find(k);
+  if (it == t.params.end() || it->second.empty()) return std::nullopt;
+  return it->second;
+}
+
+Result<void> only_params(const RequestTarget& t, std::initializer_list<std::string_view> allowed) {
+  for (const auto& [k, v] : t.params) {
+    if (std::find(allowed.begin(), allowed.end(), k) == allowed.end()) {
+      return fail(ErrorKind::InvalidRequest, "unknown query parameter \"" + k + "\"", k);
+    }
+  }
+  return {};
+}
+
+Reply spend(store::Store& db, const RequestTarget& t) {
+  if (auto r = only_params(t, {"by", "since", "until", "team", "project", "key", "model",
+                               "deployment"});
+      !r) {
+    return error_reply(r.error());
+  }
+  store::SpendQuery q;
+  auto by = store::parse_spend_dimension(param(t, "by").value_or("team"));
+  if (!by) return error_reply(by.error());
+  q.by = *by;
+  auto range = time_range(t, "7d");
+  if (!range) return error_reply(range.error());
+  std::tie(q.since_ms, q.until_ms) = *range;
+  q.team = param(t, "team");
+  q.project = param(t, "project");
+  q.key_id = param(t, "key");
+  q.model = param(t, "model");
+  q.deployment = param(t, "deployment");
+  auto rows = db.spend(q);
+  if (!rows) return error_reply(rows.error());
+  store::SpendTotal total;
+  for (const auto& r : *rows) {
+    total.requests += r.requests;
+    total.input_tokens += r.input_tokens;
+    total.output_tokens += r.output_tokens;
+    total.cost_usd += r.cost_usd;
+  }
+  Reply reply;
+  json::Writer w(reply.body);
+  w.begin_object();
+  w.field("by", store::spend_dimension_name(q.by));
+  w.field("since", format_rfc3339_ms(q.since_ms));
+  w.field("until", format_rfc3339_ms(q.until_ms));
+  w.key("groups");
+  store::write_spend_rows(w, q.by, *rows);
+  w.key("total").begin_object();
+  w.field("requests", total.requests);
+  w.field("input_tokens", total.input_tokens);
+  w.field("output_tokens", total.output_tokens);
+  w.field("cost_usd", total.cost_usd);
+  w.end_object();
+  w.end_object();
+  return reply;
+}
+
+Reply audit_search(store::Store& db, const RequestTarget& t) {
+  if (auto r = only_params(t, {"since", "until", "request_id", "principal", "kind", "model",
+                               "deployment", "status", "limit"});
+      !r) {
+    return error_reply(r.error());
+  }
+  store::AuditQuery q;
+  auto range = time_range(t, "24h");
+  if (!range) return error_reply(range.error());
+  std::tie(q.since_ms, q.until_ms) = *range;
+  q.request_id = param(t, "request_id");
+  q.principal = param(t, "principal");
+  q.kind = param(t, "kind");
+  q.model = param(t, "model");
+  q.deployment = param(t, "deployment");
+  auto number = [&](const char* k, int lo, int hi) -> Result<std::optional<int>> {
+    auto v = param(t, k);
+    if (!v) return std::optional<int>{};
+    int n = 0;
+    auto [end, ec] = std::from_chars(v->data(), v->data() + v->size(), n);
+    if (ec != std::errc() || end != v->data() + v->size() || n < lo || n > hi) {
+      return fail(ErrorKind::InvalidRequest,
+                  fmt::format("{} must be an integer from {} to {}", k, lo, hi), k);
+    }
+    return std::optional<int>{n};
+  };
+  auto status = number("status", 100, 599);
+  if (!status) return error_reply(status.error());
+  q.status = *status;
+  auto limit = number("limit", 1, 10'000);
+  if (!limit) return error_reply(limit.error());
+  if (*limit) q.limit = static_cast<uint32_t>(**limit);
+  auto rows = db.audit_search(q);
+  if (!rows) return error_reply(rows.error());
+  Reply reply;
+  json::Writer w(reply.body);
+  w.begin_object();
+  w.key("records").begin_array();
+  for (const auto& r : *rows) store::write_audit_row(w, r);
+  w.end_array();
+  w.end_object();
+  return reply;
+}
+
+Reply latest_checkpoint(store::Store& db, const audit::AuditWriter* audit) {
+  auto cps = db.checkpoints(0);
+  if (!cps) return error_reply(cps.error());
+  Reply reply;
+  json::Writer w(reply.body);
+  w.begin_object();
+  w.key("checkpoint");
+  if (cps->empty()) {
+    w.null();
+  } else {
+    const auto& c = cps->back();
+    w.begin_object();
+    w.field("tree_size", c.tree_size);
+    w.field("root", c.root_hex);
+    w.field("time", format_rfc3339_ms(c.ts_ms));
+    w.field("ts_ms", c.ts_ms);
+    w.field("key_id", c.key_id);
+    w.field("signature", c.signature_b64);
+    w.end_object();
+  }
+  w.key("public_key");
+  audit != nullptr ? w.value(audit->public_key_b64()) : w.null();
+  w.end_object();
+  return reply;
+}
+
+Reply answer(store::Store& db, const RequestTarget& t, const audit::AuditWriter* audit,
+             const std::string& action) {
+  if (action == "admin.spend.query") return spend(db, t);
+  if (action == "admin.audit.search") return audit_search(db, t);
+  return latest_checkpoint(db, audit);
+}
+
+// Runs the query on `pool` (each pool thread keeps its own store connection) and
+// resumes the awaiting coroutine on its own executor with the reply. A plain function
+// returning the awaitable: g++ 12 mishandles class temporaries inside co_await.
+auto run_query(asio::thread_pool& pool, const std::string& url, const RequestTarget& t,
+               const audit::AuditWriter* audit, const std::string& action) {
+  asio::use_awaitable_t<http::Executor> token;
+  return asio::async_initiate<decltype(token), void(Reply)>(
+      [&pool](auto handler, std::string url, RequestTarget t, const audit::AuditWriter* audit,
+              std::string action) {
+        asio::post(pool, [h = std::move(handler), url = std::move(url), t = std::move(t), audit,
+                          action = std::move(action)]() mutable {
+          thread_local std::unique_ptr<store::Store> db;
+          Reply r;
+          if (!db) {
+            auto opened = store::open_store({.url = url});
+            if (opened) {
+              db = std::move(*opened);
+            } else {
+              r = error_reply(opened.error());
+            }
+          }
+          if (db) r = answer(*db, t, audit, action);
+          auto ex = asio::get_associated_executor(h);
+          asio::post(ex, [h = std::move(h), r = std::move(r)]() mutable { std::move(h)(std::move(r)); });
+        });
+      },
+      token, url, t, audit, action);
+}
+
+}  // namespace
+
+// The query threads and their store connections (one per thread, opened on first use).
+struct AdminApi::Pool {
+  explicit Pool(unsigned n) : threads(n) {}
+  asio::thread_pool threads;
+};
+
+AdminApi::AdminApi(std::string storage_url, unsigned threads)
+    : storage_url_(std::move(storage_url)), pool_(std::make_unique<Pool>(threads)) {}
+
+AdminApi::~AdminApi() { pool_->threads.join(); }
+
+http::Task<void> AdminApi::handle(gateway::EndpointRequest req) {
+  Reply reply;
+  std::string action = "admin.unknown";
+  std::string query_text;
+  const std::string& key = req.snapshot.config->admin.api_key;
+  auto target = parse_request_target(req.exchange.target());
+  const std::string_view auth = req.exchange.header("authorization");
+  const bool authenticated =
+      !key.empty() && auth.starts_with("Bearer ") && same_secret(auth.substr(7), key);
+  bool authorised = false;
+  if (key.empty()) {
+    reply = error_reply(Error::make(ErrorKind::NotFound,
+                                    "the admin API is off: set admin.api_key in the config"));
+  } else if (!authenticated) {
+    reply = error_reply(Error::make(ErrorKind::Authentication,
+                                    "the admin API needs Authorization: Bearer <admin.api_key>"));
+  } else if (!target) {
+    reply = error_reply(target.error());
+  } else if (req.exchange.method() != "GET") {
+    reply = error_reply(Error::make(ErrorKind::MethodNotAllowed, "the admin API is read-only: use GET"));
+  } else {
+    authorised = true;
+  }
+  if (target) {
+    query_text = std::string(req.exchange.target());
+    const std::string& p = target->path;
+    if (p == "/admin/v1/spend") action = "admin.spend.query";
+    else if (p == "/admin/v1/audit") action = "admin.audit.search";
+    else if (p == "/admin/v1/audit/checkpoint") action = "admin.audit.checkpoint";
+    else if (authorised) {
+      reply = error_reply(Error::make(ErrorKind::NotFound, "no such admin endpoint: " + p));
+      authorised = false;
+    }
+  }
+  if (authorised) {
+    reply = co_await run_query(pool_->threads, storage_url_, *target, req.audit, action);
+  }
+  // Every admin call is recorded, allowed or not; never the key itself.
+  if (req.audit != nullptr && req.audit->try_reserve()) {
+    audit::AuditRecord r;
+    r.kind = audit::RecordKind::Admin;
+    r.ts_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+                  req.received.time_since_epoch())
+                  .count();
+    r.request_id = req.request_id;
+    r.principal = authenticated ? "admin-key" : "unauthenticated";
+    r.action = action;
+    r.status = static_cast<int>(reply.status);
+    r.error = reply.error;
+    r.detail_json.clear();
+    json::Writer(r.detail_json).begin_object().field("target", query_text).end_object();
+    req.audit->submit(std::move(r));
+  }
+  http::Response out;
+  out.status = reply.status;
+  out.body = std::move(reply.body);
+  out.headers.push_back({"x-request-id", req.request_id});
+  co_await req.exchange.respond(std::move(out));
+}
+
+}  // namespace sy::admin
