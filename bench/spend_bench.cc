@@ -97,7 +97,8 @@ class Generator {
     r.model = models_[static_cast<size_t>(model)];
     r.deployment = r.model + (unit_(rng_) < 0.8 ? "@azure-eastus" : "@bedrock-us-west-2");
     r.input_tokens = static_cast<int64_t>(std::exp(std::log(200.0) + unit_(rng_) * std::log(40.0)));
-    r.output_tokens = static_cast<int64_t>(std::exp(std::log(20.0) + unit_(rng_) * std::log(100.0)));
+    r.output_tokens =
+        static_cast<int64_t>(std::exp(std::log(20.0) + unit_(rng_) * std::log(100.0)));
     r.cost_usd = (static_cast<double>(r.input_tokens) * price_in_[static_cast<size_t>(model)] +
                   static_cast<double>(r.output_tokens) * price_out_[static_cast<size_t>(model)]) /
                  1e6;
@@ -141,13 +142,18 @@ std::vector<NamedQuery> queries() {
       {"by team, since 7d", {.by = SpendDimension::Team, .since_ms = kNow - 7 * kDay}},
       {"by key, since 30d", {.by = SpendDimension::Key, .since_ms = kNow - 30 * kDay}},
       {"by model, team-07, 30d",
-       {.by = SpendDimension::Model, .since_ms = kNow - 30 * kDay, .until_ms = kNow,
+       {.by = SpendDimension::Model,
+        .since_ms = kNow - 30 * kDay,
+        .until_ms = kNow,
         .team = "team-07"}},
       {"by day, team-07, 90d",
-       {.by = SpendDimension::Day, .since_ms = kNow - 90 * kDay, .until_ms = kNow,
+       {.by = SpendDimension::Day,
+        .since_ms = kNow - 90 * kDay,
+        .until_ms = kNow,
         .team = "team-07"}},
       {"by deployment, [-7d5h, -3h)",
-       {.by = SpendDimension::Deployment, .since_ms = kNow - 7 * kDay - 5 * kHour,
+       {.by = SpendDimension::Deployment,
+        .since_ms = kNow - 7 * kDay - 5 * kHour,
         .until_ms = kNow - 3 * kHour}},
   };
 }
@@ -155,8 +161,8 @@ std::vector<NamedQuery> queries() {
 // The naive answer: one GROUP BY over the raw rows in the range.
 std::string baseline_sql(const SpendQuery& q) {
   static const char* const columns[] = {
-      "team", "project", "key_id", "model", "deployment",
-      "((ts_ms - ((ts_ms % 86400000) + 86400000) % 86400000) / 86400000)"};
+      "team",  "project",    "key_id",
+      "model", "deployment", "((ts_ms - ((ts_ms % 86400000) + 86400000) % 86400000) / 86400000)"};
   const std::string g = columns[static_cast<int>(q.by)];
   std::string sql = "SELECT " + g +
                     ", COUNT(*), SUM(input_tokens), SUM(output_tokens), SUM(cost_usd) FROM spend "
@@ -273,11 +279,11 @@ bool run(const char* label, const std::string& store_url, const Baseline& baseli
         next_report += 0.1;
       }
     }
-    std::printf("write: %llu rows in batches of %zu: %.0f rows/s (%.1f s in Store::write, "
-                "%.1f s in all)\n",
-                static_cast<unsigned long long>(opt.rows), opt.batch,
-                static_cast<double>(opt.rows) / (write_ms / 1000), write_ms / 1000,
-                ms_since(t0) / 1000);
+    std::printf(
+        "write: %llu rows in batches of %zu: %.0f rows/s (%.1f s in Store::write, "
+        "%.1f s in all)\n",
+        static_cast<unsigned long long>(opt.rows), opt.batch,
+        static_cast<double>(opt.rows) / (write_ms / 1000), write_ms / 1000, ms_since(t0) / 1000);
   }
 
   std::printf("%-30s %8s %12s %12s %9s %7s %s\n", "query (median of runs)", "groups", "store ms",
@@ -307,8 +313,8 @@ bool run(const char* label, const std::string& store_url, const Baseline& baseli
     for (const auto& t : totals) store_rows += t.requests;
     const bool match = store_rows == base_rows;
     ok = ok && match;
-    std::printf("%-30s %8zu %12.2f %12.2f %8.0fx %7lld %s\n", name, totals.size(),
-                median(store_ms), median(base_ms), median(base_ms) / median(store_ms),
+    std::printf("%-30s %8zu %12.2f %12.2f %8.0fx %7lld %s\n", name, totals.size(), median(store_ms),
+                median(base_ms), median(base_ms) / median(store_ms),
                 static_cast<long long>(store_rows), match ? "ok" : "MISMATCH");
   }
   std::fflush(stdout);
@@ -381,8 +387,9 @@ int main(int argc, char** argv) {
     if (!tmpdir.empty()) std::filesystem::remove_all(tmpdir, ec);
   }
   if (!opt.pg_url.empty()) {
-    if (!opt.queries_only && !pg_exec(opt.pg_url, "DROP SCHEMA IF EXISTS spend_bench CASCADE; "
-                                                  "CREATE SCHEMA spend_bench")) {
+    if (!opt.queries_only && !pg_exec(opt.pg_url,
+                                      "DROP SCHEMA IF EXISTS spend_bench CASCADE; "
+                                      "CREATE SCHEMA spend_bench")) {
       return 1;
     }
     const std::string url = with_search_path(opt.pg_url, "spend_bench");

@@ -32,5 +32,11 @@ cat <<MSG
 
   Or point any OpenAI SDK at it: OPENAI_BASE_URL=http://${LISTEN}/v1 OPENAI_API_KEY=unused
 
+  Every request is recorded under ./data; from another terminal:
+
+    ./build/release/switchyard spend --by model --since 1d
+    ./build/release/switchyard audit search --since 1h
+    ./build/release/switchyard audit verify ./data/audit
+
 MSG
 ./build/release/switchyard serve --listen "$LISTEN"

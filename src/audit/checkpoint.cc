@@ -252,19 +252,6 @@ Result<void> verify_checkpoint(const Checkpoint& checkpoint, const PublicKey& pu
   return {};
 }
 
-std::string format_rfc3339_ms(int64_t ts_ms) {
-  if (ts_ms < 0) ts_ms = 0;
-  if (ts_ms > kMaxTsMs) ts_ms = kMaxTsMs;
-  const time_t secs = static_cast<time_t>(ts_ms / 1000);
-  struct tm t {};
-  gmtime_r(&secs, &t);
-  char buf[64];
-  std::snprintf(buf, sizeof buf, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", t.tm_year + 1900,
-                t.tm_mon + 1, t.tm_mday, t.tm_hour, t.tm_min, t.tm_sec,
-                static_cast<int>(ts_ms % 1000));
-  return buf;
-}
-
 std::string encode_checkpoint(const Checkpoint& cp) {
   std::string out;
   out.reserve(256);

@@ -36,6 +36,7 @@
 #include "audit/file_io.h"
 #include "audit/merkle.h"
 #include "core/error.h"
+#include "core/time_spec.h"  // format_rfc3339_ms
 
 namespace sy::audit {
 
@@ -93,8 +94,6 @@ Result<Checkpoint> sign_checkpoint(uint64_t tree_size, const Hash& root, int64_t
 // Checks key_id and signature against `public_key`; the error says which failed.
 Result<void> verify_checkpoint(const Checkpoint& checkpoint, const PublicKey& public_key);
 
-// "2026-11-25T19:00:00.123Z". ts_ms must be in years 1970..9999.
-std::string format_rfc3339_ms(int64_t ts_ms);
 // The canonical checkpoint line, without the trailing "\n".
 std::string encode_checkpoint(const Checkpoint& checkpoint);
 // Strict parse of one checkpoint line (without "\n"): every member present once with the

@@ -105,7 +105,7 @@ struct AuditConfig {
   std::string dir;                           // default <data_dir>/audit
   Durability durability = Durability::Batch; // sync: acknowledge only once on disk
   uint32_t batch_interval_ms = 20;           // batch: the most a crash can lose
-  uint32_t queue_capacity = 65'536;          // records waiting for the writer; full → 503
+  uint32_t queue_capacity = 8'192;           // records waiting for the writer; full → 503
   uint32_t checkpoint_interval_ms = 1'000;   // how often a signed checkpoint is made
   uint64_t segment_max_bytes = 64ull << 20;  // a new segment file past this size
   std::string signing_key_file;              // default <data_dir>/audit-signing.key

@@ -62,10 +62,6 @@ CREATE TABLE IF NOT EXISTS spend_daily (
   output_tokens BIGINT NOT NULL,
   cost_usd DOUBLE PRECISION NOT NULL,
   PRIMARY KEY (day, team, project, key_id, model, deployment));
--- Filtered spend queries (one team, project or key over many days) seek instead of scan.
-CREATE INDEX IF NOT EXISTS spend_daily_team ON spend_daily (team, day);
-CREATE INDEX IF NOT EXISTS spend_daily_project ON spend_daily (project, day);
-CREATE INDEX IF NOT EXISTS spend_daily_key ON spend_daily (key_id, day);
 
 CREATE TABLE IF NOT EXISTS audit_checkpoints (
   tree_size BIGINT PRIMARY KEY,
@@ -241,13 +237,16 @@ class PostgresStore::Rows {
 Result<std::unique_ptr<PostgresStore>> PostgresStore::connect(const std::string& conninfo,
                                                               uint32_t busy_timeout_ms) {
   PGconn* conn = PQconnectdb(conninfo.c_str());
-  if (conn == nullptr) return fail(ErrorKind::Unavailable, "postgres: cannot connect: out of memory");
+  if (conn == nullptr)
+    return fail(ErrorKind::Unavailable, "postgres: cannot connect: out of memory");
   std::unique_ptr<PostgresStore> store(new PostgresStore(conn, busy_timeout_ms));
   if (PQstatus(conn) != CONNECTION_OK) {
-    return fail(ErrorKind::Unavailable, "postgres: cannot connect: " + trimmed(PQerrorMessage(conn)));
+    return fail(ErrorKind::Unavailable,
+                "postgres: cannot connect: " + trimmed(PQerrorMessage(conn)));
   }
   // Notices ("relation already exists, skipping") are not errors; keep them off stderr.
-  PQsetNoticeProcessor(conn, [](void*, const char*) {}, nullptr);
+  PQsetNoticeProcessor(
+      conn, [](void*, const char*) {}, nullptr);
   if (auto r = store->setup_session(); !r) return std::unexpected(r.error());
   return store;
 }
@@ -272,9 +271,9 @@ Result<void> PostgresStore::setup_session() {
   if (PQsetClientEncoding(conn_, "UTF8") != 0) {
     return std::unexpected(error("cannot set the client encoding", nullptr));
   }
-  auto r = exec("SET client_min_messages = warning; SET lock_timeout = " +
-                    std::to_string(busy_timeout_ms_),
-                "cannot set up the session");
+  auto r = exec(
+      "SET client_min_messages = warning; SET lock_timeout = " + std::to_string(busy_timeout_ms_),
+      "cannot set up the session");
   if (!r) return std::unexpected(r.error());
   return {};
 }
@@ -284,8 +283,8 @@ Result<void> PostgresStore::ensure_connected() {
   prepared_.clear();  // prepared statements die with the session
   PQreset(conn_);
   if (PQstatus(conn_) != CONNECTION_OK) {
-    return fail(ErrorKind::Unavailable,
-                "postgres: connection lost, reconnecting failed: " + trimmed(PQerrorMessage(conn_)));
+    return fail(ErrorKind::Unavailable, "postgres: connection lost, reconnecting failed: " +
+                                            trimmed(PQerrorMessage(conn_)));
   }
   return setup_session();
 }
@@ -306,8 +305,8 @@ Result<PostgresStore::Rows> PostgresStore::execute(std::string_view sql,
   auto it = prepared_.find(key);
   if (it == prepared_.end()) {
     std::string name = "sy_" + std::to_string(prepared_.size() + 1);
-    Rows prepared(PQprepare(conn_, name.c_str(), key.c_str(), static_cast<int>(params.size()),
-                            nullptr));
+    Rows prepared(
+        PQprepare(conn_, name.c_str(), key.c_str(), static_cast<int>(params.size()), nullptr));
     if (PQresultStatus(prepared.get()) != PGRES_COMMAND_OK) {
       return std::unexpected(error(what, prepared.get()));
     }
@@ -357,10 +356,9 @@ Result<void> PostgresStore::migrate() {
     if (!current) return std::unexpected(current.error());
     const auto version = static_cast<int>(current->integer(0, 0));
     if (version > kSchemaVersion) {
-      return fail(ErrorKind::Internal, "postgres: the database has schema version " +
-                                           std::to_string(version) +
-                                           ", newer than this build supports (" +
-                                           std::to_string(kSchemaVersion) + ")");
+      return fail(ErrorKind::Internal,
+                  "postgres: the database has schema version " + std::to_string(version) +
+                      ", newer than this build supports (" + std::to_string(kSchemaVersion) + ")");
     }
     for (int v = version; v < kSchemaVersion; ++v) {
       if (auto r = exec(kMigrations[v], "migration to schema version " + std::to_string(v + 1));

@@ -66,7 +66,7 @@ SpendPlan plan_spend(int64_t since_ms, int64_t until_ms) {
 SqlStatement spend_sql(const SpendQuery& q, Dialect dialect, bool grouped) {
   const SpendPlan plan = plan_spend(q.since_ms, q.until_ms);
   SqlStatement st;
-  st.params = {plan.first_day, plan.end_day, plan.head.begin,
+  st.params = {plan.first_day, plan.end_day,    plan.head.begin,
                plan.head.end,  plan.tail.begin, plan.tail.end};
   std::string filters;
   append_filter(filters, st.params, dialect, "team", q.team);
@@ -77,11 +77,21 @@ SqlStatement spend_sql(const SpendQuery& q, Dialect dialect, bool grouped) {
 
   std::string_view rollup_group, raw_group;
   switch (q.by) {
-    case SpendDimension::Team: rollup_group = raw_group = "team"; break;
-    case SpendDimension::Project: rollup_group = raw_group = "project"; break;
-    case SpendDimension::Key: rollup_group = raw_group = "key_id"; break;
-    case SpendDimension::Model: rollup_group = raw_group = "model"; break;
-    case SpendDimension::Deployment: rollup_group = raw_group = "deployment"; break;
+    case SpendDimension::Team:
+      rollup_group = raw_group = "team";
+      break;
+    case SpendDimension::Project:
+      rollup_group = raw_group = "project";
+      break;
+    case SpendDimension::Key:
+      rollup_group = raw_group = "key_id";
+      break;
+    case SpendDimension::Model:
+      rollup_group = raw_group = "model";
+      break;
+    case SpendDimension::Deployment:
+      rollup_group = raw_group = "deployment";
+      break;
     case SpendDimension::Day:
       rollup_group = "day";
       raw_group = kSqlDayOfTs;
@@ -99,15 +109,15 @@ SqlStatement spend_sql(const SpendQuery& q, Dialect dialect, bool grouped) {
               : " AS g, 1, input_tokens, output_tokens, cost_usd";
   const std::string group_by = grouped ? " GROUP BY 1" : "";
   const auto raw_part = [&](size_t begin, size_t end) {
-    return "SELECT " + std::string(raw_group) + raw_cols + " FROM spend WHERE ts_ms >= " +
-           p(begin) + " AND ts_ms < " + p(end) + filters + group_by;
+    return "SELECT " + std::string(raw_group) + raw_cols +
+           " FROM spend WHERE ts_ms >= " + p(begin) + " AND ts_ms < " + p(end) + filters + group_by;
   };
   std::string parts = "SELECT " + std::string(rollup_group) + rollup_cols +
                       " FROM spend_daily WHERE day >= " + p(1) + " AND day < " + p(2) + filters +
                       group_by + " UNION ALL " + raw_part(3, 4) + " UNION ALL " + raw_part(5, 6);
-  st.text = grouped ? "SELECT g, SUM(r), SUM(i), SUM(o), SUM(c) FROM (" + parts +
-                          ") AS parts GROUP BY g"
-                    : std::move(parts);
+  st.text =
+      grouped ? "SELECT g, SUM(r), SUM(i), SUM(o), SUM(c) FROM (" + parts + ") AS parts GROUP BY g"
+              : std::move(parts);
   return st;
 }
 
@@ -125,9 +135,10 @@ SqlStatement audit_search_sql(const AuditQuery& q, Dialect dialect) {
     filters += " AND status = " + placeholder(dialect, st.params.size());
   }
   st.params.emplace_back(int64_t{q.limit});
-  st.text = "SELECT " + std::string(kAuditColumns) + " FROM audit_index WHERE ts_ms >= " +
-            placeholder(dialect, 1) + " AND ts_ms < " + placeholder(dialect, 2) + filters +
-            " ORDER BY ts_ms DESC, seq DESC LIMIT " + placeholder(dialect, st.params.size());
+  st.text = "SELECT " + std::string(kAuditColumns) +
+            " FROM audit_index WHERE ts_ms >= " + placeholder(dialect, 1) + " AND ts_ms < " +
+            placeholder(dialect, 2) + filters + " ORDER BY ts_ms DESC, seq DESC LIMIT " +
+            placeholder(dialect, st.params.size());
   return st;
 }
 

@@ -1,7 +1,7 @@
-// What both backends share: the batch rules, how a SpendQuery splits into whole UTC days (read from the
-// spend_daily rollup) and partial days at the edges (read from the raw spend rows), and
-// the text of the spend and audit-search statements with only the filters a query uses.
-// Pure logic, no I/O; plain value types.
+// What both backends share: the batch rules, how a SpendQuery splits into whole UTC days (read from
+// the spend_daily rollup) and partial days at the edges (read from the raw spend rows), and the
+// text of the spend and audit-search statements with only the filters a query uses. Pure logic, no
+// I/O; plain value types.
 #pragma once
 
 #include <cstdint>
@@ -74,8 +74,8 @@ class SpendTotals {
  public:
   explicit SpendTotals(SpendDimension by) : by_(by) {}
   // `group` is the dimension's text, or the decimal day number for SpendDimension::Day.
-  void add(std::string_view group, int64_t requests, int64_t input_tokens,
-           int64_t output_tokens, double cost_usd);
+  void add(std::string_view group, int64_t requests, int64_t input_tokens, int64_t output_tokens,
+           double cost_usd);
   std::vector<SpendTotal> finish() &&;
 
  private:

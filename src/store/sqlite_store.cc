@@ -59,10 +59,6 @@ CREATE TABLE IF NOT EXISTS spend_daily (
   output_tokens INTEGER NOT NULL,
   cost_usd REAL NOT NULL,
   PRIMARY KEY (day, team, project, key_id, model, deployment)) WITHOUT ROWID;
--- Filtered spend queries (one team, project or key over many days) seek instead of scan.
-CREATE INDEX IF NOT EXISTS spend_daily_team ON spend_daily (team, day);
-CREATE INDEX IF NOT EXISTS spend_daily_project ON spend_daily (project, day);
-CREATE INDEX IF NOT EXISTS spend_daily_key ON spend_daily (key_id, day);
 
 CREATE TABLE IF NOT EXISTS audit_checkpoints (
   tree_size INTEGER PRIMARY KEY,
@@ -142,9 +138,8 @@ std::string column_text(sqlite3_stmt* s, int i) {
 Result<std::unique_ptr<SqliteStore>> SqliteStore::open(const std::string& path,
                                                        uint32_t busy_timeout_ms) {
   sqlite3* db = nullptr;
-  const int rc = sqlite3_open_v2(path.c_str(), &db,
-                                 SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX,
-                                 nullptr);
+  const int rc = sqlite3_open_v2(
+      path.c_str(), &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, nullptr);
   std::unique_ptr<SqliteStore> store(new SqliteStore(db, path));  // closes db on every path
   if (rc != SQLITE_OK) return std::unexpected(store->error("cannot open the database", rc));
   sqlite3_extended_result_codes(db, 1);
@@ -175,9 +170,8 @@ SqliteStore::~SqliteStore() {
 
 Error SqliteStore::error(std::string_view what, int rc) const {
   const int primary = rc & 0xff;
-  const ErrorKind kind = primary == SQLITE_BUSY || primary == SQLITE_LOCKED
-                             ? ErrorKind::Unavailable
-                             : ErrorKind::Internal;
+  const ErrorKind kind = primary == SQLITE_BUSY || primary == SQLITE_LOCKED ? ErrorKind::Unavailable
+                                                                            : ErrorKind::Internal;
   const char* detail = db_ != nullptr ? sqlite3_errmsg(db_) : sqlite3_errstr(rc);
   return Error::make(kind, "sqlite (" + path_ + "): " + std::string(what) + ": " + detail);
 }
@@ -246,13 +240,14 @@ Result<void> SqliteStore::migrate() {
     auto version = schema_version();  // again, under the lock: another process may have won
     if (!version) return std::unexpected(version.error());
     if (*version > kSchemaVersion) {
-      return fail(ErrorKind::Internal,
-                  "sqlite (" + path_ + "): the database has schema version " +
-                      std::to_string(*version) + ", newer than this build supports (" +
-                      std::to_string(kSchemaVersion) + ")");
+      return fail(ErrorKind::Internal, "sqlite (" + path_ + "): the database has schema version " +
+                                           std::to_string(*version) +
+                                           ", newer than this build supports (" +
+                                           std::to_string(kSchemaVersion) + ")");
     }
     for (int v = *version; v < kSchemaVersion; ++v) {
-      if (auto r = exec_script(kMigrations[v], "migration to schema version " + std::to_string(v + 1));
+      if (auto r =
+              exec_script(kMigrations[v], "migration to schema version " + std::to_string(v + 1));
           !r) {
         return r;
       }
@@ -290,12 +285,11 @@ Result<void> SqliteStore::write_rows(const WriteBatch& batch) {
     auto s = prepare(kInsertAudit);
     if (!s) return std::unexpected(s.error());
     for (const AuditIndexRow& r : batch.audit) {
-      const int rc = bind_all(*s, static_cast<int64_t>(r.seq), r.ts_ms, std::string_view(r.kind),
-                              std::string_view(r.request_id), std::string_view(r.principal),
-                              std::string_view(r.action), std::string_view(r.model),
-                              std::string_view(r.deployment), int64_t{r.status}, r.cost_usd,
-                              int64_t{r.latency_ms}, int64_t{r.segment},
-                              static_cast<int64_t>(r.offset));
+      const int rc = bind_all(
+          *s, static_cast<int64_t>(r.seq), r.ts_ms, std::string_view(r.kind),
+          std::string_view(r.request_id), std::string_view(r.principal), std::string_view(r.action),
+          std::string_view(r.model), std::string_view(r.deployment), int64_t{r.status}, r.cost_usd,
+          int64_t{r.latency_ms}, int64_t{r.segment}, static_cast<int64_t>(r.offset));
       if (auto done = step_done(*s, rc, "cannot insert an audit index row"); !done) return done;
     }
   }
@@ -307,15 +301,14 @@ Result<void> SqliteStore::write_rows(const WriteBatch& batch) {
     // UNIQUE request_id, and must not be added to the rollup again.
     std::map<RollupKey, RollupSum> rollup;
     for (const SpendRow& r : batch.spend) {
-      const int rc = bind_all(*insert, r.ts_ms, std::string_view(r.request_id),
-                              std::string_view(r.team), std::string_view(r.project),
-                              std::string_view(r.key_id), std::string_view(r.model),
-                              std::string_view(r.deployment), r.input_tokens, r.output_tokens,
-                              r.cost_usd);
+      const int rc = bind_all(
+          *insert, r.ts_ms, std::string_view(r.request_id), std::string_view(r.team),
+          std::string_view(r.project), std::string_view(r.key_id), std::string_view(r.model),
+          std::string_view(r.deployment), r.input_tokens, r.output_tokens, r.cost_usd);
       if (auto done = step_done(*insert, rc, "cannot insert a spend row"); !done) return done;
       if (sqlite3_changes(db_) != 1) continue;
-      RollupSum& sum = rollup[RollupKey{day_of(r.ts_ms), r.team, r.project, r.key_id, r.model,
-                                        r.deployment}];
+      RollupSum& sum =
+          rollup[RollupKey{day_of(r.ts_ms), r.team, r.project, r.key_id, r.model, r.deployment}];
       ++sum.requests;
       sum.input_tokens += r.input_tokens;
       sum.output_tokens += r.output_tokens;
@@ -334,9 +327,9 @@ Result<void> SqliteStore::write_rows(const WriteBatch& batch) {
     auto s = prepare(kInsertCheckpoint);
     if (!s) return std::unexpected(s.error());
     for (const CheckpointRow& r : batch.checkpoints) {
-      const int rc = bind_all(*s, static_cast<int64_t>(r.tree_size), std::string_view(r.root_hex),
-                              r.ts_ms, std::string_view(r.key_id),
-                              std::string_view(r.signature_b64));
+      const int rc =
+          bind_all(*s, static_cast<int64_t>(r.tree_size), std::string_view(r.root_hex), r.ts_ms,
+                   std::string_view(r.key_id), std::string_view(r.signature_b64));
       if (auto done = step_done(*s, rc, "cannot insert a checkpoint"); !done) return done;
     }
   }

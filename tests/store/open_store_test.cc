@@ -16,7 +16,8 @@ class OpenStoreTest : public ::testing::TestWithParam<Backend> {
   void SetUp() override {
     if (GetParam() == Backend::Postgres && pg_base_url().empty()) GTEST_SKIP() << kPgSkipMessage;
     db_ = std::make_unique<TestDatabase>(
-        GetParam(), std::string("open_") + ::testing::UnitTest::GetInstance()->current_test_info()->name());
+        GetParam(),
+        std::string("open_") + ::testing::UnitTest::GetInstance()->current_test_info()->name());
   }
   // Writes and reads one row: the store is usable.
   static void expect_usable(Store& store) {
@@ -73,8 +74,7 @@ TEST_P(OpenStoreTest, ErrorsNameTheBackendAndTheCause) {
     urls = {"sqlite:", "sqlite:" + file + "/store.db", "sqlite:" + db_->dir()};
   } else {
     urls = {"postgres:host=" + db_->dir() + "/no-such-dir dbname=x user=u password=s3cret",
-            "postgresql://u:s3cret@localhost:1/db?host=/no-such-dir",
-            "postgres:not a conninfo"};
+            "postgresql://u:s3cret@localhost:1/db?host=/no-such-dir", "postgres:not a conninfo"};
   }
   for (const auto& url : urls) {
     SCOPED_TRACE(url);

@@ -13,15 +13,16 @@ namespace {
 constexpr int64_t kDay = 86'400'000;
 constexpr int64_t kHour = 3'600'000;
 constexpr int64_t kFirstDay = 20'500;  // 2026-02-16
-constexpr SpendDimension kDimensions[] = {SpendDimension::Team,  SpendDimension::Project,
-                                          SpendDimension::Key,   SpendDimension::Model,
+constexpr SpendDimension kDimensions[] = {SpendDimension::Team,       SpendDimension::Project,
+                                          SpendDimension::Key,        SpendDimension::Model,
                                           SpendDimension::Deployment, SpendDimension::Day};
 
 void write_in_batches(Store& store, const std::vector<SpendRow>& rows, size_t batch_size) {
   for (size_t i = 0; i < rows.size(); i += batch_size) {
     WriteBatch batch;
-    batch.spend.assign(rows.begin() + static_cast<ptrdiff_t>(i),
-                       rows.begin() + static_cast<ptrdiff_t>(std::min(rows.size(), i + batch_size)));
+    batch.spend.assign(
+        rows.begin() + static_cast<ptrdiff_t>(i),
+        rows.begin() + static_cast<ptrdiff_t>(std::min(rows.size(), i + batch_size)));
     auto written = store.write(batch);
     ASSERT_TRUE(written) << written.error().message;
   }
@@ -39,21 +40,21 @@ TEST_P(StoreTest, SpendIsExactForAnyBounds) {
 
   const int64_t t0 = kFirstDay * kDay;
   std::vector<std::pair<int64_t, int64_t>> bounds = {
-      {0, INT64_MAX},                                  // everything
-      {INT64_MIN, INT64_MAX},                          // everything, extreme bounds
-      {t0, t0 + 10 * kDay},                            // exactly the whole days
-      {t0 + 3 * kDay + 5 * kHour, t0 + 7 * kDay + 2 * kHour},  // cuts through two days
-      {t0 + 2 * kDay + kHour, t0 + 2 * kDay + 20 * kHour},     // inside one day
-      {t0 + 4 * kDay + 20 * kHour, t0 + 5 * kDay + 3 * kHour}, // two partial days, no whole one
-      {t0 + 4 * kDay, t0 + 5 * kDay},                  // exactly one day
-      {t0 + 4 * kDay - 1, t0 + 5 * kDay + 1},          // one day and a millisecond each side
-      {t0 + 4 * kDay + 1, t0 + 5 * kDay - 1},          // one day minus a millisecond each side
-      {t0 + 6 * kDay, t0 + 6 * kDay},                  // empty
-      {t0 + 7 * kDay, t0 + 3 * kDay},                  // inverted: empty
-      {rows[100].ts_ms, rows[200].ts_ms},              // bounds exactly on rows' times
-      {rows[300].ts_ms, rows[300].ts_ms + 1},          // one millisecond
-      {t0 - 5 * kDay, t0 + kDay + 7},                  // starts before the data
-      {t0 + 9 * kDay + 3, t0 + 30 * kDay},             // ends after the data
+      {0, INT64_MAX},                                           // everything
+      {INT64_MIN, INT64_MAX},                                   // everything, extreme bounds
+      {t0, t0 + 10 * kDay},                                     // exactly the whole days
+      {t0 + 3 * kDay + 5 * kHour, t0 + 7 * kDay + 2 * kHour},   // cuts through two days
+      {t0 + 2 * kDay + kHour, t0 + 2 * kDay + 20 * kHour},      // inside one day
+      {t0 + 4 * kDay + 20 * kHour, t0 + 5 * kDay + 3 * kHour},  // two partial days, no whole one
+      {t0 + 4 * kDay, t0 + 5 * kDay},                           // exactly one day
+      {t0 + 4 * kDay - 1, t0 + 5 * kDay + 1},  // one day and a millisecond each side
+      {t0 + 4 * kDay + 1, t0 + 5 * kDay - 1},  // one day minus a millisecond each side
+      {t0 + 6 * kDay, t0 + 6 * kDay},          // empty
+      {t0 + 7 * kDay, t0 + 3 * kDay},          // inverted: empty
+      {rows[100].ts_ms, rows[200].ts_ms},      // bounds exactly on rows' times
+      {rows[300].ts_ms, rows[300].ts_ms + 1},  // one millisecond
+      {t0 - 5 * kDay, t0 + kDay + 7},          // starts before the data
+      {t0 + 9 * kDay + 3, t0 + 30 * kDay},     // ends after the data
   };
   std::mt19937_64 rng(7);
   for (int i = 0; i < 15; ++i) {
@@ -74,7 +75,10 @@ TEST_P(StoreTest, SpendIsExactForAnyBounds) {
       {.project = "p 1"},
       {.key_id = "key-3"},
       {.deployment = "d{}"},
-      {.team = "back\\slash", .project = "", .key_id = "key-5", .model = "claude",
+      {.team = "back\\slash",
+       .project = "",
+       .key_id = "key-5",
+       .model = "claude",
        .deployment = "az-west"},
       {.team = "nobody"},
   };
@@ -105,8 +109,8 @@ TEST_P(StoreTest, ReplayedSpendIsNotCountedTwice) {
   rows.insert(rows.end(), more.begin(), more.end());
 
   const int64_t t0 = kFirstDay * kDay;
-  for (const auto& [since, until] :
-       {std::pair<int64_t, int64_t>{0, INT64_MAX}, {t0 + kDay + 5 * kHour, t0 + 4 * kDay + kHour}}) {
+  for (const auto& [since, until] : {std::pair<int64_t, int64_t>{0, INT64_MAX},
+                                     {t0 + kDay + 5 * kHour, t0 + 4 * kDay + kHour}}) {
     for (SpendDimension by : kDimensions) {
       expect_spend(*store_, rows, {.by = by, .since_ms = since, .until_ms = until});
     }
@@ -114,8 +118,12 @@ TEST_P(StoreTest, ReplayedSpendIsNotCountedTwice) {
 }
 
 TEST_P(StoreTest, DuplicateRequestIdInsideOneBatchCountsOnce) {
-  const SpendRow row{.ts_ms = kFirstDay * kDay + kHour, .request_id = "same", .team = "a",
-                     .input_tokens = 1, .output_tokens = 2, .cost_usd = 0.25};
+  const SpendRow row{.ts_ms = kFirstDay * kDay + kHour,
+                     .request_id = "same",
+                     .team = "a",
+                     .input_tokens = 1,
+                     .output_tokens = 2,
+                     .cost_usd = 0.25};
   SpendRow twin = row;
   twin.cost_usd = 8;
   ASSERT_TRUE(store_->write({.spend = {row, twin, row}}));
@@ -140,11 +148,11 @@ TEST_P(StoreTest, ReusedRequestIdAtAnotherTimeIsAnotherRequest) {
 TEST_P(StoreTest, SpendGroupsByUtcDay) {
   const int64_t midnight = 20'513 * kDay;  // 2026-03-01T00:00:00Z
   const std::vector<SpendRow> rows = {
-      {.ts_ms = midnight - 1, .request_id = "a", .cost_usd = 1},      // 2026-02-28 23:59:59.999
-      {.ts_ms = midnight, .request_id = "b", .cost_usd = 2},          // 2026-03-01 00:00:00.000
+      {.ts_ms = midnight - 1, .request_id = "a", .cost_usd = 1},  // 2026-02-28 23:59:59.999
+      {.ts_ms = midnight, .request_id = "b", .cost_usd = 2},      // 2026-03-01 00:00:00.000
       {.ts_ms = midnight + kDay - 1, .request_id = "c", .cost_usd = 4},
-      {.ts_ms = 0, .request_id = "epoch", .cost_usd = 0.5},           // 1970-01-01
-      {.ts_ms = -1, .request_id = "before-epoch", .cost_usd = 0.125}, // 1969-12-31
+      {.ts_ms = 0, .request_id = "epoch", .cost_usd = 0.5},            // 1970-01-01
+      {.ts_ms = -1, .request_id = "before-epoch", .cost_usd = 0.125},  // 1969-12-31
   };
   ASSERT_TRUE(store_->write({.spend = rows}));
   auto days = store_->spend({.by = SpendDimension::Day, .since_ms = INT64_MIN});
@@ -157,17 +165,17 @@ TEST_P(StoreTest, SpendGroupsByUtcDay) {
   expect_spend(*store_, rows, {.by = SpendDimension::Day});  // default since 0 drops ts -1
   expect_spend(*store_, rows,
                {.by = SpendDimension::Day, .since_ms = midnight - 1, .until_ms = midnight + 1});
-  expect_spend(*store_, rows,
-               {.by = SpendDimension::Day, .since_ms = -kDay, .until_ms = midnight});
+  expect_spend(*store_, rows, {.by = SpendDimension::Day, .since_ms = -kDay, .until_ms = midnight});
 }
 
 TEST_P(StoreTest, SpendIsOrderedByCostDescending) {
   const int64_t ts = kFirstDay * kDay + kHour;
-  ASSERT_TRUE(store_->write({.spend = {{.ts_ms = ts, .request_id = "1", .model = "m1", .cost_usd = 1},
-                                       {.ts_ms = ts, .request_id = "2", .model = "m3", .cost_usd = 3},
-                                       {.ts_ms = ts, .request_id = "3", .model = "m2", .cost_usd = 2},
-                                       {.ts_ms = ts, .request_id = "4", .model = "b", .cost_usd = 2},
-                                       {.ts_ms = ts, .request_id = "5", .model = "z", .cost_usd = 0}}}));
+  ASSERT_TRUE(
+      store_->write({.spend = {{.ts_ms = ts, .request_id = "1", .model = "m1", .cost_usd = 1},
+                               {.ts_ms = ts, .request_id = "2", .model = "m3", .cost_usd = 3},
+                               {.ts_ms = ts, .request_id = "3", .model = "m2", .cost_usd = 2},
+                               {.ts_ms = ts, .request_id = "4", .model = "b", .cost_usd = 2},
+                               {.ts_ms = ts, .request_id = "5", .model = "z", .cost_usd = 0}}}));
   std::vector<std::string> order;
   const auto totals = store_->spend({.by = SpendDimension::Model}).value();
   for (const auto& t : totals) order.push_back(t.group);

@@ -57,8 +57,8 @@ std::string schema_name(const std::string& test_name) {
 
 std::string with_search_path(const std::string& base, const std::string& schema) {
   if (is_uri(base)) {
-    return base + (base.find('?') == std::string::npos ? "?" : "&") +
-           "options=-csearch_path%3D" + schema;
+    return base + (base.find('?') == std::string::npos ? "?" : "&") + "options=-csearch_path%3D" +
+           schema;
   }
   return base + " options=-csearch_path=" + schema;
 }
@@ -122,9 +122,9 @@ WriteLockHolder::WriteLockHolder(const TestDatabase& db, const std::string& tabl
   } else {
     pg_ = PQconnectdb(conninfo(pg_base_url()).c_str());
     EXPECT_EQ(PQstatus(pg_), CONNECTION_OK) << PQerrorMessage(pg_);
-    PGresult* r = PQexec(pg_, ("BEGIN; LOCK TABLE " + db.schema() + "." + table +
-                               " IN ACCESS EXCLUSIVE MODE")
-                                  .c_str());
+    PGresult* r = PQexec(
+        pg_,
+        ("BEGIN; LOCK TABLE " + db.schema() + "." + table + " IN ACCESS EXCLUSIVE MODE").c_str());
     EXPECT_EQ(PQresultStatus(r), PGRES_COMMAND_OK) << PQresultErrorMessage(r);
     PQclear(r);
   }
@@ -155,12 +155,19 @@ std::unique_ptr<Store> StoreTest::open_again(uint32_t busy_timeout_ms) const {
 }
 
 std::vector<SpendRow> make_spend_rows(size_t n, int64_t first_day, int days, uint64_t seed) {
-  static const std::vector<std::string> teams = {
-      "", "alpha", "beta", "a,b", "{x}", "q\"uote", "back\\slash", "NULL", "\xc3\xbcn\xc3\xaf \xe2\x98\x83"};
+  static const std::vector<std::string> teams = {"",
+                                                 "alpha",
+                                                 "beta",
+                                                 "a,b",
+                                                 "{x}",
+                                                 "q\"uote",
+                                                 "back\\slash",
+                                                 "NULL",
+                                                 "\xc3\xbcn\xc3\xaf \xe2\x98\x83"};
   static const std::vector<std::string> projects = {"", "web", "batch", "p 1"};
   static const std::vector<std::string> models = {"gpt-4o", "claude", "auto", "fast", "m,1"};
   static const std::vector<std::string> deployments = {"az-east", "az-west", "anthropic",
-                                                        "bedrock", "dep\"q", "d{}"};
+                                                       "bedrock", "dep\"q",  "d{}"};
   constexpr int64_t kDay = 86'400'000;
   std::mt19937_64 rng(seed);
   const auto pick = [&](const std::vector<std::string>& v) { return v[rng() % v.size()]; };
@@ -215,12 +222,24 @@ std::vector<SpendTotal> brute_spend(const std::vector<SpendRow>& rows, const Spe
     }
     std::string group;
     switch (q.by) {
-      case SpendDimension::Team: group = r.team; break;
-      case SpendDimension::Project: group = r.project; break;
-      case SpendDimension::Key: group = r.key_id; break;
-      case SpendDimension::Model: group = r.model; break;
-      case SpendDimension::Deployment: group = r.deployment; break;
-      case SpendDimension::Day: group = utc_date(r.ts_ms); break;
+      case SpendDimension::Team:
+        group = r.team;
+        break;
+      case SpendDimension::Project:
+        group = r.project;
+        break;
+      case SpendDimension::Key:
+        group = r.key_id;
+        break;
+      case SpendDimension::Model:
+        group = r.model;
+        break;
+      case SpendDimension::Deployment:
+        group = r.deployment;
+        break;
+      case SpendDimension::Day:
+        group = utc_date(r.ts_ms);
+        break;
     }
     SpendTotal& t = groups[group];
     t.group = group;

@@ -23,7 +23,9 @@ namespace sy::store::testing {
 enum class Backend { Sqlite, Postgres };
 
 std::string backend_name(const ::testing::TestParamInfo<Backend>& info);
-inline void PrintTo(Backend b, std::ostream* os) { *os << (b == Backend::Sqlite ? "sqlite" : "postgres"); }
+inline void PrintTo(Backend b, std::ostream* os) {
+  *os << (b == Backend::Sqlite ? "sqlite" : "postgres");
+}
 
 // The base PostgreSQL URL from SY_TEST_PG_URL, or "" when unset.
 std::string pg_base_url();
@@ -40,7 +42,7 @@ class TestDatabase {
 
   Backend backend() const { return backend_; }
   const std::string& url() const { return url_; }
-  const std::string& dir() const { return dir_; }      // SQLite only
+  const std::string& dir() const { return dir_; }        // SQLite only
   const std::string& schema() const { return schema_; }  // PostgreSQL only
   // Runs SQL on a connection of the test's own (PostgreSQL only); "" on success, else the error.
   std::string pg_exec(const std::string& sql) const;
@@ -94,7 +96,7 @@ std::string describe(const SpendQuery& q);
 
 inline auto as_tuple(const AuditIndexRow& r) {
   return std::make_tuple(r.seq, r.ts_ms, r.kind, r.request_id, r.principal, r.action, r.model,
-                  r.deployment, r.status, r.cost_usd, r.latency_ms, r.segment, r.offset);
+                         r.deployment, r.status, r.cost_usd, r.latency_ms, r.segment, r.offset);
 }
 inline auto as_tuple(const CheckpointRow& r) {
   return std::make_tuple(r.tree_size, r.root_hex, r.ts_ms, r.key_id, r.signature_b64);

@@ -131,7 +131,9 @@ TEST_P(StoreTest, TextIsStoredSafely) {
   const auto rows = all_audit(*store_);
   ASSERT_EQ(rows.size(), 1u);
   if (GetParam() == Backend::Postgres) {
-    EXPECT_EQ(rows[0].principal, "a\xef\xbf\xbd" "b\xef\xbf\xbd");
+    EXPECT_EQ(rows[0].principal,
+              "a\xef\xbf\xbd"
+              "b\xef\xbf\xbd");
   } else {
     EXPECT_EQ(rows[0].principal, r.principal);
   }
@@ -212,8 +214,12 @@ TEST_P(StoreTest, AuditSearchFiltersOrdersAndLimits) {
   expect_search({.kind = "admin"});
   expect_search({.model = "gpt-4o", .deployment = "az-east"});
   expect_search({.status = 502});
-  expect_search({.since_ms = 1'003, .until_ms = 1'017, .principal = "user-2", .kind = "request",
-                 .status = 200, .limit = 4});
+  expect_search({.since_ms = 1'003,
+                 .until_ms = 1'017,
+                 .principal = "user-2",
+                 .kind = "request",
+                 .status = 200,
+                 .limit = 4});
   expect_search({.request_id = "no-such-request"});
   expect_search({.principal = ""});
 }
@@ -252,12 +258,15 @@ TEST_P(StoreTest, SecondConnectionReadsWhatTheFirstWrites) {
   ASSERT_TRUE(reader);
   EXPECT_EQ(reader->audit_high_water().value(), 0u);
   ASSERT_TRUE(store_->write({.audit = {audit_row(0, 1)},
-                             .spend = {{.ts_ms = 1, .request_id = "r1", .team = "a",
-                                        .input_tokens = 3, .output_tokens = 4, .cost_usd = 0.5}},
+                             .spend = {{.ts_ms = 1,
+                                        .request_id = "r1",
+                                        .team = "a",
+                                        .input_tokens = 3,
+                                        .output_tokens = 4,
+                                        .cost_usd = 0.5}},
                              .checkpoints = {checkpoint(1)}}));
   EXPECT_EQ(reader->audit_high_water().value(), 1u);
-  EXPECT_EQ(tuples(reader->spend({}).value()),
-            tuples(std::vector{SpendTotal{"a", 1, 3, 4, 0.5}}));
+  EXPECT_EQ(tuples(reader->spend({}).value()), tuples(std::vector{SpendTotal{"a", 1, 3, 4, 0.5}}));
   // The reader's earlier reads must not pin an old snapshot.
   ASSERT_TRUE(store_->write({.audit = {audit_row(1, 2)}}));
   EXPECT_EQ(reader->audit_high_water().value(), 2u);
@@ -282,6 +291,28 @@ TEST_P(StoreTest, WriteBlockedByAnotherWriterFailsUnavailableAndWritesNothing) {
   // Once the lock is gone the same store writes again.
   ASSERT_TRUE(blocked->write(batch));
   EXPECT_EQ(store_->audit_high_water().value(), 1u);
+}
+
+TEST_P(StoreTest, PostgresReconnectsAfterTheConnectionIsLost) {
+  if (GetParam() != Backend::Postgres) GTEST_SKIP() << "a PostgreSQL connection only";
+  // A connection of its own, named so that only it is terminated (tests run in parallel).
+  const std::string app = db_->schema() + "_victim";
+  auto opened = open_store({.url = db_->url() + " application_name=" + app});
+  ASSERT_TRUE(opened) << opened.error().message;
+  Store& store = **opened;
+  ASSERT_TRUE(store.write({.audit = {audit_row(0, 1)}}));
+  ASSERT_EQ(db_->pg_exec("SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                         "WHERE application_name = '" +
+                         app + "'"),
+            "");
+  // The call that finds the connection gone fails as retryable; the next one reconnects
+  // (and prepares its statements again).
+  auto lost = store.write({.audit = {audit_row(1, 2)}});
+  ASSERT_FALSE(lost);
+  EXPECT_EQ(lost.error().kind, ErrorKind::Unavailable) << lost.error().message;
+  ASSERT_TRUE(store.write({.audit = {audit_row(1, 2)}}));
+  EXPECT_EQ(store.audit_high_water().value(), 2u);
+  EXPECT_EQ(all_audit(store).size(), 2u);
 }
 
 INSTANTIATE_TEST_SUITE_P(store, StoreTest, ::testing::Values(Backend::Sqlite, Backend::Postgres),
