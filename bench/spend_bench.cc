@@ -210,6 +210,7 @@ std::string with_search_path(const std::string& url, const std::string& schema) 
 
 Baseline pg_baseline(const std::string& url) {
   auto conn = std::shared_ptr<PGconn>(PQconnectdb(conninfo_of(url).c_str()), PQfinish);
+  PQclear(PQexec(conn.get(), "SET jit = off"));  // as the store's sessions
   return [conn](const std::string& sql) -> int64_t {
     PGresult* r = PQexec(conn.get(), sql.c_str());
     if (PQresultStatus(r) != PGRES_TUPLES_OK) {

@@ -73,11 +73,11 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   FUZZ_CHECK(back.has_value());
   const auto& y = back->index;
   FUZZ_CHECK(y.seq == x.seq && y.ts_ms == x.ts_ms && y.kind == x.kind &&
-             y.request_id == x.request_id && y.principal == x.principal &&
-             y.action == x.action && y.status == x.status);
+             y.request_id == x.request_id && y.principal == x.principal && y.action == x.action &&
+             y.status == x.status);
   if (r.kind == RecordKind::Request) {
-    FUZZ_CHECK(y.model == x.model && y.deployment == x.deployment &&
-               y.cost_usd == x.cost_usd && y.latency_ms == x.latency_ms);
+    FUZZ_CHECK(y.model == x.model && y.deployment == x.deployment && y.cost_usd == x.cost_usd &&
+               y.latency_ms == x.latency_ms);
   } else {
     FUZZ_CHECK(y.model.empty() && y.deployment.empty() && y.cost_usd == 0 && y.latency_ms == 0);
   }

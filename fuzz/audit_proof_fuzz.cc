@@ -14,9 +14,9 @@ namespace {
 using sy::audit::InclusionProof;
 
 bool same(const InclusionProof& a, const InclusionProof& b, bool with_entry) {
-  return a.leaf_index == b.leaf_index && a.tree_size == b.tree_size &&
-         a.leaf_hash == b.leaf_hash && a.path == b.path && a.root == b.root &&
-         (!with_entry || a.entry == b.entry) && a.checkpoint == b.checkpoint;
+  return a.leaf_index == b.leaf_index && a.tree_size == b.tree_size && a.leaf_hash == b.leaf_hash &&
+         a.path == b.path && a.root == b.root && (!with_entry || a.entry == b.entry) &&
+         a.checkpoint == b.checkpoint;
 }
 
 }  // namespace

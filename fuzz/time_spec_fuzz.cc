@@ -12,9 +12,9 @@
 
 namespace {
 
-constexpr int64_t kNowMs = 1795633200123;        // 2026-11-25T19:00:00.123Z
-constexpr int64_t kMinMs = -62167219200000;      // 0000-01-01T00:00:00.000Z
-constexpr int64_t kMaxMs = 253402300799999;      // 9999-12-31T23:59:59.999Z
+constexpr int64_t kNowMs = 1795633200123;    // 2026-11-25T19:00:00.123Z
+constexpr int64_t kMinMs = -62167219200000;  // 0000-01-01T00:00:00.000Z
+constexpr int64_t kMaxMs = 253402300799999;  // 9999-12-31T23:59:59.999Z
 
 }  // namespace
 

@@ -36,17 +36,12 @@ bool same_secret(std::string_view a, std::string_view b) {
 }
 
 // Reads [since, until) from the query, with the given default for since.
-Result<std::pair<int64_t, int64_t>> time_range(const RequestTarget& t, const char* since_default) {
-  const int64_t now = unix_now_ms();
+Result<TimeRange> time_range(const RequestTarget& t, const char* since_default) {
   auto get = [&](const char* k, const char* d) {
     auto it = t.params.find(k);
     return it == t.params.end() ? std::string(d) : it->second;
   };
-  auto since = parse_time_spec(get("since", since_default), now);
-  if (!since) return std::unexpected(since.error());
-  auto until = parse_time_spec(get("until", "now"), now);
-  if (!until) return std::unexpected(until.error());
-  return std::pair{*since, *until};
+  return parse_time_range(get("since", since_default), get("until", "now"), unix_now_ms());
 }
 
 std::optional<std::string> param(const RequestTarget& t, const char* k) {
@@ -76,7 +71,8 @@ Reply spend(store::Store& db, const RequestTarget& t) {
   q.by = *by;
   auto range = time_range(t, "7d");
   if (!range) return error_reply(range.error());
-  std::tie(q.since_ms, q.until_ms) = *range;
+  q.since_ms = range->since_ms;
+  q.until_ms = range->until_ms;
   q.team = param(t, "team");
   q.project = param(t, "project");
   q.key_id = param(t, "key");
@@ -84,13 +80,7 @@ Reply spend(store::Store& db, const RequestTarget& t) {
   q.deployment = param(t, "deployment");
   auto rows = db.spend(q);
   if (!rows) return error_reply(rows.error());
-  store::SpendTotal total;
-  for (const auto& r : *rows) {
-    total.requests += r.requests;
-    total.input_tokens += r.input_tokens;
-    total.output_tokens += r.output_tokens;
-    total.cost_usd += r.cost_usd;
-  }
+  const store::SpendTotal total = store::sum_of(*rows);
   Reply reply;
   json::Writer w(reply.body);
   w.begin_object();
@@ -99,12 +89,8 @@ Reply spend(store::Store& db, const RequestTarget& t) {
   w.field("until", format_rfc3339_ms(q.until_ms));
   w.key("groups");
   store::write_spend_rows(w, q.by, *rows);
-  w.key("total").begin_object();
-  w.field("requests", total.requests);
-  w.field("input_tokens", total.input_tokens);
-  w.field("output_tokens", total.output_tokens);
-  w.field("cost_usd", total.cost_usd);
-  w.end_object();
+  w.key("total");
+  store::write_spend_total(w, total);
   w.end_object();
   return reply;
 }
@@ -118,7 +104,8 @@ Reply audit_search(store::Store& db, const RequestTarget& t) {
   store::AuditQuery q;
   auto range = time_range(t, "24h");
   if (!range) return error_reply(range.error());
-  std::tie(q.since_ms, q.until_ms) = *range;
+  q.since_ms = range->since_ms;
+  q.until_ms = range->until_ms;
   q.request_id = param(t, "request_id");
   q.principal = param(t, "principal");
   q.kind = param(t, "kind");

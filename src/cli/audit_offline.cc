@@ -138,7 +138,9 @@ int run_verify(const VerifyOptions& o) {
     w.end_object();
     fmt::print("{}\n", out);
   } else {
-    fmt::print("{}", report.to_text());
+    std::string text = report.to_text();
+    if (!text.empty() && text.back() != '\n') text += '\n';
+    fmt::print("{}", text);
   }
   return report.ok() ? 0 : 3;
 }

@@ -10,4 +10,10 @@ Result<ConfigPtr> load_cli_config(const std::string& path) {
   return load_config_file(path);
 }
 
+Result<std::unique_ptr<store::Store>> open_cli_store(const std::string& config_path) {
+  auto config = load_cli_config(config_path);
+  if (!config) return std::unexpected(config.error());
+  return store::open_store({.url = (*config)->storage.url});
+}
+
 }  // namespace sy::cli

@@ -26,25 +26,20 @@ int run(const SpendOptions& o) {
     fmt::print(stderr, "switchyard spend: {}\n", e.message);
     return 1;
   };
-  auto config = load_cli_config(o.config);
-  if (!config) return fail_with(config.error());
   store::SpendQuery q;
   auto by = store::parse_spend_dimension(o.by);
   if (!by) return fail_with(by.error());
   q.by = *by;
-  const int64_t now = unix_now_ms();
-  auto since = parse_time_spec(o.since, now);
-  if (!since) return fail_with(since.error());
-  auto until = parse_time_spec(o.until, now);
-  if (!until) return fail_with(until.error());
-  q.since_ms = *since;
-  q.until_ms = *until;
+  auto range = parse_time_range(o.since, o.until, unix_now_ms());
+  if (!range) return fail_with(range.error());
+  q.since_ms = range->since_ms;
+  q.until_ms = range->until_ms;
   if (!o.team.empty()) q.team = o.team;
   if (!o.project.empty()) q.project = o.project;
   if (!o.key.empty()) q.key_id = o.key;
   if (!o.model.empty()) q.model = o.model;
   if (!o.deployment.empty()) q.deployment = o.deployment;
-  auto db = store::open_store({.url = (*config)->storage.url});
+  auto db = open_cli_store(o.config);
   if (!db) return fail_with(db.error());
   auto rows = (*db)->spend(q);
   if (!rows) return fail_with(rows.error());
@@ -58,15 +53,11 @@ int run(const SpendOptions& o) {
   }
   fmt::print("{:<28} {:>10} {:>14} {:>14} {:>14}\n", o.by, "requests", "input_tokens",
              "output_tokens", "cost_usd");
-  store::SpendTotal total;
   for (const auto& r : *rows) {
     fmt::print("{:<28} {:>10} {:>14} {:>14} {:>14.6f}\n", r.group.empty() ? "(none)" : r.group,
                r.requests, r.input_tokens, r.output_tokens, r.cost_usd);
-    total.requests += r.requests;
-    total.input_tokens += r.input_tokens;
-    total.output_tokens += r.output_tokens;
-    total.cost_usd += r.cost_usd;
   }
+  const store::SpendTotal total = store::sum_of(*rows);
   fmt::print("{:<28} {:>10} {:>14} {:>14} {:>14.6f}\n", "total", total.requests,
              total.input_tokens, total.output_tokens, total.cost_usd);
   return 0;

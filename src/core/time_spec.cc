@@ -31,6 +31,15 @@ int64_t unix_now_ms() {
       .count();
 }
 
+Result<TimeRange> parse_time_range(std::string_view since, std::string_view until,
+                                   int64_t now_ms) {
+  auto s = parse_time_spec(since, now_ms);
+  if (!s) return std::unexpected(s.error());
+  auto u = parse_time_spec(until, now_ms);
+  if (!u) return std::unexpected(u.error());
+  return TimeRange{*s, *u};
+}
+
 std::string format_rfc3339_ms(int64_t ts_ms) {
   using namespace std::chrono;
   const sys_time<milliseconds> t{milliseconds{ts_ms}};

@@ -15,6 +15,13 @@ namespace sy {
 // Milliseconds since the Unix epoch for `spec`, relative specs counted back from now_ms.
 Result<int64_t> parse_time_spec(std::string_view spec, int64_t now_ms);
 
+// [since, until) in milliseconds since the epoch, both parsed against the same now.
+struct TimeRange {
+  int64_t since_ms = 0;
+  int64_t until_ms = 0;
+};
+Result<TimeRange> parse_time_range(std::string_view since, std::string_view until, int64_t now_ms);
+
 // Milliseconds in a duration such as "7d", "24h", "30m", "90s", "500ms".
 Result<int64_t> parse_duration_ms(std::string_view spec);
 

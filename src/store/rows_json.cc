@@ -27,18 +27,43 @@ const char* spend_dimension_name(SpendDimension d) {
   return "team";
 }
 
+namespace {
+
+void write_amounts(json::Writer& w, const SpendTotal& t) {
+  w.field("requests", t.requests);
+  w.field("input_tokens", t.input_tokens);
+  w.field("output_tokens", t.output_tokens);
+  w.field("cost_usd", t.cost_usd);
+}
+
+}  // namespace
+
 void write_spend_rows(json::Writer& w, SpendDimension by, std::span<const SpendTotal> rows) {
   w.begin_array();
   for (const auto& r : rows) {
     w.begin_object();
     w.field(spend_dimension_name(by), r.group);
-    w.field("requests", r.requests);
-    w.field("input_tokens", r.input_tokens);
-    w.field("output_tokens", r.output_tokens);
-    w.field("cost_usd", r.cost_usd);
+    write_amounts(w, r);
     w.end_object();
   }
   w.end_array();
+}
+
+void write_spend_total(json::Writer& w, const SpendTotal& total) {
+  w.begin_object();
+  write_amounts(w, total);
+  w.end_object();
+}
+
+SpendTotal sum_of(std::span<const SpendTotal> rows) {
+  SpendTotal t;
+  for (const auto& r : rows) {
+    t.requests += r.requests;
+    t.input_tokens += r.input_tokens;
+    t.output_tokens += r.output_tokens;
+    t.cost_usd += r.cost_usd;
+  }
+  return t;
 }
 
 void write_audit_row(json::Writer& w, const AuditIndexRow& r) {

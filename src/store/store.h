@@ -60,7 +60,11 @@ struct CheckpointRow {
   std::string signature_b64;
 };
 
-// Everything one audit writer batch persists, in one transaction.
+// Everything one audit writer batch persists, in one transaction. Writing rows again is
+// harmless (replay after a crash): an audit row whose seq, a checkpoint whose tree_size,
+// or a spend row whose (ts_ms, request_id) is already stored is skipped, so spend is never
+// counted twice. A replayed spend row must carry its original ts_ms. Every spend row needs
+// a non-empty request_id, else the whole batch is refused.
 struct WriteBatch {
   std::vector<AuditIndexRow> audit;
   std::vector<SpendRow> spend;

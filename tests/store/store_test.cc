@@ -293,15 +293,18 @@ TEST_P(StoreTest, WriteBlockedByAnotherWriterFailsUnavailableAndWritesNothing) {
   EXPECT_EQ(store_->audit_high_water().value(), 1u);
 }
 
-TEST_P(StoreTest, PostgresReconnectsAfterTheConnectionIsLost) {
-  if (GetParam() != Backend::Postgres) GTEST_SKIP() << "a PostgreSQL connection only";
+// Cases about the PostgreSQL connection itself.
+class PostgresStoreTest : public StoreTest {};
+
+TEST_P(PostgresStoreTest, ReconnectsAfterTheConnectionIsLost) {
   // A connection of its own, named so that only it is terminated (tests run in parallel).
   const std::string app = db_->schema() + "_victim";
   auto opened = open_store({.url = db_->url() + " application_name=" + app});
   ASSERT_TRUE(opened) << opened.error().message;
   Store& store = **opened;
   ASSERT_TRUE(store.write({.audit = {audit_row(0, 1)}}));
-  ASSERT_EQ(db_->pg_exec("SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+  // Waits (up to 5 s) until the backend is gone.
+  ASSERT_EQ(db_->pg_exec("SELECT pg_terminate_backend(pid, 5000) FROM pg_stat_activity "
                          "WHERE application_name = '" +
                          app + "'"),
             "");
@@ -316,6 +319,8 @@ TEST_P(StoreTest, PostgresReconnectsAfterTheConnectionIsLost) {
 }
 
 INSTANTIATE_TEST_SUITE_P(store, StoreTest, ::testing::Values(Backend::Sqlite, Backend::Postgres),
+                         backend_name);
+INSTANTIATE_TEST_SUITE_P(store, PostgresStoreTest, ::testing::Values(Backend::Postgres),
                          backend_name);
 
 }  // namespace
