@@ -24,14 +24,17 @@ Result<std::unique_ptr<Gateway>> Gateway::start(ConfigPtr config, std::string li
   auto server = http::Server::create(std::move(options));
   if (!server) return std::unexpected(server.error());
 
-  std::unique_ptr<Gateway> g(new Gateway());
+  std::unique_ptr<audit::AuditWriter> audit;
   if (config->audit.enabled) {
     auto store = store::open_store({.url = config->storage.url});
     if (!store) return std::unexpected(store.error());
-    auto audit = audit::AuditWriter::open(config->audit, std::move(*store));
-    if (!audit) return std::unexpected(audit.error());
-    g->audit_ = std::move(*audit);
+    auto writer = audit::AuditWriter::open(config->audit, std::move(*store));
+    if (!writer) return std::unexpected(writer.error());
+    audit = std::move(*writer);
   }
+
+  std::unique_ptr<Gateway> g(new Gateway());
+  g->audit_ = std::move(audit);
   g->server_ = std::move(*server);
   g->extra_ = std::move(extra);
   g->current_ = *snapshot;
@@ -75,7 +78,7 @@ Gateway::~Gateway() {
   // Connections end first (their coroutines use the workers' pools), then the pools'
   // sockets, while the io_contexts they belong to still exist, then the server; the
   // audit writer last, once nothing can submit to it.
-  if (!draining_.load()) drain();
+  if (server_ && !draining_.load()) drain();
   workers_.clear();
   server_.reset();
   if (audit_) {

@@ -11,6 +11,7 @@
 #include <set>
 #include <thread>
 
+#include "core/config_loader.h"
 #include "integration/fixture.h"
 
 namespace sy::testing {
@@ -118,6 +119,17 @@ TEST_F(GatewayTest, TamperingIsDetectedByVerify) {
   auto verify = run(switchyard() + " audit verify " + audit_dir.string());
   EXPECT_NE(verify.exit_code, 0) << verify.output;
   EXPECT_THAT(verify.output, HasSubstr("2"));  // names the entry with seq 2
+}
+
+TEST_F(GatewayTest, StartFailsCleanlyWhenTheAuditTrailCannotBeOpened) {
+  // A file where the audit directory should be: start-up must fail with a message, not crash.
+  fs::create_directories(dir_ / "data");
+  std::ofstream(dir_ / "data" / "audit") << "not a directory";
+  auto config = load_config_text(config_text({}), "test.yaml");
+  ASSERT_TRUE(config);
+  auto g = gateway::Gateway::start(*config, "127.0.0.1:0");
+  ASSERT_FALSE(g);
+  EXPECT_THAT(g.error().message, HasSubstr("audit"));
 }
 
 // Kill -9 under load with durability: sync; after a restart the log verifies and holds

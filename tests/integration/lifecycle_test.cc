@@ -104,6 +104,7 @@ TEST_F(GatewayTest, TlsListenerAndVerifiedHttpsUpstream) {
   const std::string a_url = "https://127.0.0.1:" + std::to_string(port()) + "/v1";
   // Gateway B: plain listener whose upstream is gateway A over verified HTTPS.
   auto b_config = load_config_text(
+      "data_dir: " + (dir_ / "b-data").string() + "\n"
       "server: {threads: 1, access_log: false}\n"
       "providers:\n"
       "  trusted: {type: openai_compatible, base_url: \"" + a_url + "\", ca_file: " +

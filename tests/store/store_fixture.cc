@@ -94,7 +94,7 @@ std::string TestDatabase::pg_exec(const std::string& sql) const {
   if (PQstatus(conn) != CONNECTION_OK) {
     err = PQerrorMessage(conn);
   } else {
-    PQexec(conn, "SET client_min_messages = warning");
+    PQclear(PQexec(conn, "SET client_min_messages = warning"));
     PGresult* r = PQexec(conn, sql.c_str());
     const auto status = PQresultStatus(r);
     if (status != PGRES_COMMAND_OK && status != PGRES_TUPLES_OK) err = PQresultErrorMessage(r);
