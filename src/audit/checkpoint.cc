@@ -12,6 +12,7 @@
 #include <ctime>
 
 #include "audit/encoding.h"
+#include "audit/json_scratch.h"
 
 namespace sy::audit {
 namespace {
@@ -98,24 +99,6 @@ Result<LoadedSigningKey> load_signing_key(const std::filesystem::path& path,
   if (!key) return invalid("signing key " + path.string() + ": " + key.error().message);
   loaded.key = std::move(*key);
   return loaded;
-}
-
-// A thread's simdjson parser and a scratch buffer with the padding simdjson reads past
-// the end of its input.
-struct JsonScratch {
-  simdjson::dom::parser parser;
-  std::string buffer;
-
-  simdjson::simdjson_result<simdjson::dom::element> parse(std::string_view text) {
-    buffer.assign(text);
-    buffer.append(simdjson::SIMDJSON_PADDING, '\0');
-    return parser.parse(buffer.data(), text.size(), false);
-  }
-};
-
-JsonScratch& json_scratch() {
-  thread_local JsonScratch scratch;
-  return scratch;
 }
 
 }  // namespace
@@ -273,7 +256,7 @@ std::string encode_checkpoint(const Checkpoint& cp) {
 
 Result<Checkpoint> parse_checkpoint(std::string_view line) {
   simdjson::dom::element doc;
-  if (auto err = json_scratch().parse(line).get(doc)) {
+  if (auto err = parse_json(line).get(doc)) {
     return invalid(std::string("not valid JSON: ") + simdjson::error_message(err));
   }
   simdjson::dom::object obj;

@@ -1,8 +1,7 @@
 #include "audit/record.h"
 
-#include <simdjson.h>
-
 #include "audit/checkpoint.h"
+#include "audit/json_scratch.h"
 #include "core/json_writer.h"
 
 namespace sy::audit {
@@ -110,10 +109,8 @@ bool get(const simdjson::dom::element& obj, const char* key, T& out) {
 }  // namespace
 
 Result<IndexedEntry> index_entry(std::string_view line, uint32_t segment, uint64_t offset) {
-  thread_local simdjson::dom::parser parser;
-  simdjson::padded_string padded(line);
   simdjson::dom::element doc;
-  if (auto err = parser.parse(padded).get(doc)) {
+  if (auto err = parse_json(line).get(doc)) {
     return fail(ErrorKind::Internal,
                 std::string("audit entry is not valid JSON: ") + simdjson::error_message(err));
   }

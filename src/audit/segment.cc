@@ -13,6 +13,7 @@
 #include <cstring>
 
 #include "audit/encoding.h"
+#include "audit/json_scratch.h"
 
 namespace sy::audit {
 namespace {
@@ -41,22 +42,6 @@ std::unexpected<Error> bad_body(size_t index, std::string what) {
 
 std::string location(const std::filesystem::path& dir, uint32_t segment, uint64_t line) {
   return (dir / segment_file_name(segment)).string() + " line " + std::to_string(line);
-}
-
-struct JsonScratch {
-  simdjson::dom::parser parser;
-  std::string buffer;
-
-  simdjson::simdjson_result<simdjson::dom::element> parse(std::string_view text) {
-    buffer.assign(text);
-    buffer.append(simdjson::SIMDJSON_PADDING, '\0');
-    return parser.parse(buffer.data(), text.size(), false);
-  }
-};
-
-JsonScratch& json_scratch() {
-  thread_local JsonScratch scratch;
-  return scratch;
 }
 
 }  // namespace
@@ -111,7 +96,7 @@ Result<EntryPrefix> parse_entry_prefix(std::string_view line) {
 
 Result<void> check_entry_json(std::string_view line) {
   simdjson::dom::element doc;
-  if (auto err = json_scratch().parse(line).get(doc)) {
+  if (auto err = parse_json(line).get(doc)) {
     return invalid(std::string("not valid JSON: ") + simdjson::error_message(err));
   }
   simdjson::dom::object obj;
