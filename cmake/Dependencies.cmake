@@ -19,3 +19,7 @@ target_compile_definitions(sy_asio INTERFACE BOOST_ASIO_NO_DEPRECATED)
 find_package(PostgreSQL REQUIRED)                 # libpq (PostgreSQL::PostgreSQL)
 find_package(PkgConfig REQUIRED)
 pkg_check_modules(SODIUM REQUIRED IMPORTED_TARGET libsodium)   # PkgConfig::SODIUM
+
+# Data-loss prevention: Hyperscan (one database for every detector) and toml++ (gitleaks rules).
+pkg_check_modules(HYPERSCAN REQUIRED IMPORTED_TARGET libhs)   # PkgConfig::HYPERSCAN
+find_package(tomlplusplus REQUIRED)                           # tomlplusplus::tomlplusplus

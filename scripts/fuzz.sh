@@ -2,36 +2,28 @@
 # Builds the libFuzzer targets in fuzz/ with clang 16 (the `fuzz` preset, build/fuzz) and
 # runs each one for SECONDS (default 30) on a copy of its seed corpus fuzz/corpus/<name>/,
 # one at a time. Exits non-zero if any target finds a crash, a leak, a timeout or an OOM;
-# the input that did it is kept under build/fuzz/artifacts/<name>/.
+# the input that did it is kept under build/fuzz/artifacts/<name>/ (replay it with
+# build/fuzz/<name>_fuzz FILE).
 #
-#   scripts/fuzz.sh [SECONDS]          SWITCHYARD_JOBS=N sets the build's parallelism
+#   scripts/fuzz.sh [SECONDS [NAME...]]    only the named targets; SWITCHYARD_JOBS=N sets
+#                                          the build's parallelism
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 PER_TARGET="${1:-30}"
+shift $(( $# > 0 ? 1 : 0 ))
 JOBS="${SWITCHYARD_JOBS:-$(nproc)}"
 if ! [[ "$PER_TARGET" =~ ^[1-9][0-9]*$ ]]; then
-  echo "usage: scripts/fuzz.sh [SECONDS]  (seconds per target, a positive integer)" >&2
+  echo "usage: scripts/fuzz.sh [SECONDS [NAME...]]  (seconds per target, a positive integer)" >&2
   exit 2
 fi
-
-# The project's packages, then clang 16 and its libFuzzer runtime (Debian 12 packages).
-./scripts/install-deps.sh
-SUDO=""
-if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi
-PACKAGES=(clang-16 libclang-rt-16-dev)
-missing=()
-for p in "${PACKAGES[@]}"; do
-  if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then
-    missing+=("$p")
-  fi
-done
-if [ "${#missing[@]}" -gt 0 ]; then
-  echo "fuzz: installing ${missing[*]}"
-  export DEBIAN_FRONTEND=noninteractive
-  $SUDO apt-get update -qq
-  $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+names=("$@")
+if [ "${#names[@]}" -eq 0 ]; then
+  for source in fuzz/*_fuzz.cc; do names+=("$(basename "$source" _fuzz.cc)"); done
 fi
+
+# The project's packages, clang 16 and its libFuzzer runtime among them.
+./scripts/install-deps.sh
 
 echo "== building the fuzz targets (build/fuzz)"
 build_start=$(date +%s)
@@ -53,8 +45,7 @@ echo "== running each target for ${PER_TARGET} s"
 passed=0
 failed=0
 run_start=$(date +%s)
-for source in fuzz/*_fuzz.cc; do
-  name="$(basename "$source" _fuzz.cc)"
+for name in "${names[@]}"; do
   binary="build/fuzz/${name}_fuzz"
   seeds="fuzz/corpus/$name"
   if [ ! -x "$binary" ] || [ ! -d "$seeds" ]; then
@@ -62,6 +53,7 @@ for source in fuzz/*_fuzz.cc; do
     failed=$((failed + 1))
     continue
   fi
+  rm -rf "${artifacts:?}/$name"  # findings of an earlier run
   mkdir -p "$work/$name/corpus" "$artifacts/$name"
   cp "$seeds"/* "$work/$name/corpus/"
   log="$work/$name/log"

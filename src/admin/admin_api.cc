@@ -97,7 +97,7 @@ Reply spend(store::Store& db, const RequestTarget& t) {
 
 Reply audit_search(store::Store& db, const RequestTarget& t) {
   if (auto r = only_params(t, {"since", "until", "request_id", "principal", "kind", "model",
-                               "deployment", "status", "limit"});
+                               "deployment", "status", "limit", "log_id"});
       !r) {
     return error_reply(r.error());
   }
@@ -111,6 +111,7 @@ Reply audit_search(store::Store& db, const RequestTarget& t) {
   q.kind = param(t, "kind");
   q.model = param(t, "model");
   q.deployment = param(t, "deployment");
+  q.log_id = param(t, "log_id");
   auto number = [&](const char* k, int lo, int hi) -> Result<std::optional<int>> {
     auto v = param(t, k);
     if (!v) return std::optional<int>{};
@@ -141,11 +142,16 @@ Reply audit_search(store::Store& db, const RequestTarget& t) {
 }
 
 Reply latest_checkpoint(store::Store& db, const audit::AuditWriter* audit) {
-  auto cps = db.checkpoints(0);
+  if (audit == nullptr) {
+    return error_reply(Error::make(ErrorKind::NotFound, "the audit trail is disabled"));
+  }
+  // From the last size the writer signed: the newest row, without reading them all.
+  auto cps = db.checkpoints(audit->log_id(), audit->stats().tree_size);
   if (!cps) return error_reply(cps.error());
   Reply reply;
   json::Writer w(reply.body);
   w.begin_object();
+  w.field("log_id", audit->log_id());
   w.key("checkpoint");
   if (cps->empty()) {
     w.null();
@@ -160,8 +166,7 @@ Reply latest_checkpoint(store::Store& db, const audit::AuditWriter* audit) {
     w.field("signature", c.signature_b64);
     w.end_object();
   }
-  w.key("public_key");
-  audit != nullptr ? w.value(audit->public_key_b64()) : w.null();
+  w.field("public_key", audit->public_key_b64());
   w.end_object();
   return reply;
 }

@@ -1,5 +1,6 @@
 #include "audit/audit_writer.h"
 
+#include <fmt/format.h>
 #include <poll.h>
 #include <spdlog/spdlog.h>
 #include <sys/eventfd.h>
@@ -12,7 +13,9 @@
 
 #include "audit/checkpoint.h"
 #include "audit/encoding.h"
+#include "audit/file_io.h"
 #include "audit/segment.h"
+#include "core/ids.h"
 
 namespace sy::audit {
 namespace {
@@ -43,6 +46,41 @@ std::string fallback_body(const AuditRecord& rec, const std::string& why) {
   return body;
 }
 
+// The log's name in the store, kept in <dir>/log-id so that it stays with the files:
+// audit.log_id when set (and the file agrees), else the file's, else a new one made of
+// the host name and a random suffix.
+Result<std::string> resolve_log_id(const AuditConfig& config) {
+  const std::filesystem::path path = std::filesystem::path(config.dir) / "log-id";
+  std::string stored;
+  if (std::ifstream in(path); in) std::getline(in, stored);
+  if (!stored.empty()) {
+    if (!config.log_id.empty() && config.log_id != stored) {
+      return fail(ErrorKind::Internal, "audit: " + config.dir + " is the log of \"" + stored +
+                                           "\", not of audit.log_id \"" + config.log_id +
+                                           "\"; point each replica at its own directory");
+    }
+    return stored;
+  }
+  std::string id = config.log_id;
+  if (id.empty()) {
+    char host[256] = {};
+    ::gethostname(host, sizeof host - 1);
+    id = fmt::format("{}-{:08x}", host[0] != '\0' ? host : "gateway",
+                     static_cast<uint32_t>(random_u64()));
+  }
+  const std::filesystem::path tmp = path.string() + ".tmp";
+  {
+    std::ofstream out(tmp, std::ios::trunc);
+    out << id << '\n';
+    if (!out.flush()) return fail(ErrorKind::Internal, "audit: cannot write " + tmp.string());
+  }
+  std::error_code ec;
+  std::filesystem::rename(tmp, path, ec);
+  if (ec) return fail(ErrorKind::Internal, "audit: cannot write " + path.string() + ": " + ec.message());
+  if (auto r = fsync_dir(config.dir); !r) return std::unexpected(r.error());
+  return id;
+}
+
 struct Item {
   AuditRecord record;
   AuditWriter::Done done;              // empty: fire and forget
@@ -68,7 +106,10 @@ struct AuditWriter::Impl {
   std::thread thread;
 
   // Writer-thread state.
-  store::WriteBatch pending;  // index rows not yet in the store (retried on failure)
+  std::string log_id;         // this log's name in the store (see the log-id file)
+  store::WriteBatch pending;  // index rows not yet in the store
+  bool index_behind = false;  // the store missed rows: re-index from the log
+  Clock::time_point next_index_retry;
   uint64_t checkpointed_size = 0;
   Clock::time_point next_checkpoint;
   std::atomic<uint64_t> records{0}, batches{0}, checkpoints{0}, signed_size{0};
@@ -160,6 +201,7 @@ struct AuditWriter::Impl {
       for (size_t i = 0; i < items.size(); ++i) {
         store::AuditIndexRow x;
         const AuditRecord& rec = items[i]->record;
+        x.log_id = log_id;
         x.seq = appended[i].seq;
         x.ts_ms = rec.ts_ms;
         x.kind = rec.kind == RecordKind::Request ? "request" : "admin";
@@ -173,6 +215,7 @@ struct AuditWriter::Impl {
         x.latency_ms = rec.latency_ms;
         x.segment = appended[i].segment;
         x.offset = appended[i].offset;
+        if (index_behind) continue;  // catch_up_index() will read them from the log
         pending.audit.push_back(std::move(x));
         if (auto s = spend_row(rec)) pending.spend.push_back(std::move(*s));
       }
@@ -191,18 +234,34 @@ struct AuditWriter::Impl {
     checkpointed_size = size;
     signed_size.store(size, std::memory_order_relaxed);
     checkpoints.fetch_add(1, std::memory_order_relaxed);
-    pending.checkpoints.push_back(
-        {cp->tree_size, to_hex(cp->root), cp->ts_ms, cp->key_id, base64_encode(cp->signature)});
+    if (!index_behind) pending.checkpoints.push_back(checkpoint_row(*cp));
     return {};
   }
 
+  store::CheckpointRow checkpoint_row(const Checkpoint& cp) const {
+    return {log_id, cp.tree_size, to_hex(cp.root), cp.ts_ms, cp.key_id,
+            base64_encode(cp.signature)};
+  }
+
+  // Writes the pending index rows. On failure they are dropped — the log is the record —
+  // and the index is rebuilt from the log once the store answers again, so a store
+  // outage neither grows memory nor leaves holes in the index.
   void flush_index() {
+    if (index_behind) {
+      if (Clock::now() < next_index_retry) return;
+      if (auto r = catch_up_index(); !r) {
+        next_index_retry = Clock::now() + std::chrono::seconds(1);
+        return;
+      }
+      index_behind = false;
+    }
     if (pending.empty()) return;
     if (auto r = store->write(pending); !r) {
-      // The log is the record; the index catches up on the next try (or at restart).
-      spdlog::error("audit: cannot index {} entries in the {} store (will retry): {}",
-                    pending.audit.size(), store->backend(), r.error().message);
-      return;
+      spdlog::error("audit: the {} store refused {} index rows; re-indexing from the log once "
+                    "it answers: {}",
+                    store->backend(), pending.audit.size(), r.error().message);
+      index_behind = true;
+      next_index_retry = Clock::now() + std::chrono::seconds(1);
     }
     pending = {};
   }
@@ -230,11 +289,28 @@ struct AuditWriter::Impl {
     }
   }
 
+  // Copies the checkpoints of the file that the store may lack (those from the index's
+  // high water on) into the store.
+  Result<void> catch_up_checkpoints(uint64_t from_tree_size) {
+    auto file = read_checkpoint_file(config.dir);
+    if (!file && file.error().kind == ErrorKind::NotFound) return {};
+    if (!file) return std::unexpected(file.error());
+    store::WriteBatch batch;
+    for (const auto& line : file->lines) {
+      if (!line.complete) continue;
+      auto cp = parse_checkpoint(line.text);
+      if (!cp) return std::unexpected(cp.error());
+      if (cp->tree_size >= from_tree_size) batch.checkpoints.push_back(checkpoint_row(*cp));
+    }
+    return store->write(batch);
+  }
+
   // Indexes log entries the store has not seen (after a crash between the log write
   // and the index write).
   Result<void> catch_up_index() {
-    auto high = store->audit_high_water();
+    auto high = store->audit_high_water(log_id);
     if (!high) return std::unexpected(high.error());
+    if (auto r = catch_up_checkpoints(*high); !r) return r;
     if (*high >= log->size()) return {};
     auto reader = SegmentReader::open(config.dir);
     if (!reader) return std::unexpected(reader.error());
@@ -247,6 +323,7 @@ struct AuditWriter::Impl {
       if (seq < *high) continue;
       auto indexed = index_entry((*line)->text, (*line)->segment, (*line)->offset);
       if (!indexed) return std::unexpected(indexed.error());
+      indexed->index.log_id = log_id;
       batch.audit.push_back(std::move(indexed->index));
       if (indexed->spend) batch.spend.push_back(std::move(*indexed->spend));
       ++replayed;
@@ -290,6 +367,9 @@ Result<std::unique_ptr<AuditWriter>> AuditWriter::open(const AuditConfig& config
     spdlog::warn("audit: dropped a torn last entry ({} bytes) left by a crash",
                  impl->log->repaired_bytes());
   }
+  auto log_id = resolve_log_id(config);
+  if (!log_id) return std::unexpected(log_id.error());
+  impl->log_id = std::move(*log_id);
   auto cps = CheckpointLog::open(config.dir);
   if (!cps) return std::unexpected(cps.error());
   impl->checkpoint_log.emplace(std::move(*cps));
@@ -342,6 +422,8 @@ AuditWriter::Stats AuditWriter::stats() const {
 }
 
 const std::string& AuditWriter::public_key_b64() const { return impl_->public_key_b64; }
+
+const std::string& AuditWriter::log_id() const { return impl_->log_id; }
 
 void AuditWriter::stop() {
   if (!impl_ || !impl_->thread.joinable()) return;

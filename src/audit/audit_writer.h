@@ -75,6 +75,8 @@ class AuditWriter {
   Stats stats() const;
   // The base64 public key that verifies this log's checkpoints.
   const std::string& public_key_b64() const;
+  // This log's name in the store (one log per replica).
+  const std::string& log_id() const;
 
   // Writes everything queued, signs a final checkpoint and joins the thread. Idempotent.
   void stop();

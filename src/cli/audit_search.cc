@@ -16,7 +16,7 @@ struct SearchOptions {
   std::string config;
   std::string since = "24h";
   std::string until = "now";
-  std::string request_id, principal, kind, model, deployment;
+  std::string request_id, principal, kind, model, deployment, log_id;
   int status = 0;
   uint32_t limit = 100;
   bool json = false;
@@ -38,6 +38,7 @@ int run_search(const SearchOptions& o) {
   if (!o.kind.empty()) q.kind = o.kind;
   if (!o.model.empty()) q.model = o.model;
   if (!o.deployment.empty()) q.deployment = o.deployment;
+  if (!o.log_id.empty()) q.log_id = o.log_id;
   if (o.status != 0) q.status = o.status;
   auto db = open_cli_store(o.config);
   if (!db) return fail_with(db.error());
@@ -78,6 +79,7 @@ void add_audit_search_command(CLI::App& audit) {
   cmd->add_option("--model", o->model, "this requested model or route only");
   cmd->add_option("--deployment", o->deployment, "this deployment only");
   cmd->add_option("--status", o->status, "this HTTP status only");
+  cmd->add_option("--log-id", o->log_id, "this replica's log only");
   cmd->add_option("--limit", o->limit, "at most this many, newest first")->capture_default_str();
   cmd->add_flag("--json", o->json, "print JSON lines instead of a table");
   cmd->callback([o] {

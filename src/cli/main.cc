@@ -3,6 +3,7 @@
 #include <cstdio>
 
 #include "cli/audit_cmd.h"
+#include "cli/dlp_cmd.h"
 #include "cli/spend_cmd.h"
 #include "cli/serve.h"
 #include "core/config_loader.h"
@@ -27,6 +28,7 @@ int main(int argc, char** argv) {
 
   sy::cli::add_audit_commands(app);
   sy::cli::add_spend_command(app);
+  sy::cli::add_dlp_commands(app);
   app.add_subcommand("version", "Print the version");
 
   CLI11_PARSE(app, argc, argv);

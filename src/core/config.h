@@ -103,6 +103,8 @@ enum class CaptureMode { None, Full };
 struct AuditConfig {
   bool enabled = true;
   std::string dir;                           // default <data_dir>/audit
+  std::string log_id;                        // this log's name in a shared store; default:
+                                             // host name + random, kept in <dir>/log-id
   Durability durability = Durability::Batch; // sync: acknowledge only once on disk
   uint32_t batch_interval_ms = 20;           // batch: the most a crash can lose
   uint32_t queue_capacity = 8'192;           // records waiting for the writer; full → 503

@@ -49,7 +49,8 @@ void read_server(YamlReader& r, const Node& n, ServerConfig& s) {
       r.read(tls, "server.tls", "cert_file", t.cert_file, true);
       r.read(tls, "server.tls", "key_file", t.key_file, true);
       for (auto [key, file] : {std::pair{"cert_file", &t.cert_file}, {"key_file", &t.key_file}}) {
-        if (!file->empty() && !std::filesystem::exists(*file)) {
+        std::error_code ec;
+        if (!file->empty() && !std::filesystem::exists(*file, ec)) {
           r.problem(tls[key], std::string("server.tls.") + key, "file not found: " + *file);
         }
       }
@@ -193,11 +194,17 @@ void read_audit(YamlReader& r, const Node& n, Config& c) {
   if (n.IsDefined() && !n.IsNull() && r.expect_map(n, "audit")) {
     const std::string path = "audit";
     r.allow_keys(n, path,
-                 {"enabled", "dir", "durability", "batch_interval_ms", "queue_capacity",
+                 {"enabled", "dir", "log_id", "durability", "batch_interval_ms", "queue_capacity",
                   "checkpoint_interval_ms", "segment_max_bytes", "signing_key_file", "capture",
                   "capture_max_bytes"});
     r.read(n, path, "enabled", a.enabled);
     r.read(n, path, "dir", a.dir);
+    r.read(n, path, "log_id", a.log_id);
+    if (a.log_id.size() > 64 ||
+        a.log_id.find_first_not_of("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789._-") !=
+            std::string::npos) {
+      r.problem(n["log_id"], "audit.log_id", "at most 64 letters, digits, '.', '_' or '-'");
+    }
     std::string durability, capture;
     r.read(n, path, "durability", durability);
     if (durability == "sync") {
@@ -272,8 +279,10 @@ void read_section(YamlReader& r, const Node& root, const char* key, std::map<std
 
 void cross_check(YamlReader& r, const Node& root, Config& c) {
   for (auto& [name, d] : c.deployments) {
-    if (!d.provider.empty() && !c.providers.contains(d.provider)) {
-      r.problem(root["deployments"][name]["provider"], "deployments." + name + ".provider",
+    // (A missing key is already reported; an empty or unknown name is reported here.)
+    const Node given = root["deployments"][name]["provider"];
+    if (given.IsDefined() && !c.providers.contains(d.provider)) {
+      r.problem(given, "deployments." + name + ".provider",
                 fmt::format("unknown provider \"{}\"", d.provider));
     }
   }
@@ -284,7 +293,9 @@ void cross_check(YamlReader& r, const Node& root, Config& c) {
     }
     for (size_t i = 0; i < route.targets.size(); ++i) {
       const auto& t = route.targets[i];
-      if (!t.deployment.empty() && !c.deployments.contains(t.deployment)) {
+      const Node tn = root["routes"][name]["targets"][i];
+      const bool named = tn.IsScalar() || (tn.IsMap() && tn["deployment"].IsDefined());
+      if (named && !c.deployments.contains(t.deployment)) {
         r.problem(root["routes"][name]["targets"][i],
                   fmt::format("routes.{}.targets[{}]", name, i),
                   fmt::format("unknown deployment \"{}\"", t.deployment));

@@ -67,7 +67,9 @@ Result<int64_t> parse_duration_ms(std::string_view spec) {
   else if (unit == "h") scale = 3'600'000;
   else if (unit == "d") scale = 86'400'000;
   else if (unit == "w") scale = 7 * 86'400'000LL;
-  if (scale == 0 || n > INT64_MAX / scale) return std::unexpected(bad(spec));
+  // At most 1000 years: anything longer is a typo, and stays printable as a date.
+  constexpr int64_t kMaxMs = 1000LL * 366 * 86'400'000;
+  if (scale == 0 || n > kMaxMs / scale) return std::unexpected(bad(spec));
   return n * scale;
 }
 

@@ -42,6 +42,10 @@ Result<Endpoint> parse_endpoint(std::string_view url) {
     ep.port = ep.tls ? 443 : 80;
   }
   ep.path_prefix = parsed->encoded_path();
+  // Boost.URL 1.81 lets junk after the port ("http://a:80x/v1") through as a path.
+  if (!ep.path_prefix.empty() && ep.path_prefix.front() != '/') {
+    return fail(ErrorKind::InvalidRequest, "malformed URL (port or path): " + std::string(url));
+  }
   while (!ep.path_prefix.empty() && ep.path_prefix.back() == '/') ep.path_prefix.pop_back();
   return ep;
 }
@@ -56,6 +60,9 @@ Result<ListenAddress> parse_listen_address(std::string_view text) {
   std::string_view host = text.substr(0, colon);
   if (host.size() >= 2 && host.front() == '[' && host.back() == ']') {
     host = host.substr(1, host.size() - 2);
+  }
+  if (host.empty()) {
+    return fail(ErrorKind::InvalidRequest, "expected HOST:PORT, got \"" + std::string(text) + "\"");
   }
   a.host = std::string(host);
   const auto port = text.substr(colon + 1);

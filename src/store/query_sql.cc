@@ -130,6 +130,7 @@ SqlStatement audit_search_sql(const AuditQuery& q, Dialect dialect) {
   append_filter(filters, st.params, dialect, "kind", q.kind);
   append_filter(filters, st.params, dialect, "model", q.model);
   append_filter(filters, st.params, dialect, "deployment", q.deployment);
+  append_filter(filters, st.params, dialect, "log_id", q.log_id);
   if (q.status) {
     st.params.emplace_back(int64_t{*q.status});
     filters += " AND status = " + placeholder(dialect, st.params.size());

@@ -62,7 +62,7 @@ SqlStatement spend_sql(const SpendQuery& q, Dialect dialect, bool grouped);
 SqlStatement audit_search_sql(const AuditQuery& q, Dialect dialect);
 inline constexpr std::string_view kAuditColumns =
     "seq, ts_ms, kind, request_id, principal, action, model, deployment, status, cost_usd, "
-    "latency_ms, segment, byte_offset";
+    "latency_ms, segment, byte_offset, log_id";
 
 // The rules a batch must meet before either backend writes it: every spend row has a
 // non-empty request_id (the ledger's replay key).

@@ -68,6 +68,7 @@ SpendTotal sum_of(std::span<const SpendTotal> rows) {
 
 void write_audit_row(json::Writer& w, const AuditIndexRow& r) {
   w.begin_object();
+  w.field("log_id", r.log_id);
   w.field("seq", r.seq);
   w.field("time", format_rfc3339_ms(r.ts_ms));
   w.field("kind", r.kind);

@@ -15,7 +15,7 @@ namespace {
 
 // Schema migrations: kMigrations[i] takes the database from version i to i + 1. Append
 // new steps; never edit a released one.
-constexpr std::array<const char*, 1> kMigrations = {
+constexpr std::array<const char*, 2> kMigrations = {
     R"sql(
 CREATE TABLE IF NOT EXISTS audit_index (
   seq INTEGER PRIMARY KEY,
@@ -67,13 +67,47 @@ CREATE TABLE IF NOT EXISTS audit_checkpoints (
   key_id TEXT NOT NULL,
   signature_b64 TEXT NOT NULL);
 )sql",
+    // Version 2: audit rows are keyed by (log_id, seq), so several replicas, each with its
+    // own log, can share one database. The audit index and checkpoints are derived from the
+    // log files, so the old tables are dropped; each gateway re-indexes its log at start.
+    R"sql(
+DROP TABLE IF EXISTS audit_index;
+DROP TABLE IF EXISTS audit_checkpoints;
+CREATE TABLE audit_index (
+  log_id TEXT NOT NULL,
+  seq INTEGER NOT NULL,
+  ts_ms INTEGER NOT NULL,
+  kind TEXT NOT NULL,
+  request_id TEXT NOT NULL,
+  principal TEXT NOT NULL,
+  action TEXT NOT NULL,
+  model TEXT NOT NULL,
+  deployment TEXT NOT NULL,
+  status INTEGER NOT NULL,
+  cost_usd REAL NOT NULL,
+  latency_ms INTEGER NOT NULL,
+  segment INTEGER NOT NULL,
+  byte_offset INTEGER NOT NULL,
+  PRIMARY KEY (log_id, seq));
+CREATE INDEX audit_index_ts ON audit_index (ts_ms, seq);
+CREATE INDEX audit_index_request ON audit_index (request_id);
+CREATE TABLE audit_checkpoints (
+  log_id TEXT NOT NULL,
+  tree_size INTEGER NOT NULL,
+  root_hex TEXT NOT NULL,
+  ts_ms INTEGER NOT NULL,
+  key_id TEXT NOT NULL,
+  signature_b64 TEXT NOT NULL,
+  PRIMARY KEY (log_id, tree_size)) WITHOUT ROWID;
+)sql",
 };
 constexpr int kSchemaVersion = static_cast<int>(kMigrations.size());
 
 constexpr std::string_view kInsertAudit =
     "INSERT INTO audit_index (seq, ts_ms, kind, request_id, principal, action, model, "
-    "deployment, status, cost_usd, latency_ms, segment, byte_offset) "
-    "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13) ON CONFLICT (seq) DO NOTHING";
+    "deployment, status, cost_usd, latency_ms, segment, byte_offset, log_id) "
+    "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14) "
+    "ON CONFLICT (log_id, seq) DO NOTHING";
 constexpr std::string_view kInsertSpend =
     "INSERT INTO spend (ts_ms, request_id, team, project, key_id, model, deployment, "
     "input_tokens, output_tokens, cost_usd) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10) "
@@ -86,8 +120,8 @@ constexpr std::string_view kUpsertDaily =
     "excluded.input_tokens, output_tokens = output_tokens + excluded.output_tokens, "
     "cost_usd = cost_usd + excluded.cost_usd";
 constexpr std::string_view kInsertCheckpoint =
-    "INSERT INTO audit_checkpoints (tree_size, root_hex, ts_ms, key_id, signature_b64) "
-    "VALUES (?1, ?2, ?3, ?4, ?5) ON CONFLICT (tree_size) DO NOTHING";
+    "INSERT INTO audit_checkpoints (tree_size, root_hex, ts_ms, key_id, signature_b64, log_id) "
+    "VALUES (?1, ?2, ?3, ?4, ?5, ?6) ON CONFLICT (log_id, tree_size) DO NOTHING";
 
 // One rollup cell of a batch: the spend rows it actually inserted, summed.
 struct RollupKey {
@@ -289,7 +323,8 @@ Result<void> SqliteStore::write_rows(const WriteBatch& batch) {
           *s, static_cast<int64_t>(r.seq), r.ts_ms, std::string_view(r.kind),
           std::string_view(r.request_id), std::string_view(r.principal), std::string_view(r.action),
           std::string_view(r.model), std::string_view(r.deployment), int64_t{r.status}, r.cost_usd,
-          int64_t{r.latency_ms}, int64_t{r.segment}, static_cast<int64_t>(r.offset));
+          int64_t{r.latency_ms}, int64_t{r.segment}, static_cast<int64_t>(r.offset),
+          std::string_view(r.log_id));
       if (auto done = step_done(*s, rc, "cannot insert an audit index row"); !done) return done;
     }
   }
@@ -329,17 +364,21 @@ Result<void> SqliteStore::write_rows(const WriteBatch& batch) {
     for (const CheckpointRow& r : batch.checkpoints) {
       const int rc =
           bind_all(*s, static_cast<int64_t>(r.tree_size), std::string_view(r.root_hex), r.ts_ms,
-                   std::string_view(r.key_id), std::string_view(r.signature_b64));
+                   std::string_view(r.key_id), std::string_view(r.signature_b64),
+                   std::string_view(r.log_id));
       if (auto done = step_done(*s, rc, "cannot insert a checkpoint"); !done) return done;
     }
   }
   return {};
 }
 
-Result<uint64_t> SqliteStore::audit_high_water() {
-  auto s = prepare("SELECT MAX(seq) FROM audit_index");
+Result<uint64_t> SqliteStore::audit_high_water(std::string_view log_id) {
+  auto s = prepare("SELECT MAX(seq) FROM audit_index WHERE log_id = ?1");
   if (!s) return std::unexpected(s.error());
   ResetOnExit reset{*s};
+  if (const int rc = bind(*s, 1, log_id); rc != SQLITE_OK) {
+    return std::unexpected(error("cannot bind the audit high water", rc));
+  }
   const int rc = sqlite3_step(*s);
   if (rc != SQLITE_ROW) return std::unexpected(error("cannot read the audit high water", rc));
   if (sqlite3_column_type(*s, 0) == SQLITE_NULL) return uint64_t{0};
@@ -396,19 +435,21 @@ Result<std::vector<AuditIndexRow>> SqliteStore::audit_search(const AuditQuery& q
     r.latency_ms = static_cast<uint32_t>(sqlite3_column_int64(*s, 10));
     r.segment = static_cast<uint32_t>(sqlite3_column_int64(*s, 11));
     r.offset = static_cast<uint64_t>(sqlite3_column_int64(*s, 12));
+    r.log_id = column_text(*s, 13);
   }
   if (rc != SQLITE_DONE) return std::unexpected(error("audit search failed", rc));
   return rows;
 }
 
-Result<std::vector<CheckpointRow>> SqliteStore::checkpoints(uint64_t min_tree_size) {
+Result<std::vector<CheckpointRow>> SqliteStore::checkpoints(std::string_view log_id,
+                                                            uint64_t min_tree_size) {
   auto s = prepare(
       "SELECT tree_size, root_hex, ts_ms, key_id, signature_b64 FROM audit_checkpoints "
-      "WHERE tree_size >= ?1 ORDER BY tree_size");
+      "WHERE log_id = ?2 AND tree_size >= ?1 ORDER BY tree_size");
   if (!s) return std::unexpected(s.error());
   ResetOnExit reset{*s};
   const auto min = static_cast<int64_t>(std::min<uint64_t>(min_tree_size, INT64_MAX));
-  if (const int rc = bind(*s, 1, min); rc != SQLITE_OK) {
+  if (const int rc = bind_all(*s, min, log_id); rc != SQLITE_OK) {
     return std::unexpected(error("cannot bind a checkpoint query", rc));
   }
   std::vector<CheckpointRow> rows;
@@ -420,6 +461,7 @@ Result<std::vector<CheckpointRow>> SqliteStore::checkpoints(uint64_t min_tree_si
     r.ts_ms = sqlite3_column_int64(*s, 2);
     r.key_id = column_text(*s, 3);
     r.signature_b64 = column_text(*s, 4);
+    r.log_id = std::string(log_id);
   }
   if (rc != SQLITE_DONE) return std::unexpected(error("checkpoint query failed", rc));
   return rows;

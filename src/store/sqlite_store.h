@@ -34,10 +34,11 @@ class SqliteStore final : public Store {
 
   Result<void> migrate() override;
   Result<void> write(const WriteBatch& batch) override;
-  Result<uint64_t> audit_high_water() override;
+  Result<uint64_t> audit_high_water(std::string_view log_id) override;
   Result<std::vector<SpendTotal>> spend(const SpendQuery& q) override;
   Result<std::vector<AuditIndexRow>> audit_search(const AuditQuery& q) override;
-  Result<std::vector<CheckpointRow>> checkpoints(uint64_t min_tree_size) override;
+  Result<std::vector<CheckpointRow>> checkpoints(std::string_view log_id,
+                                                 uint64_t min_tree_size) override;
   const char* backend() const override { return "sqlite"; }
 
  private:

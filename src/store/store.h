@@ -12,6 +12,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "core/error.h"
@@ -36,7 +37,8 @@ struct SpendRow {
 
 // The searchable summary of one audit log entry; the entry itself lives in the log.
 struct AuditIndexRow {
-  uint64_t seq = 0;  // the entry's index in the audit log (its Merkle leaf index)
+  std::string log_id;  // which audit log (one per gateway replica; see AuditConfig)
+  uint64_t seq = 0;    // the entry's index in that log (its Merkle leaf index)
   int64_t ts_ms = 0;
   std::string kind;  // "request" or "admin"
   std::string request_id;
@@ -53,6 +55,7 @@ struct AuditIndexRow {
 
 // A signed audit checkpoint (see audit/checkpoint.h).
 struct CheckpointRow {
+  std::string log_id;
   uint64_t tree_size = 0;
   std::string root_hex;
   int64_t ts_ms = 0;
@@ -94,7 +97,7 @@ struct SpendTotal {
 struct AuditQuery {
   int64_t since_ms = 0;
   int64_t until_ms = INT64_MAX;
-  std::optional<std::string> request_id, principal, kind, model, deployment;
+  std::optional<std::string> request_id, principal, kind, model, deployment, log_id;
   std::optional<int> status;
   uint32_t limit = 100;
 };
@@ -107,13 +110,15 @@ class Store {
   virtual Result<void> migrate() = 0;
   // Persists the batch atomically (one transaction).
   virtual Result<void> write(const WriteBatch& batch) = 0;
-  // One past the highest audit seq stored (0 when none): where index replay resumes.
-  virtual Result<uint64_t> audit_high_water() = 0;
+  // One past the highest seq stored for audit log `log_id` (0 when none): where index
+  // replay resumes.
+  virtual Result<uint64_t> audit_high_water(std::string_view log_id) = 0;
   // Spend totals grouped by one dimension, largest cost first.
   virtual Result<std::vector<SpendTotal>> spend(const SpendQuery& q) = 0;
   virtual Result<std::vector<AuditIndexRow>> audit_search(const AuditQuery& q) = 0;
-  // Checkpoints with tree_size >= min_tree_size, in increasing tree_size.
-  virtual Result<std::vector<CheckpointRow>> checkpoints(uint64_t min_tree_size) = 0;
+  // Checkpoints of audit log `log_id` with tree_size >= min_tree_size, increasing.
+  virtual Result<std::vector<CheckpointRow>> checkpoints(std::string_view log_id,
+                                                         uint64_t min_tree_size) = 0;
   // "sqlite" or "postgres".
   virtual const char* backend() const = 0;
 };

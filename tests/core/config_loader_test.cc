@@ -151,3 +151,33 @@ TEST(ConfigLoader, TheDemoConfigIsValid) {
 
 }  // namespace
 }  // namespace sy
+
+namespace sy {
+namespace {
+
+// Found by fuzzing: these loaded and then crashed or misbehaved at request time.
+TEST(ConfigLoaderFuzzFindings, EmptyNamesAndOddPathsAreProblems) {
+  const std::string base = "providers:\n  p: {type: openai}\n";
+  auto empty_target = load_config_text(
+      base + "deployments:\n  d: {provider: p}\nroutes:\n  r: {targets: [\"\"]}\n", "t.yaml");
+  ASSERT_FALSE(empty_target);
+  EXPECT_NE(empty_target.error().message.find("unknown deployment \"\""), std::string::npos)
+      << empty_target.error().message;
+  auto empty_provider = load_config_text(base + "deployments:\n  d: {provider: \"\"}\n", "t.yaml");
+  ASSERT_FALSE(empty_provider);
+  EXPECT_NE(empty_provider.error().message.find("unknown provider \"\""), std::string::npos);
+  auto long_path = load_config_text("server:\n  tls: {cert_file: /tmp/" + std::string(300, 'a') +
+                                        ", key_file: /tmp/k}\n" + base +
+                                        "deployments:\n  d: {provider: p}\n",
+                                    "t.yaml");
+  ASSERT_FALSE(long_path);  // a problem, not an exception
+  EXPECT_NE(long_path.error().message.find("file not found"), std::string::npos);
+  auto junk_port = load_config_text(
+      "providers:\n  p: {type: openai_compatible, base_url: \"http://a:80x/v1\"}\n"
+      "deployments:\n  d: {provider: p}\n",
+      "t.yaml");
+  EXPECT_FALSE(junk_port);
+}
+
+}  // namespace
+}  // namespace sy

@@ -47,3 +47,16 @@ TEST(ParseListenAddress, HostAndPort) {
 
 }  // namespace
 }  // namespace sy
+
+namespace sy {
+namespace {
+
+TEST(UrlFuzzFindings, JunkAfterThePortAndEmptyHostsAreRejected) {
+  EXPECT_FALSE(parse_endpoint("http://a:80x/v1"));
+  EXPECT_TRUE(parse_endpoint("http://a:80/v1"));
+  EXPECT_FALSE(parse_listen_address("[]:80"));
+  EXPECT_FALSE(parse_listen_address(":80"));
+}
+
+}  // namespace
+}  // namespace sy

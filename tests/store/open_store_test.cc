@@ -22,7 +22,7 @@ class OpenStoreTest : public ::testing::TestWithParam<Backend> {
   // Writes and reads one row: the store is usable.
   static void expect_usable(Store& store) {
     ASSERT_TRUE(store.write({.audit = {{.seq = 41, .ts_ms = 1, .kind = "request"}}}));
-    EXPECT_EQ(store.audit_high_water().value(), 42u);
+    EXPECT_EQ(store.audit_high_water("").value(), 42u);
   }
   std::unique_ptr<TestDatabase> db_;
 };

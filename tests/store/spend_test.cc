@@ -190,7 +190,7 @@ TEST_P(StoreTest, LargeBatchesAreWrittenWhole) {
     batch.audit.push_back({.seq = seq, .ts_ms = static_cast<int64_t>(seq), .kind = "request"});
   }
   ASSERT_TRUE(store_->write(batch));
-  EXPECT_EQ(store_->audit_high_water().value(), 5'000u);
+  EXPECT_EQ(store_->audit_high_water("").value(), 5'000u);
   expect_spend(*store_, rows, {.by = SpendDimension::Day});
   expect_spend(*store_, rows,
                {.by = SpendDimension::Key,

@@ -46,7 +46,7 @@ std::vector<AuditIndexRow> all_audit(Store& store) {
 
 TEST_P(StoreTest, EmptyStoreAnswersEmpty) {
   EXPECT_EQ(store_->backend(), std::string(GetParam() == Backend::Sqlite ? "sqlite" : "postgres"));
-  EXPECT_EQ(store_->audit_high_water().value(), 0u);
+  EXPECT_EQ(store_->audit_high_water("").value(), 0u);
   for (auto by : {SpendDimension::Team, SpendDimension::Project, SpendDimension::Key,
                   SpendDimension::Model, SpendDimension::Deployment, SpendDimension::Day}) {
     auto totals = store_->spend({.by = by});
@@ -54,9 +54,9 @@ TEST_P(StoreTest, EmptyStoreAnswersEmpty) {
     EXPECT_TRUE(totals->empty());
   }
   EXPECT_TRUE(all_audit(*store_).empty());
-  EXPECT_TRUE(store_->checkpoints(0).value().empty());
+  EXPECT_TRUE(store_->checkpoints("", 0).value().empty());
   EXPECT_TRUE(store_->write(WriteBatch{}));
-  EXPECT_EQ(store_->audit_high_water().value(), 0u);
+  EXPECT_EQ(store_->audit_high_water("").value(), 0u);
 }
 
 TEST_P(StoreTest, MigrateIsIdempotentAndKeepsData) {
@@ -66,8 +66,8 @@ TEST_P(StoreTest, MigrateIsIdempotentAndKeepsData) {
   ASSERT_TRUE(store_->migrate());
   auto reopened = open_again();  // open_store() migrates once more
   ASSERT_TRUE(reopened);
-  EXPECT_EQ(reopened->audit_high_water().value(), 2u);
-  EXPECT_EQ(reopened->checkpoints(0).value().size(), 1u);
+  EXPECT_EQ(reopened->audit_high_water("").value(), 2u);
+  EXPECT_EQ(reopened->checkpoints("", 0).value().size(), 1u);
 }
 
 TEST_P(StoreTest, ConcurrentOpensOfAFreshDatabaseAllMigrate) {
@@ -98,7 +98,7 @@ TEST_P(StoreTest, ConcurrentOpensOfAFreshDatabaseAllMigrate) {
   EXPECT_EQ(failures, 0);
   auto store = open_store({.url = fresh.url()});
   ASSERT_TRUE(store) << store.error().message;
-  EXPECT_EQ((*store)->audit_high_water().value(), static_cast<uint64_t>(kOpeners));
+  EXPECT_EQ((*store)->audit_high_water("").value(), static_cast<uint64_t>(kOpeners));
 }
 
 TEST_P(StoreTest, AuditRowsRoundTripExactly) {
@@ -119,7 +119,7 @@ TEST_P(StoreTest, AuditRowsRoundTripExactly) {
   const AuditIndexRow plain = audit_row(3, 5);
   ASSERT_TRUE(store_->write({.audit = {plain, odd}}));
   EXPECT_EQ(tuples(all_audit(*store_)), tuples(std::vector{odd, plain}));
-  EXPECT_EQ(store_->audit_high_water().value(), odd.seq + 1);
+  EXPECT_EQ(store_->audit_high_water("").value(), odd.seq + 1);
 }
 
 TEST_P(StoreTest, TextIsStoredSafely) {
@@ -161,9 +161,38 @@ TEST_P(StoreTest, ReplayingAuditRowsAndCheckpointsIsIdempotent) {
   std::vector<AuditIndexRow> expected;
   for (uint64_t seq = 30; seq-- > 0;) expected.push_back(audit_row(seq, 100 + seq));
   EXPECT_EQ(tuples(all_audit(*store_)), tuples(expected));
-  EXPECT_EQ(store_->audit_high_water().value(), 30u);
-  EXPECT_EQ(tuples(store_->checkpoints(0).value()),
+  EXPECT_EQ(store_->audit_high_water("").value(), 30u);
+  EXPECT_EQ(tuples(store_->checkpoints("", 0).value()),
             tuples(std::vector{checkpoint(10), checkpoint(20), checkpoint(30)}));
+}
+
+TEST_P(StoreTest, SeveralLogsShareOneStoreWithoutColliding) {
+  // Replicas each keep their own audit log; their rows and checkpoints must not clash.
+  WriteBatch batch;
+  for (const char* log : {"replica-a", "replica-b"}) {
+    for (uint64_t seq = 0; seq < 3; ++seq) {
+      AuditIndexRow r = audit_row(seq, 1000 + seq);
+      r.log_id = log;
+      batch.audit.push_back(r);
+    }
+    CheckpointRow c = checkpoint(3);
+    c.log_id = log;
+    batch.checkpoints.push_back(c);
+  }
+  AuditIndexRow extra = audit_row(3, 2000);
+  extra.log_id = "replica-b";
+  batch.audit.push_back(extra);
+  ASSERT_TRUE(store_->write(batch));
+  EXPECT_EQ(store_->audit_high_water("replica-a").value(), 3u);
+  EXPECT_EQ(store_->audit_high_water("replica-b").value(), 4u);
+  EXPECT_EQ(store_->audit_high_water("").value(), 0u);
+  EXPECT_EQ(store_->checkpoints("replica-a", 0).value().size(), 1u);
+  EXPECT_EQ(store_->checkpoints("replica-b", 0).value().at(0).log_id, "replica-b");
+  EXPECT_EQ(store_->audit_search({.limit = 100}).value().size(), 7u);
+  const auto b = store_->audit_search({.log_id = "replica-b", .limit = 100}).value();
+  ASSERT_EQ(b.size(), 4u);
+  EXPECT_EQ(b[0].log_id, "replica-b");
+  EXPECT_EQ(b[0].seq, 3u);
 }
 
 TEST_P(StoreTest, DuplicateKeysInsideOneBatchKeepTheFirst) {
@@ -172,7 +201,7 @@ TEST_P(StoreTest, DuplicateKeysInsideOneBatchKeepTheFirst) {
   const auto rows = all_audit(*store_);
   ASSERT_EQ(rows.size(), 1u);
   EXPECT_EQ(rows[0].ts_ms, 1);
-  EXPECT_EQ(store_->checkpoints(0).value().size(), 1u);
+  EXPECT_EQ(store_->checkpoints("", 0).value().size(), 1u);
 }
 
 TEST_P(StoreTest, AuditSearchFiltersOrdersAndLimits) {
@@ -229,7 +258,7 @@ TEST_P(StoreTest, CheckpointsComeInIncreasingTreeSize) {
   ASSERT_TRUE(store_->write({.checkpoints = {checkpoint(7)}}));
   const auto sizes = [&](uint64_t min) {
     std::vector<uint64_t> out;
-    const auto rows = store_->checkpoints(min).value();
+    const auto rows = store_->checkpoints("", min).value();
     for (const auto& c : rows) out.push_back(c.tree_size);
     return out;
   };
@@ -238,7 +267,7 @@ TEST_P(StoreTest, CheckpointsComeInIncreasingTreeSize) {
   EXPECT_EQ(sizes(8), (std::vector<uint64_t>{10, 100}));
   EXPECT_EQ(sizes(101), (std::vector<uint64_t>{}));
   EXPECT_EQ(sizes(UINT64_MAX), (std::vector<uint64_t>{}));
-  EXPECT_EQ(tuples(store_->checkpoints(100).value()), tuples(std::vector{checkpoint(100)}));
+  EXPECT_EQ(tuples(store_->checkpoints("", 100).value()), tuples(std::vector{checkpoint(100)}));
 }
 
 TEST_P(StoreTest, InvalidBatchWritesNothing) {
@@ -248,15 +277,15 @@ TEST_P(StoreTest, InvalidBatchWritesNothing) {
                                 .checkpoints = {checkpoint(1)}});
   ASSERT_FALSE(written);
   EXPECT_NE(written.error().message.find("request_id"), std::string::npos);
-  EXPECT_EQ(store_->audit_high_water().value(), 0u);
+  EXPECT_EQ(store_->audit_high_water("").value(), 0u);
   EXPECT_TRUE(store_->spend({}).value().empty());
-  EXPECT_TRUE(store_->checkpoints(0).value().empty());
+  EXPECT_TRUE(store_->checkpoints("", 0).value().empty());
 }
 
 TEST_P(StoreTest, SecondConnectionReadsWhatTheFirstWrites) {
   auto reader = open_again();  // opened before anything is written
   ASSERT_TRUE(reader);
-  EXPECT_EQ(reader->audit_high_water().value(), 0u);
+  EXPECT_EQ(reader->audit_high_water("").value(), 0u);
   ASSERT_TRUE(store_->write({.audit = {audit_row(0, 1)},
                              .spend = {{.ts_ms = 1,
                                         .request_id = "r1",
@@ -265,13 +294,13 @@ TEST_P(StoreTest, SecondConnectionReadsWhatTheFirstWrites) {
                                         .output_tokens = 4,
                                         .cost_usd = 0.5}},
                              .checkpoints = {checkpoint(1)}}));
-  EXPECT_EQ(reader->audit_high_water().value(), 1u);
+  EXPECT_EQ(reader->audit_high_water("").value(), 1u);
   EXPECT_EQ(tuples(reader->spend({}).value()), tuples(std::vector{SpendTotal{"a", 1, 3, 4, 0.5}}));
   // The reader's earlier reads must not pin an old snapshot.
   ASSERT_TRUE(store_->write({.audit = {audit_row(1, 2)}}));
-  EXPECT_EQ(reader->audit_high_water().value(), 2u);
+  EXPECT_EQ(reader->audit_high_water("").value(), 2u);
   EXPECT_EQ(all_audit(*reader).size(), 2u);
-  EXPECT_EQ(reader->checkpoints(0).value().size(), 1u);
+  EXPECT_EQ(reader->checkpoints("", 0).value().size(), 1u);
 }
 
 TEST_P(StoreTest, WriteBlockedByAnotherWriterFailsUnavailableAndWritesNothing) {
@@ -287,10 +316,10 @@ TEST_P(StoreTest, WriteBlockedByAnotherWriterFailsUnavailableAndWritesNothing) {
     ASSERT_FALSE(written);
     EXPECT_EQ(written.error().kind, ErrorKind::Unavailable) << written.error().message;
   }
-  EXPECT_EQ(store_->audit_high_water().value(), 0u);  // the audit part was rolled back
+  EXPECT_EQ(store_->audit_high_water("").value(), 0u);  // the audit part was rolled back
   // Once the lock is gone the same store writes again.
   ASSERT_TRUE(blocked->write(batch));
-  EXPECT_EQ(store_->audit_high_water().value(), 1u);
+  EXPECT_EQ(store_->audit_high_water("").value(), 1u);
 }
 
 // Cases about the PostgreSQL connection itself.
@@ -314,7 +343,7 @@ TEST_P(PostgresStoreTest, ReconnectsAfterTheConnectionIsLost) {
   ASSERT_FALSE(lost);
   EXPECT_EQ(lost.error().kind, ErrorKind::Unavailable) << lost.error().message;
   ASSERT_TRUE(store.write({.audit = {audit_row(1, 2)}}));
-  EXPECT_EQ(store.audit_high_water().value(), 2u);
+  EXPECT_EQ(store.audit_high_water("").value(), 2u);
   EXPECT_EQ(all_audit(store).size(), 2u);
 }
 

@@ -1,0 +1,335 @@
+#include "governance/dlp_scanner.h"
+
+#include <hs/hs.h>
+
+#include <algorithm>
+#include <climits>
+#include <cstring>
+
+#include "governance/dlp_validators.h"
+#include "governance/gitleaks_import.h"
+
+namespace sy::governance {
+namespace {
+
+bool is_digit(char c) { return c >= '0' && c <= '9'; }
+bool is_word(char c) {
+  return is_digit(c) || (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || c == '_';
+}
+bool is_token(char c) { return is_word(c) || c == '-'; }
+char lower(char c) { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c; }
+
+// Whether the byte at `i` (an edge neighbour) joins the match to more of the same thing.
+// `step` is -1 looking left of the match, +1 looking right.
+bool joins(std::string_view text, std::size_t i, int step, Edge edge) {
+  const char c = text[i];
+  if (edge == Edge::Token) return is_token(c);
+  if (is_word(c)) return true;
+  if (c == '.' || c == '-' || c == ':') {
+    if (step < 0) return i > 0 && is_digit(text[i - 1]);
+    return i + 1 < text.size() && is_digit(text[i + 1]);
+  }
+  return false;
+}
+
+bool contains_ci(std::string_view hay, std::string_view needle) {
+  if (needle.empty() || hay.size() < needle.size()) return needle.empty();
+  for (std::size_t i = 0; i + needle.size() <= hay.size(); ++i) {
+    std::size_t k = 0;
+    while (k < needle.size() && lower(hay[i + k]) == needle[k]) ++k;
+    if (k == needle.size()) return true;
+  }
+  return false;
+}
+
+bool any_near(std::string_view text, std::size_t start, std::size_t end,
+              const std::vector<std::string>& words, std::size_t before, std::size_t after) {
+  const std::size_t from = start > before ? start - before : 0;
+  const std::size_t to = std::min(text.size(), end + after);
+  const std::string_view window = text.substr(from, to - from);
+  for (const auto& w : words) {
+    if (contains_ci(window, w)) return true;
+  }
+  return false;
+}
+
+// The longest run of base64/token characters: the secret inside "key = 'value'".
+std::string_view secret_token(std::string_view m) {
+  std::size_t best = 0, best_len = 0, i = 0;
+  while (i < m.size()) {
+    std::size_t j = i;
+    while (j < m.size() && (is_token(m[j]) || m[j] == '+' || m[j] == '/' || m[j] == '=')) ++j;
+    if (j - i > best_len) {
+      best = i;
+      best_len = j - i;
+    }
+    i = j + 1;
+  }
+  return m.substr(best, best_len);
+}
+
+bool run_check(Check check, std::string_view m) {
+  switch (check) {
+    case Check::None: return true;
+    case Check::Card: return card_number_valid(m);
+    case Check::Iban: return iban_valid(m);
+    case Check::Ssn: return ssn_valid(m);
+    case Check::Ipv4: return ipv4_valid(m);
+    case Check::Ipv6: return ipv6_valid(m);
+    case Check::Jwt: return jwt_valid(m);
+    case Check::Phone:
+    case Check::PhoneLocal: return phone_shape_valid(m);
+    case Check::Email: return email_valid(m);
+  }
+  return false;
+}
+
+int on_match(unsigned id, unsigned long long from, unsigned long long to, unsigned /*flags*/,
+             void* ctx) {
+  static_cast<std::vector<DlpScratch::RawMatch>*>(ctx)->push_back({id, from, to});
+  return 0;
+}
+
+bool is_gitleaks(const DetectorSpec& s) { return s.id.starts_with("gitleaks."); }
+
+}  // namespace
+
+DlpScratch::~DlpScratch() {
+  if (hs_) hs_free_scratch(hs_);
+}
+
+Scanner::~Scanner() {
+  if (db_) hs_free_database(db_);
+}
+
+Result<std::shared_ptr<const Scanner>> Scanner::compile(const DlpConfig& config) {
+  std::vector<DetectorSpec> specs;
+  CompileReport report;
+  if (config.builtins) {
+    for (const auto& s : builtin_detectors()) {
+      if (std::find(config.disabled.begin(), config.disabled.end(), s.id) ==
+          config.disabled.end()) {
+        specs.push_back(s);
+      }
+    }
+  }
+  for (const auto& c : config.custom) {
+    auto spec = custom_detector_spec(c);
+    if (!spec) return std::unexpected(spec.error());
+    specs.push_back(std::move(*spec));
+  }
+  for (const auto& path : config.gitleaks_files) {
+    auto rules = load_gitleaks_file(path);
+    if (!rules) return std::unexpected(rules.error());
+    for (auto& issue : rules->skipped) report.rejected.push_back(std::move(issue));
+    for (auto& w : rules->warnings) report.warnings.push_back(std::move(w));
+    for (const auto& r : rules->rules) specs.push_back(gitleaks_detector_spec(r));
+  }
+  return compile(std::move(specs), std::move(report));
+}
+
+Result<std::shared_ptr<const Scanner>> Scanner::compile(std::vector<DetectorSpec> specs,
+                                                        CompileReport report) {
+  std::shared_ptr<Scanner> s(new Scanner());
+  // Per spec: a syntax check and its width; constant-width patterns need no SOM.
+  std::vector<DetectorSpec> ok;
+  std::vector<unsigned> flags;
+  for (auto& spec : specs) {
+    unsigned f = spec.caseless ? HS_FLAG_CASELESS : 0u;
+    hs_expr_info_t* info = nullptr;
+    hs_compile_error_t* err = nullptr;
+    if (hs_expression_info(spec.pattern.c_str(), f, &info, &err) != HS_SUCCESS) {
+      std::string reason = err ? err->message : "unknown error";
+      hs_free_compile_error(err);
+      if (!is_gitleaks(spec)) {
+        return fail(ErrorKind::Internal, "dlp detector " + spec.id + ": " + reason, spec.id);
+      }
+      report.rejected.push_back({spec.id, reason});
+      continue;
+    }
+    if (is_gitleaks(spec)) {
+      // Compile alone first, so one bad rule costs one small compile, not a full retry.
+      const unsigned trial = f | ((info->min_width == info->max_width) ? 0u : HS_FLAG_SOM_LEFTMOST);
+      hs_database_t* one = nullptr;
+      if (hs_compile(spec.pattern.c_str(), trial, HS_MODE_BLOCK, nullptr, &one, &err) !=
+          HS_SUCCESS) {
+        report.rejected.push_back({spec.id, err ? err->message : "unknown error"});
+        hs_free_compile_error(err);
+        std::free(info);
+        continue;
+      }
+      hs_free_database(one);
+    }
+    const bool fixed = info->min_width == info->max_width && info->max_width != UINT_MAX &&
+                       info->max_width > 0;
+    const unsigned width = fixed ? info->max_width : 0;
+    std::free(info);
+    if (!fixed) f |= HS_FLAG_SOM_LEFTMOST;
+    s->fixed_width_.push_back(width);
+    flags.push_back(f);
+    ok.push_back(std::move(spec));
+  }
+  // One database for everything. A gitleaks rule that still fails (for example SOM on
+  // a pattern too large for it) is reported and removed, and the rest compiled again.
+  while (true) {
+    std::vector<const char*> exprs;
+    std::vector<unsigned> ids;
+    for (std::size_t i = 0; i < ok.size(); ++i) {
+      exprs.push_back(ok[i].pattern.c_str());
+      ids.push_back(static_cast<unsigned>(i));
+    }
+    if (exprs.empty()) break;
+    hs_compile_error_t* err = nullptr;
+    hs_database_t* db = nullptr;
+    if (hs_compile_multi(exprs.data(), flags.data(), ids.data(),
+                         static_cast<unsigned>(exprs.size()), HS_MODE_BLOCK, nullptr, &db,
+                         &err) == HS_SUCCESS) {
+      s->db_ = db;
+      break;
+    }
+    const int bad = err ? err->expression : -1;
+    std::string reason = err ? err->message : "unknown error";
+    hs_free_compile_error(err);
+    if (bad < 0 || !is_gitleaks(ok[static_cast<std::size_t>(bad)])) {
+      const std::string who = bad < 0 ? "database" : ok[static_cast<std::size_t>(bad)].id;
+      return fail(ErrorKind::Internal, "dlp " + who + ": " + reason, who);
+    }
+    const auto b = static_cast<std::size_t>(bad);
+    report.rejected.push_back({ok[b].id, reason});
+    ok.erase(ok.begin() + bad);
+    flags.erase(flags.begin() + bad);
+    s->fixed_width_.erase(s->fixed_width_.begin() + bad);
+  }
+  report.compiled = ok.size();
+  report.gitleaks_compiled = static_cast<std::size_t>(std::count_if(ok.begin(), ok.end(),
+                                                                    is_gitleaks));
+  s->specs_ = std::move(ok);
+  s->report_ = std::move(report);
+  return std::shared_ptr<const Scanner>(std::move(s));
+}
+
+bool Scanner::accept(std::string_view text, unsigned id, std::size_t& start,
+                     std::size_t& end) const {
+  const DetectorSpec& d = specs_[id];
+  if (d.edge != Edge::Any) {
+    if (start > 0 && joins(text, start - 1, -1, d.edge)) return false;
+    if (end < text.size() && joins(text, end, +1, d.edge)) return false;
+  }
+  if (d.pem_block) {
+    // Extend to the matching END line (or to the end of the base64 body).
+    const std::size_t limit = std::min(text.size(), end + 16384);
+    const std::string_view rest = text.substr(end, limit - end);
+    const std::size_t e = rest.find("-----END");
+    if (e != std::string_view::npos) {
+      const std::size_t close = rest.find("-----", e + 8);
+      end += close == std::string_view::npos ? e + 8 : close + 5;
+    } else {
+      while (end < limit && (is_token(text[end]) || text[end] == '+' || text[end] == '/' ||
+                             text[end] == '=' || text[end] == '\n' || text[end] == '\r')) {
+        ++end;
+      }
+    }
+  }
+  const std::string_view m = text.substr(start, end - start);
+  if (!run_check(d.check, m)) return false;
+  if (d.check == Check::PhoneLocal && phone_digit_count(m) < 7 &&
+      !short_phone_tail_ok(text.substr(end))) {
+    return false;
+  }
+  if (!d.context.empty() &&
+      !any_near(text, start, end, d.context, kContextBefore, kContextAfter)) {
+    return false;
+  }
+  if (!d.keywords.empty() && !any_near(text, start, end, d.keywords, 64, 16)) return false;
+  if (d.min_entropy > 0.0 && shannon_entropy(secret_token(m)) < d.min_entropy) return false;
+  for (const auto& stop : d.stopwords) {
+    if (contains_ci(secret_token(m), stop)) return false;
+  }
+  return true;
+}
+
+Result<void> Scanner::scan(std::string_view text, DlpScratch& scratch,
+                           std::vector<Finding>& out) const {
+  if (db_ == nullptr || text.empty()) return {};
+  if (text.size() > UINT_MAX) return fail(ErrorKind::PayloadTooLarge, "dlp: text over 4 GiB");
+  if (scratch.prepared_for_ != db_) {
+    if (hs_alloc_scratch(db_, &scratch.hs_) != HS_SUCCESS) {
+      return fail(ErrorKind::Internal, "dlp: cannot allocate Hyperscan scratch");
+    }
+    scratch.prepared_for_ = db_;
+  }
+  scratch.raw_.clear();
+  if (hs_scan(db_, text.data(), static_cast<unsigned>(text.size()), 0, scratch.hs_, on_match,
+              &scratch.raw_) != HS_SUCCESS) {
+    return fail(ErrorKind::Internal, "dlp: Hyperscan scan failed");
+  }
+  auto& cands = scratch.candidates_;
+  cands.clear();
+  for (const auto& r : scratch.raw_) {
+    std::size_t end = static_cast<std::size_t>(r.to);
+    std::size_t start = fixed_width_[r.id] ? end - fixed_width_[r.id]
+                                           : static_cast<std::size_t>(r.from);
+    if (!accept(text, r.id, start, end)) continue;
+    cands.push_back({start, end, r.id, specs_[r.id].rank});
+  }
+  // Overlaps: higher rank first, then longer, then leftmost; keep what does not overlap.
+  std::sort(cands.begin(), cands.end(), [](const auto& a, const auto& b) {
+    if (a.rank != b.rank) return a.rank > b.rank;
+    if (a.end - a.start != b.end - b.start) return a.end - a.start > b.end - b.start;
+    if (a.start != b.start) return a.start < b.start;
+    return a.id < b.id;
+  });
+  auto& acc = scratch.accepted_;
+  acc.clear();
+  for (const auto& c : cands) {
+    auto it = std::lower_bound(acc.begin(), acc.end(), c.start,
+                               [](const auto& a, std::size_t s) { return a.start < s; });
+    if (it != acc.end() && it->start < c.end) continue;
+    if (it != acc.begin() && std::prev(it)->end > c.start) continue;
+    acc.insert(it, c);
+  }
+  for (const auto& a : acc) {
+    const DetectorSpec& d = specs_[a.id];
+    out.push_back({d.entity_type, d.id, a.start, a.end});
+  }
+  return {};
+}
+
+std::size_t codepoint_offset(std::string_view text, std::size_t byte_offset) {
+  std::size_t cp = 0;
+  const std::size_t n = std::min(byte_offset, text.size());
+  for (std::size_t i = 0; i < n; ++i) {
+    if ((static_cast<unsigned char>(text[i]) & 0xC0) != 0x80) ++cp;
+  }
+  return cp;
+}
+
+std::vector<CodepointSpan> codepoint_spans(std::string_view text, std::span<const Finding> f) {
+  std::vector<std::size_t> offsets;
+  offsets.reserve(f.size() * 2);
+  for (const auto& x : f) {
+    offsets.push_back(x.start);
+    offsets.push_back(x.end);
+  }
+  std::sort(offsets.begin(), offsets.end());
+  offsets.erase(std::unique(offsets.begin(), offsets.end()), offsets.end());
+  std::vector<std::size_t> cps(offsets.size());
+  std::size_t cp = 0, i = 0;
+  for (std::size_t k = 0; k < offsets.size(); ++k) {
+    const std::size_t target = std::min(offsets[k], text.size());
+    for (; i < target; ++i) {
+      if ((static_cast<unsigned char>(text[i]) & 0xC0) != 0x80) ++cp;
+    }
+    cps[k] = cp;
+  }
+  auto lookup = [&](std::size_t b) {
+    return cps[static_cast<std::size_t>(std::lower_bound(offsets.begin(), offsets.end(), b) -
+                                        offsets.begin())];
+  };
+  std::vector<CodepointSpan> spans;
+  spans.reserve(f.size());
+  for (const auto& x : f) spans.push_back({lookup(x.start), lookup(x.end)});
+  return spans;
+}
+
+}  // namespace sy::governance

@@ -1,0 +1,124 @@
+// Scanner: the compiled DLP engine. Every detector (built-in, custom, imported gitleaks
+// rules) is compiled into ONE Hyperscan block-mode database, so a text is scanned once
+// whatever the number of rules; raw matches then go through each detector's post-filters
+// and overlapping findings are resolved.
+//
+// Build one Scanner per config snapshot (Scanner::compile) and share it as
+// std::shared_ptr<const Scanner>: it is immutable and thread-safe. Each thread brings its
+// own DlpScratch (not thread-safe; reusable across Scanners and snapshots), e.g.
+//
+//   thread_local DlpScratch scratch;
+//   std::vector<Finding> found;
+//   scanner->scan(text, scratch, found);   // byte offsets, sorted, non-overlapping
+//
+// Findings' string_views point into the Scanner: keep the snapshot while using them.
+#pragma once
+
+#include <cstddef>
+#include <memory>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "core/error.h"
+#include "governance/dlp_config.h"
+#include "governance/dlp_detectors.h"
+
+struct hs_database;
+struct hs_scratch;
+
+namespace sy::governance {
+
+struct Finding {
+  std::string_view entity_type;  // "EMAIL_ADDRESS", "CREDIT_CARD", "SECRET", …
+  std::string_view detector;     // detector id, e.g. "pii.card", "gitleaks.aws-access-token"
+  std::size_t start = 0;         // byte offsets into the scanned text, [start, end)
+  std::size_t end = 0;
+};
+
+// A rule that was not compiled, and why. Never silently dropped: the report lists it.
+struct RuleIssue {
+  std::string id;
+  std::string reason;
+};
+
+struct CompileReport {
+  std::size_t compiled = 0;            // detectors in the database
+  std::size_t gitleaks_compiled = 0;   // of which imported from gitleaks files
+  std::vector<RuleIssue> rejected;     // gitleaks rules left out (id + reason)
+  std::vector<std::string> warnings;   // rules compiled with reduced semantics
+};
+
+// Per-thread scan state: Hyperscan scratch space and match buffers. Not thread-safe.
+class DlpScratch {
+ public:
+  DlpScratch() = default;
+  ~DlpScratch();
+  DlpScratch(const DlpScratch&) = delete;
+  DlpScratch& operator=(const DlpScratch&) = delete;
+
+ // One raw Hyperscan match (detector index and byte range); an implementation detail.
+  struct RawMatch {
+    unsigned id;
+    unsigned long long from, to;
+  };
+
+ private:
+  friend class Scanner;
+  struct Candidate {
+    std::size_t start, end;
+    unsigned id;
+    int rank;
+  };
+  hs_scratch* hs_ = nullptr;
+  const hs_database* prepared_for_ = nullptr;
+  std::vector<RawMatch> raw_;
+  std::vector<Candidate> candidates_;
+  std::vector<Candidate> accepted_;
+};
+
+class Scanner {
+ public:
+  // Compiles the detectors `config` asks for. Fails on a custom detector that does not
+  // compile or a gitleaks file that cannot be read or parsed (config errors); gitleaks
+  // rules that Hyperscan cannot compile are listed in report().rejected instead.
+  static Result<std::shared_ptr<const Scanner>> compile(const DlpConfig& config);
+  // Compiles an explicit list of specs (tests, tools). Specs whose id starts with
+  // "gitleaks." are reported when they fail; any other failing spec fails the call.
+  static Result<std::shared_ptr<const Scanner>> compile(std::vector<DetectorSpec> specs,
+                                                        CompileReport report = {});
+
+  ~Scanner();
+  Scanner(const Scanner&) = delete;
+  Scanner& operator=(const Scanner&) = delete;
+
+  // Scans `text` once; appends findings (byte offsets, sorted by start, non-overlapping)
+  // to `out`. Returns an error only if Hyperscan fails (e.g. scratch allocation).
+  Result<void> scan(std::string_view text, DlpScratch& scratch, std::vector<Finding>& out) const;
+
+  const CompileReport& report() const { return report_; }
+  const std::vector<DetectorSpec>& detectors() const { return specs_; }
+
+ private:
+  struct Compiled;
+  Scanner() = default;
+  bool accept(std::string_view text, unsigned id, std::size_t& start, std::size_t& end) const;
+
+  std::vector<DetectorSpec> specs_;
+  std::vector<unsigned> fixed_width_;  // per spec: match width when constant, else 0 (SOM)
+  hs_database* db_ = nullptr;
+  CompileReport report_;
+};
+
+// Code-point offsets: converts byte offsets into `text` (UTF-8) into Unicode code-point
+// offsets, as Python and the presidio data files count them. Pure; one pass over text.
+std::size_t codepoint_offset(std::string_view text, std::size_t byte_offset);
+// Converts every finding's start/end; `cp` receives {start, end} pairs in order.
+struct CodepointSpan {
+  std::size_t start = 0;
+  std::size_t end = 0;
+};
+std::vector<CodepointSpan> codepoint_spans(std::string_view text, std::span<const Finding> f);
+
+}  // namespace sy::governance
