@@ -120,7 +120,12 @@ void GatewayTest::TearDown() {
 }
 
 std::string GatewayTest::config_text(const Setup& setup) const {
-  std::string text = "data_dir: " + (dir_ / "data").string() + "\naudit: {" + setup.audit +
+  std::string text = "data_dir: " +
+                     (setup.data_dir.empty() ? (dir_ / "data").string() : setup.data_dir) +
+                     "\n" +
+                     (setup.storage_url.empty() ? ""
+                                                : "storage: {url: \"" + setup.storage_url + "\"}\n") +
+                     "audit: {" + setup.audit +
                      "}\nadmin: {api_key: \"" + setup.admin_key + "\"}\nserver: {" +
                      setup.server + "}\nproviders:\n  sim:\n" +
                      "    type: openai_compatible\n    base_url: http://127.0.0.1:" +

@@ -54,6 +54,8 @@ class GatewayTest : public ::testing::Test {
     std::string routes;
     std::string audit;  // members of the audit section, e.g. "durability: sync"
     std::string admin_key;  // turns the admin API on
+    std::string data_dir;     // default: <test dir>/data
+    std::string storage_url;  // default: SQLite under data_dir
   };
   void start_gateway(const Setup& setup);
   void start_gateway() { start_gateway(Setup{}); }
