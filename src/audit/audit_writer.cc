@@ -11,6 +11,7 @@
 #include <chrono>
 #include <fstream>
 
+#include "audit/capture_mask.h"
 #include "audit/checkpoint.h"
 #include "audit/encoding.h"
 #include "audit/file_io.h"
@@ -93,6 +94,7 @@ struct AuditWriter::Impl {
   AuditConfig config;
   std::unique_ptr<store::Store> store;
   std::optional<SegmentWriter> log;
+  std::unique_ptr<CaptureMasker> masker;  // audit.capture: masked
   std::optional<CheckpointLog> checkpoint_log;
   SigningKey key;
   std::string public_key_b64;
@@ -165,6 +167,7 @@ struct AuditWriter::Impl {
     std::vector<std::string_view> views;
     views.reserve(items.size());
     for (size_t i = 0; i < items.size(); ++i) {
+      if (masker) mask_capture(items[i]->record);
       bodies[i].clear();
       append_body(items[i]->record, bodies[i]);
       views.push_back(bodies[i]);
@@ -223,6 +226,14 @@ struct AuditWriter::Impl {
       batches.fetch_add(1, std::memory_order_relaxed);
     }
     complete(items, ok);
+  }
+
+  void mask_capture(AuditRecord& r) {
+    if (r.captured_request.empty() && r.captured_response.empty()) return;
+    std::map<std::string, std::string> seen;
+    if (!r.captured_request.empty()) masker->mask(r.captured_request, seen, r.masked);
+    if (!r.captured_response.empty()) masker->mask(r.captured_response, seen, r.masked);
+    r.capture_masked = true;
   }
 
   Result<void> sign_checkpoint() {
@@ -366,6 +377,11 @@ Result<std::unique_ptr<AuditWriter>> AuditWriter::open(const AuditConfig& config
   if (impl->log->repaired_bytes() > 0) {
     spdlog::warn("audit: dropped a torn last entry ({} bytes) left by a crash",
                  impl->log->repaired_bytes());
+  }
+  if (config.capture == CaptureMode::Masked) {
+    auto masker = CaptureMasker::create();
+    if (!masker) return std::unexpected(masker.error());
+    impl->masker = std::move(*masker);
   }
   auto log_id = resolve_log_id(config);
   if (!log_id) return std::unexpected(log_id.error());

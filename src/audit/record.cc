@@ -62,6 +62,11 @@ void append_body(const AuditRecord& r, std::string& out) {
     r.captured_request.empty() ? w.null() : w.raw(one_line(r.captured_request));
     w.key("response");
     r.captured_response.empty() ? w.null() : w.raw(one_line(r.captured_response));
+    if (r.capture_masked) {
+      w.key("masked").begin_object();
+      for (const auto& [data_class, n] : r.masked) w.field(data_class, n);
+      w.end_object();
+    }
     w.end_object();
   }
   w.end_object();

@@ -6,6 +6,7 @@
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -44,9 +45,12 @@ struct AuditRecord {
   std::string error;
   std::string detail_json = "{}";  // admin actions: what was done, a JSON object
 
-  // Captured bodies (audit.capture: full), each a JSON text or "" when not captured.
+  // Captured bodies (audit.capture: full or masked), each a JSON text or "" when not
+  // captured; with masked capture, what was masked per data class.
   std::string captured_request;
   std::string captured_response;
+  bool capture_masked = false;
+  std::map<std::string, int> masked;
 };
 
 // Appends the entry body: JSON object members without the braces (the log adds the

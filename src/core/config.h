@@ -97,7 +97,7 @@ struct StorageConfig {
 };
 
 enum class Durability { Batch, Sync };
-enum class CaptureMode { None, Full };
+enum class CaptureMode { None, Masked, Full };
 
 // The tamper-evident audit trail (docs/audit.md). Read at start-up, like storage.
 struct AuditConfig {

@@ -221,12 +221,10 @@ void read_audit(YamlReader& r, const Node& n, Config& c) {
     } else if (capture == "none" || capture.empty()) {
       a.capture = CaptureMode::None;
     } else if (capture == "masked") {
-      r.problem(n["capture"], "audit.capture",
-                "\"masked\" needs the DLP scanner, which this build does not have yet "
-                "(expected none or full)");
+      a.capture = CaptureMode::Masked;
     } else {
       r.problem(n["capture"], "audit.capture",
-                "unknown capture mode \"" + capture + "\" (expected none or full)");
+                "unknown capture mode \"" + capture + "\" (expected none, masked or full)");
     }
     r.read(n, path, "batch_interval_ms", a.batch_interval_ms);
     r.read(n, path, "queue_capacity", a.queue_capacity);

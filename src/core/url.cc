@@ -61,7 +61,7 @@ Result<ListenAddress> parse_listen_address(std::string_view text) {
   if (host.size() >= 2 && host.front() == '[' && host.back() == ']') {
     host = host.substr(1, host.size() - 2);
   }
-  if (host.empty()) {
+  if (host.empty() || host.find_first_of("[]") != std::string_view::npos) {
     return fail(ErrorKind::InvalidRequest, "expected HOST:PORT, got \"" + std::string(text) + "\"");
   }
   a.host = std::string(host);

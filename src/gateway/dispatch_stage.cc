@@ -117,7 +117,7 @@ http::Task<Outcome> deliver_stream(RequestContext& ctx, http::UpstreamCall& call
   bool started = false, saw_done = false, has_output = false;
   std::optional<Error> bad;
 
-  const bool capture = ctx.snapshot->config->audit.capture == CaptureMode::Full;
+  const bool capture = ctx.snapshot->config->audit.capture != CaptureMode::None;
   const size_t capture_max = ctx.snapshot->config->audit.capture_max_bytes;
 
   auto fail_stream = [&](Error e) -> http::Task<Outcome> {

@@ -63,7 +63,7 @@ audit::AuditRecord audit_record(const RequestContext& ctx) {
   r.status = static_cast<int>(ctx.status);
   r.error = ctx.error;
   const auto& audit = ctx.snapshot->config->audit;
-  if (audit.capture == CaptureMode::Full) {
+  if (audit.capture != CaptureMode::None) {  // masked: the audit writer masks them
     // Only bodies known to be JSON are embedded; the decoder validated the request.
     if (!ctx.request.messages.empty() && ctx.request.raw_body.size() <= audit.capture_max_bytes) {
       r.captured_request = ctx.request.raw_body;

@@ -168,3 +168,34 @@ TEST(AuditWriter, CapturedBodiesWithLineBreaksStayOnOneLine) {
 
 }  // namespace
 }  // namespace sy::audit
+
+namespace sy::audit {
+namespace {
+
+TEST(AuditWriter, MaskedCaptureReplacesSensitiveValuesWithStablePlaceholders) {
+  TempDir tmp;
+  {
+    AuditConfig c = config_in(tmp.path(), Durability::Batch);
+    c.capture = CaptureMode::Masked;
+    auto w = AuditWriter::open(c, sqlite(tmp.path()));
+    ASSERT_TRUE(w) << w.error().message;
+    AuditRecord r = request(1);
+    r.captured_request =
+        R"({"messages":[{"role":"user","content":"Mail jane.doe@example.com or call +44 20 7946 0958; card 4111 1111 1111 1111; again jane.doe@example.com"}]})";
+    r.captured_response = R"({"choices":[{"message":{"content":"Wrote to jane.doe@example.com"}}]})";
+    ASSERT_TRUE((*w)->try_reserve());
+    (*w)->submit(std::move(r));
+  }
+  const std::string log = testing::read_all(tmp.path() / "audit" / "segment-000001.jsonl");
+  EXPECT_EQ(log.find("jane.doe@example.com"), std::string::npos) << log;
+  EXPECT_EQ(log.find("4111"), std::string::npos) << log;
+  EXPECT_THAT(log, ::testing::HasSubstr("again [EMAIL_1]"));
+  EXPECT_THAT(log, ::testing::HasSubstr("Wrote to [EMAIL_1]"));  // same value, same name
+  EXPECT_THAT(log, ::testing::HasSubstr("card [CARD_1]"));
+  EXPECT_THAT(log, ::testing::HasSubstr("\"masked\":{"));
+  auto report = verify_log(tmp.path() / "audit", public_key(tmp.path()));
+  EXPECT_TRUE(report.ok()) << report.to_text();
+}
+
+}  // namespace
+}  // namespace sy::audit

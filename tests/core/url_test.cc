@@ -56,6 +56,8 @@ TEST(UrlFuzzFindings, JunkAfterThePortAndEmptyHostsAreRejected) {
   EXPECT_TRUE(parse_endpoint("http://a:80/v1"));
   EXPECT_FALSE(parse_listen_address("[]:80"));
   EXPECT_FALSE(parse_listen_address(":80"));
+  EXPECT_FALSE(parse_listen_address("[[]]:0"));
+  EXPECT_TRUE(parse_listen_address("[::1]:80"));
 }
 
 }  // namespace
