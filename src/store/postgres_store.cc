@@ -18,10 +18,11 @@ constexpr int64_t kMigrationLockKey = 0x5359'5354'4F52'4531;
 // Schema migrations: kMigrations[i] takes the database from version i to i + 1. Append
 // new steps; never edit a released one. Text columns use the "C" collation: they are
 // compared for equality only, and bytewise comparison keeps the indexes cheap.
-constexpr std::array<const char*, 2> kMigrations = {
+constexpr std::array<const char*, 1> kMigrations = {
     R"sql(
 CREATE TABLE IF NOT EXISTS audit_index (
-  seq BIGINT PRIMARY KEY,
+  log_id TEXT COLLATE "C" NOT NULL,
+  seq BIGINT NOT NULL,
   ts_ms BIGINT NOT NULL,
   kind TEXT COLLATE "C" NOT NULL,
   request_id TEXT COLLATE "C" NOT NULL,
@@ -33,7 +34,8 @@ CREATE TABLE IF NOT EXISTS audit_index (
   cost_usd DOUBLE PRECISION NOT NULL,
   latency_ms BIGINT NOT NULL,
   segment BIGINT NOT NULL,
-  byte_offset BIGINT NOT NULL);
+  byte_offset BIGINT NOT NULL,
+  PRIMARY KEY (log_id, seq));
 CREATE INDEX IF NOT EXISTS audit_index_ts ON audit_index (ts_ms, seq);
 CREATE INDEX IF NOT EXISTS audit_index_request ON audit_index (request_id);
 
@@ -64,37 +66,6 @@ CREATE TABLE IF NOT EXISTS spend_daily (
   PRIMARY KEY (day, team, project, key_id, model, deployment));
 
 CREATE TABLE IF NOT EXISTS audit_checkpoints (
-  tree_size BIGINT PRIMARY KEY,
-  root_hex TEXT NOT NULL,
-  ts_ms BIGINT NOT NULL,
-  key_id TEXT NOT NULL,
-  signature_b64 TEXT NOT NULL);
-)sql",
-    // Version 2: audit rows are keyed by (log_id, seq), so several replicas, each with its
-    // own log, can share one database. The audit index and checkpoints are derived from the
-    // log files, so the old tables are dropped; each gateway re-indexes its log at start.
-    R"sql(
-DROP TABLE IF EXISTS audit_index;
-DROP TABLE IF EXISTS audit_checkpoints;
-CREATE TABLE audit_index (
-  log_id TEXT COLLATE "C" NOT NULL,
-  seq BIGINT NOT NULL,
-  ts_ms BIGINT NOT NULL,
-  kind TEXT COLLATE "C" NOT NULL,
-  request_id TEXT COLLATE "C" NOT NULL,
-  principal TEXT COLLATE "C" NOT NULL,
-  action TEXT COLLATE "C" NOT NULL,
-  model TEXT COLLATE "C" NOT NULL,
-  deployment TEXT COLLATE "C" NOT NULL,
-  status BIGINT NOT NULL,
-  cost_usd DOUBLE PRECISION NOT NULL,
-  latency_ms BIGINT NOT NULL,
-  segment BIGINT NOT NULL,
-  byte_offset BIGINT NOT NULL,
-  PRIMARY KEY (log_id, seq));
-CREATE INDEX audit_index_ts ON audit_index (ts_ms, seq);
-CREATE INDEX audit_index_request ON audit_index (request_id);
-CREATE TABLE audit_checkpoints (
   log_id TEXT COLLATE "C" NOT NULL,
   tree_size BIGINT NOT NULL,
   root_hex TEXT NOT NULL,

