@@ -129,6 +129,7 @@ struct AuditWriter::Impl {
 
   // Waits for work, a stop request or the next checkpoint, whichever comes first.
   void wait_for_work() {
+    if (stopping.load()) return;  // drain what is left without waiting
     const auto until_checkpoint = std::chrono::duration_cast<std::chrono::milliseconds>(
         next_checkpoint - Clock::now());
     int timeout_ms = static_cast<int>(std::max<int64_t>(0, until_checkpoint.count()));
@@ -287,16 +288,20 @@ struct AuditWriter::Impl {
       const bool stop = stopping.load();
       Item* item = nullptr;
       while (items.size() < kMaxBatch && queue.pop(item)) items.push_back(item);
+      // Only a full batch means a backlog worth writing at once; otherwise wait for the
+      // next interval (batch) or wake-up (sync), so batches stay large and syncs few.
+      const bool full = items.size() == kMaxBatch;
       if (!items.empty()) write_batch(items, bodies);
-      more = !queue.empty();
-      if ((Clock::now() >= next_checkpoint || (stop && !more)) && !failed.load()) {
+      more = full && !queue.empty();
+      const bool done = stop && queue.empty();
+      if ((Clock::now() >= next_checkpoint || done) && !failed.load()) {
         if (auto r = sign_checkpoint(); !r) {
           spdlog::error("audit: cannot write a checkpoint: {}", r.error().message);
         }
         next_checkpoint = Clock::now() + std::chrono::milliseconds(config.checkpoint_interval_ms);
       }
       flush_index();
-      if (stop && !more) break;
+      if (done) break;
     }
   }
 
