@@ -259,19 +259,15 @@ http::Task<void> AdminApi::handle(gateway::EndpointRequest req) {
   }
   // Every admin call is recorded, allowed or not; never the key itself.
   if (req.audit != nullptr && req.audit->try_reserve()) {
-    audit::AuditRecord r;
-    r.kind = audit::RecordKind::Admin;
-    r.ts_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
-                  req.received.time_since_epoch())
-                  .count();
-    r.request_id = req.request_id;
-    r.principal = authenticated ? "admin-key" : "unauthenticated";
-    r.action = action;
-    r.status = static_cast<int>(reply.status);
-    r.error = reply.error;
-    r.detail_json.clear();
-    json::Writer(r.detail_json).begin_object().field("target", query_text).end_object();
-    req.audit->submit(std::move(r));
+    std::string detail;
+    json::Writer(detail).begin_object().field("target", query_text).end_object();
+    const int64_t ts_ms =
+        std::chrono::duration_cast<std::chrono::milliseconds>(req.received.time_since_epoch())
+            .count();
+    req.audit->submit(audit::admin_record(ts_ms, req.request_id,
+                                          authenticated ? "admin-key" : "unauthenticated", action,
+                                          static_cast<int>(reply.status), reply.error,
+                                          std::move(detail)));
   }
   http::Response out;
   out.status = reply.status;

@@ -17,18 +17,13 @@
 #include "audit/file_io.h"
 #include "audit/segment.h"
 #include "core/ids.h"
+#include "core/time_spec.h"
 
 namespace sy::audit {
 namespace {
 
 using Clock = std::chrono::steady_clock;
 constexpr size_t kMaxBatch = 4096;
-
-int64_t now_ms() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(
-             std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
 
 // The record of last resort for one whose body the log refused.
 std::string fallback_body(const AuditRecord& rec, const std::string& why) {
@@ -203,23 +198,13 @@ struct AuditWriter::Impl {
     }
     if (ok) {
       for (size_t i = 0; i < items.size(); ++i) {
-        store::AuditIndexRow x;
+        if (index_behind) continue;  // catch_up_index() will read them from the log
         const AuditRecord& rec = items[i]->record;
+        store::AuditIndexRow x = index_row(rec);
         x.log_id = log_id;
         x.seq = appended[i].seq;
-        x.ts_ms = rec.ts_ms;
-        x.kind = rec.kind == RecordKind::Request ? "request" : "admin";
-        x.request_id = rec.request_id;
-        x.principal = rec.principal;
-        x.action = rec.action;
-        x.model = rec.model;
-        x.deployment = rec.deployment;
-        x.status = rec.status;
-        x.cost_usd = rec.cost_usd;
-        x.latency_ms = rec.latency_ms;
         x.segment = appended[i].segment;
         x.offset = appended[i].offset;
-        if (index_behind) continue;  // catch_up_index() will read them from the log
         pending.audit.push_back(std::move(x));
         if (auto s = spend_row(rec)) pending.spend.push_back(std::move(*s));
       }
@@ -240,7 +225,7 @@ struct AuditWriter::Impl {
   Result<void> sign_checkpoint() {
     const uint64_t size = log->size();
     if (size == checkpointed_size) return {};
-    auto cp = audit::sign_checkpoint(size, log->root(), now_ms(), key);
+    auto cp = audit::sign_checkpoint(size, log->root(), unix_now_ms(), key);
     if (!cp) return std::unexpected(cp.error());
     if (auto r = checkpoint_log->append(*cp); !r) return r;
     checkpointed_size = size;

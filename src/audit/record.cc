@@ -29,7 +29,7 @@ void append_body(const AuditRecord& r, std::string& out) {
   w.begin_object();
   w.field("time", format_rfc3339_ms(r.ts_ms));
   w.field("ts_ms", r.ts_ms);
-  w.field("kind", r.kind == RecordKind::Request ? "request" : "admin");
+  w.field("kind", kind_name(r.kind));
   w.field("request_id", r.request_id);
   w.field("principal", r.principal);
   w.field("team", r.team);
@@ -71,6 +71,40 @@ void append_body(const AuditRecord& r, std::string& out) {
   }
   w.end_object();
   out.append(obj, 1, obj.size() - 2);
+}
+
+const char* kind_name(RecordKind kind) {
+  return kind == RecordKind::Request ? "request" : "admin";
+}
+
+store::AuditIndexRow index_row(const AuditRecord& r) {
+  store::AuditIndexRow x;
+  x.ts_ms = r.ts_ms;
+  x.kind = kind_name(r.kind);
+  x.request_id = r.request_id;
+  x.principal = r.principal;
+  x.action = r.action;
+  x.model = r.model;
+  x.deployment = r.deployment;
+  x.status = r.status;
+  x.cost_usd = r.cost_usd;
+  x.latency_ms = r.latency_ms;
+  return x;
+}
+
+AuditRecord admin_record(int64_t ts_ms, std::string request_id, std::string principal,
+                         std::string action, int status, std::string error,
+                         std::string detail_json) {
+  AuditRecord r;
+  r.kind = RecordKind::Admin;
+  r.ts_ms = ts_ms;
+  r.request_id = std::move(request_id);
+  r.principal = std::move(principal);
+  r.action = std::move(action);
+  r.status = status;
+  r.error = std::move(error);
+  r.detail_json = std::move(detail_json);
+  return r;
 }
 
 std::optional<store::SpendRow> spend_row(const AuditRecord& r) {

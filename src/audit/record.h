@@ -53,6 +53,11 @@ struct AuditRecord {
   std::map<std::string, int> masked;
 };
 
+// An admin action's record: who did what, with what outcome; `detail_json` is an object.
+AuditRecord admin_record(int64_t ts_ms, std::string request_id, std::string principal,
+                         std::string action, int status, std::string error,
+                         std::string detail_json);
+
 // Appends the entry body: JSON object members without the braces (the log adds the
 // seq and prev members in front). Values given as JSON text are inserted verbatim.
 void append_body(const AuditRecord& r, std::string& out);
@@ -65,6 +70,13 @@ struct IndexedEntry {
 // Reads a stored log line (with its seq, segment and offset) back into its index row
 // and spend row. Fails on a line that is not a well-formed entry.
 Result<IndexedEntry> index_entry(std::string_view line, uint32_t segment, uint64_t offset);
+
+// "request" or "admin".
+const char* kind_name(RecordKind kind);
+
+// The index row of a record; the caller fills in where the log put it (log_id, seq,
+// segment, offset).
+store::AuditIndexRow index_row(const AuditRecord& r);
 
 // The spend row of a request record, when it has one (a deployment served it).
 std::optional<store::SpendRow> spend_row(const AuditRecord& r);

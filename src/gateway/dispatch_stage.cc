@@ -5,6 +5,7 @@
 #include <boost/asio/use_awaitable.hpp>
 
 #include "core/ids.h"
+#include "gateway/respond_stage.h"
 #include "http/sse.h"
 #include "protocols/openai_chat.h"
 
@@ -41,13 +42,6 @@ Outcome from_transport(const http::TransportError& t, const providers::Deploymen
     default:
       return retry(http::failure_name(t.kind), Error::make(ErrorKind::UpstreamError, where + t.message));
   }
-}
-
-std::string error_event(const Error& e) {
-  std::string s = "data: ";
-  s += codec::encode_error(e);
-  s += "\n\n";
-  return s;
 }
 
 // Cancels the upstream call if the client goes away while it is in flight.
@@ -110,6 +104,17 @@ http::Task<Outcome> deliver_whole(RequestContext& ctx, http::UpstreamCall& call,
   co_return Outcome{Outcome::Delivered, "ok", {}, {}};
 }
 
+// Commits to `dep`'s answer and sends the stream's status and headers; the task yields
+// false when the client is gone. A plain function returning the exchange's task (g++ 12
+// miscompiles a coroutine wrapping this one).
+http::Task<bool> begin_client_stream(RequestContext& ctx, const providers::Deployment& dep) {
+  ctx.served_by = &dep;
+  ctx.attempts.back().outcome = "ok";
+  ctx.status = 200;
+  ctx.stream_open = true;  // the respond stage ends it (nothing is sent if the client is gone)
+  return ctx.exchange.begin_stream(200, "text/event-stream", ctx.response_headers());
+}
+
 http::Task<Outcome> deliver_stream(RequestContext& ctx, http::UpstreamCall& call,
                                    const providers::Deployment& dep) {
   http::SseParser sse;
@@ -124,7 +129,7 @@ http::Task<Outcome> deliver_stream(RequestContext& ctx, http::UpstreamCall& call
     // After the first byte the status is sent: report in-band; the respond stage ends
     // the stream once the request is recorded.
     ctx.error = e.message;
-    co_await ctx.exchange.write_chunk(error_event(e));
+    co_await ctx.exchange.write_chunk(sse_error_event(e));
     co_return Outcome{Outcome::Delivered, "ok", {}, {}};
   };
 
@@ -181,11 +186,7 @@ http::Task<Outcome> deliver_stream(RequestContext& ctx, http::UpstreamCall& call
     if (!out.empty() && (started || has_output || bad)) {
       if (!started) {
         started = true;
-        ctx.stream_open = true;
-        ctx.served_by = &dep;
-        ctx.attempts.back().outcome = "ok";
-        ctx.status = 200;
-        if (!co_await ctx.exchange.begin_stream(200, "text/event-stream", ctx.response_headers())) {
+        if (!co_await begin_client_stream(ctx, dep)) {
           call.cancel();
           co_return Outcome{Outcome::Delivered, "ok", {}, {}};
         }
@@ -212,13 +213,7 @@ http::Task<Outcome> deliver_stream(RequestContext& ctx, http::UpstreamCall& call
   }
   if (!started) {
     // A stream with no events before [DONE]: begin it now so the client gets a stream.
-    ctx.served_by = &dep;
-    ctx.attempts.back().outcome = "ok";
-    ctx.status = 200;
-    if (!co_await ctx.exchange.begin_stream(200, "text/event-stream", ctx.response_headers())) {
-      co_return Outcome{Outcome::Delivered, "ok", {}, {}};
-    }
-    ctx.stream_open = true;
+    if (!co_await begin_client_stream(ctx, dep)) co_return Outcome{Outcome::Delivered, "ok", {}, {}};
     if (!out.empty()) co_await ctx.exchange.write_chunk(out);
   }
   ctx.stream_complete = true;

@@ -6,11 +6,22 @@
 #include "core/ids.h"
 #include "core/json_writer.h"
 #include "core/log.h"
+#include "core/time_spec.h"
 #include "gateway/handler.h"
 #include "http/server.h"
 #include "protocols/openai_chat.h"
 
 namespace sy::gateway {
+namespace {
+
+// {"config": "<file>"}: the detail of an admin record about a config.
+std::string config_detail(const Config& config) {
+  std::string detail;
+  json::Writer(detail).begin_object().field("config", config.source).end_object();
+  return detail;
+}
+
+}  // namespace
 
 Result<std::unique_ptr<Gateway>> Gateway::start(ConfigPtr config, std::string listen,
                                                 std::vector<std::shared_ptr<Endpoints>> extra) {
@@ -47,9 +58,7 @@ Result<std::unique_ptr<Gateway>> Gateway::start(ConfigPtr config, std::string li
   g->server_->start([self](size_t i) -> std::unique_ptr<http::Handler> {
     return std::make_unique<GatewayHandler>(*self->workers_[i], self->draining_, self->extra_);
   });
-  std::string detail;
-  json::Writer(detail).begin_object().field("config", config->source).end_object();
-  g->record_admin("gateway.start", "system", 200, {}, std::move(detail));
+  g->record_admin("gateway.start", "system", 200, {}, config_detail(*config));
   return g;
 }
 
@@ -60,18 +69,9 @@ void Gateway::record_admin(std::string action, std::string actor, int status, st
     spdlog::error("audit: could not record {} (the audit queue is full or failing)", action);
     return;
   }
-  audit::AuditRecord r;
-  r.kind = audit::RecordKind::Admin;
-  r.ts_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
-                std::chrono::system_clock::now().time_since_epoch())
-                .count();
-  r.request_id = new_request_id();
-  r.principal = "system:" + actor;
-  r.action = std::move(action);
-  r.status = status;
-  r.error = std::move(error);
-  r.detail_json = std::move(detail_json);
-  audit_->submit(std::move(r));
+  audit_->submit(audit::admin_record(unix_now_ms(), new_request_id(), "system:" + actor,
+                                     std::move(action), status, std::move(error),
+                                     std::move(detail_json)));
 }
 
 Gateway::~Gateway() {
@@ -90,8 +90,7 @@ Gateway::~Gateway() {
 uint16_t Gateway::port() const { return server_->port(); }
 
 Result<void> Gateway::apply(ConfigPtr config, std::string_view actor) {
-  std::string detail;
-  json::Writer(detail).begin_object().field("config", config->source).end_object();
+  std::string detail = config_detail(*config);
   auto snapshot = build_snapshot(std::move(config));
   if (!snapshot) {
     record_admin("config.reload", std::string(actor), 400, snapshot.error().message, detail);

@@ -8,10 +8,7 @@ http::Task<void> RespondStage::run(RequestContext& ctx) const {
   if (ctx.stream_open) {
     if (ctx.exchange.client_gone()) co_return;
     if (ctx.failure) {
-      std::string event = "data: ";
-      event += protocols::openai_chat::encode_error(*ctx.failure);
-      event += "\n\n";
-      co_await ctx.exchange.write_chunk(event);
+      co_await ctx.exchange.write_chunk(sse_error_event(*ctx.failure));
     } else if (ctx.stream_complete) {
       co_await ctx.exchange.write_chunk("data: [DONE]\n\n");
     }
@@ -23,6 +20,13 @@ http::Task<void> RespondStage::run(RequestContext& ctx) const {
     co_return;
   }
   if (ctx.answer && !ctx.exchange.client_gone()) co_await ctx.exchange.respond(std::move(*ctx.answer));
+}
+
+std::string sse_error_event(const Error& error) {
+  std::string event = "data: ";
+  event += protocols::openai_chat::encode_error(error);
+  event += "\n\n";
+  return event;
 }
 
 http::Task<void> respond_error(RequestContext& ctx, const Error& error) {

@@ -12,6 +12,9 @@ class RespondStage {
   http::Task<void> run(RequestContext& ctx) const;
 };
 
+// An error as an in-band stream event, for a stream whose status was already sent.
+std::string sse_error_event(const Error& error);
+
 // Sends `error` to the client in the OpenAI error envelope (if nothing was sent yet).
 http::Task<void> respond_error(RequestContext& ctx, const Error& error);
 
