@@ -304,17 +304,37 @@ check_target() {  # check_target NAME URL [HEADER VALUE]...: a 200 chat.completi
 
 # Results. Keys are "target,c" (aggregates) and "target,c,round" (one wrk run).
 declare -A RPS P50 P99 NON2XX SOCKERR FIRSTBAD RSS_KB HWM_KB ADDED
-declare -A R_RPS R_P50 R_P99
+declare -A R_RPS R_P50 R_P99 CPU_TICKS REQS CPU_US
 declare -A LABEL URL PID LUA
 TARGETS=()
+
+target_pids() {  # target_pids NAME: the serving process(es) of a target
+  local pids=${PID[$1]}
+  if [[ "$pids" == workers-of:* ]]; then pids=$(children "${pids#workers-of:}"); fi
+  echo "$pids"
+}
+
+cpu_ticks() {  # cpu_ticks NAME: user + system CPU of the target's process(es), in clock ticks
+  local p line fields total=0
+  for p in $(target_pids "$1"); do
+    { read -r line <"/proc/$p/stat"; } 2>/dev/null || continue
+    read -r -a fields <<<"${line##*) }"  # fields[11] = utime, fields[12] = stime
+    total=$((total + fields[11] + fields[12]))
+  done
+  echo "$total"
+}
 
 run_wrk() {  # run_wrk NAME C SECONDS [ROUND]: without ROUND it is a warm-up, not recorded
   local name=$1 c=$2 secs=$3 round=${4:-}
   local out="$TMP/wrk-$name-c$c-${round:-warmup}.txt"
+  local ticks_before
+  ticks_before=$(cpu_ticks "$name")
   timeout $((secs + 30)) wrk -t1 -c"$c" -d"${secs}s" --timeout 5s --latency -s "${LUA[$name]}" \
     "${URL[$name]}" >"$out" 2>&1 || { cat "$out" >&2; die "$name: wrk failed at c=$c"; }
   [[ -n "$round" ]] || return 0
   local key="$name,$c,$round" agg="$name,$c" n s first
+  CPU_TICKS[$agg]=$((${CPU_TICKS[$agg]:-0} + $(cpu_ticks "$name") - ticks_before))
+  REQS[$agg]=$((${REQS[$agg]:-0} + $(awk '/requests in/ {print $1; exit}' "$out")))
   R_RPS[$key]=$(awk '/^Requests\/sec:/ {print $2}' "$out")
   R_P50[$key]=$(to_us "$(awk '$1 == "50%" {print $2}' "$out")")
   R_P99[$key]=$(to_us "$(awk '$1 == "99%" {print $2}' "$out")")
@@ -339,6 +359,7 @@ run_wrk() {  # run_wrk NAME C SECONDS [ROUND]: without ROUND it is a warm-up, no
   fi
 }
 
+calc() { awk "BEGIN { $1 }"; }
 median() { printf '%s\n' "$@" | sort -g | awk '{v[NR] = $1} END {
   printf "%.2f", (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
 mean() { printf '%s\n' "$@" | awk '{s += $1} END {printf "%.2f", s / NR}'; }
@@ -351,6 +372,11 @@ aggregate() {  # aggregate NAME C: req/s = mean of the rounds, p50/p99 = median 
   RPS[$name,$c]=$(mean "${rps[@]}")
   P50[$name,$c]=$(median "${p50[@]}")
   P99[$name,$c]=$(median "${p99[@]}")
+}
+
+cpu_per_request() {  # cpu_per_request NAME C: CPU µs the target spent per request
+  local agg="$1,$2"
+  calc "printf \"%.1f\", ${CPU_TICKS[$agg]:-0} * 1000000 / $(getconf CLK_TCK) / (${REQS[$agg]:-0} > 0 ? ${REQS[$agg]} : 1)"
 }
 
 sample_rss() {  # sample_rss NAME: VmRSS/VmHWM in kB (summed over the workers of an nginx)
@@ -561,7 +587,6 @@ LOADAVG_END=$(cut -d' ' -f1-3 /proc/loadavg)
 
 # ---------------------------------------------------------------------------------------
 # Report.
-calc() { awk "BEGIN { $1 }"; }
 added() {  # added NAME: p50 at c=1 minus direct's, in µs
   calc "printf \"%.1f\", ${P50[$1,1]} - ${P50[direct,1]}"
 }
@@ -569,7 +594,9 @@ mib() { [[ -n "$1" ]] && calc "printf \"%.1f\", $1 / 1024" || echo ""; }
 
 for t in "${TARGETS[@]}"; do
   if [[ "$t" == direct ]]; then ADDED[$t]="0.0"; else ADDED[$t]=$(added "$t"); fi
+  CPU_US[$t]=$(cpu_per_request "$t" 32)
 done
+CPU_RATIO=$(calc "printf \"%.2f\", ${CPU_US[switchyard]} / (${CPU_US[nginx]} > 0 ? ${CPU_US[nginx]} : 1)")
 
 TP_RATIO=$(calc "printf \"%.3f\", ${RPS[switchyard,32]} / ${RPS[nginx,32]}")
 if calc "exit !(${ADDED[nginx]} > 0)"; then
@@ -596,27 +623,31 @@ done
   echo "Switchyard benchmark, $(date -u '+%Y-%m-%d %H:%M UTC'): $(nproc) cores, wrk -t1, POST $(wc -c <"$TMP/body.json") B body,"
   echo "$ROUNDS interleaved rounds x $ROUND_SECS s per target and concurrency; load average $LOADAVG_START at start, $LOADAVG_END at end"
   echo
-  row() { printf '| %-24s | %10s | %8s | %8s | %10s | %8s | %8s | %13s | %9s | %9s | %11s |\n' "$@"; }
+  row() { printf '| %-24s | %10s | %8s | %8s | %10s | %8s | %8s | %13s | %10s | %9s | %9s | %11s |\n' "$@"; }
   row target "c=1 req/s" "c=1 p50" "c=1 p99" "c=32 req/s" "c=32 p50" "c=32 p99" "added p50 c=1" \
-    VmRSS VmHWM "non-2xx/err"
-  echo "|--------------------------|-----------:|---------:|---------:|-----------:|---------:|---------:|--------------:|----------:|----------:|------------:|"
+    "CPU/req c=32" VmRSS VmHWM "non-2xx/err"
+  echo "|--------------------------|-----------:|---------:|---------:|-----------:|---------:|---------:|--------------:|-----------:|----------:|----------:|------------:|"
   us() { printf '%.0f us' "$1"; }
   for t in "${TARGETS[@]}"; do
     row "${LABEL[$t]}" "$(printf '%.0f' "${RPS[$t,1]}")" "$(us "${P50[$t,1]}")" "$(us "${P99[$t,1]}")" \
       "$(printf '%.0f' "${RPS[$t,32]}")" "$(us "${P50[$t,32]}")" "$(us "${P99[$t,32]}")" \
       "$([[ $t == direct ]] && echo — || printf '%+.0f us' "${ADDED[$t]}")" \
-      "$(mib "${RSS_KB[$t]}") MiB" "$(mib "${HWM_KB[$t]}") MiB" \
+      "$(printf '%.1f us' "${CPU_US[$t]}")" "$(mib "${RSS_KB[$t]}") MiB" "$(mib "${HWM_KB[$t]}") MiB" \
       "$((${NON2XX[$t,1]} + ${NON2XX[$t,32]}))/$((${SOCKERR[$t,1]} + ${SOCKERR[$t,32]}))"
   done
   echo
   echo "req/s: mean of the rounds; p50/p99: median of the rounds' wrk percentiles. added p50 = p50 at"
-  echo "c=1 minus direct's. RSS: the serving process (nginx: its workers), after the c=32 runs."
+  echo "c=1 minus direct's. CPU/req: user + system CPU of the serving process(es) during the c=32"
+  echo "rounds over the requests served (less sensitive to a busy machine than req/s)."
+  echo "RSS: the serving process (nginx: its workers), after the c=32 runs."
   echo
   echo "Targets (issue):"
   printf '  %-42s %-40s %s\n' "throughput c=32 >= 0.8x nginx proxy" \
     "$(printf '%.2fx (%.0f vs %.0f req/s)' "$TP_RATIO" "${RPS[switchyard,32]}" "${RPS[nginx,32]}")" "$TP_MET"
   printf '  %-42s %-40s %s\n' "added p50 c=1 <= 1.5x nginx's added p50" \
     "$( [[ -n $LAT_RATIO ]] && printf '%.2fx' "$LAT_RATIO" || printf 'n/a'; printf ' (%+.0f vs %+.0f us)' "${ADDED[switchyard]}" "${ADDED[nginx]}")" "$LAT_MET"
+  printf '  %-42s %-40s %s\n' "CPU per request at c=32 vs nginx proxy" \
+    "$(printf '%sx (%s vs %s us)' "$CPU_RATIO" "${CPU_US[switchyard]}" "${CPU_US[nginx]}")" "(for reference)"
   printf '  %-42s %-40s %s\n' "gateway RSS <= 64 MB (VmHWM)" \
     "$SY_HWM_MIB MiB (VmRSS $SY_RSS_MIB MiB)" "$RSS_MET"
   if [[ "$BAD_TOTAL" != 0 ]]; then
@@ -646,10 +677,10 @@ if [[ -n "$JSON_OUT" ]]; then
         done
         echo "      \"c$c\": {\"rps\": $(jnum "${RPS[$t,$c]}"), \"p50_us\": $(jnum "${P50[$t,$c]}"), \"p99_us\": $(jnum "${P99[$t,$c]}"), \"non2xx\": ${NON2XX[$t,$c]}, \"socket_errors\": ${SOCKERR[$t,$c]}, \"first_bad_response\": $( [[ -n ${FIRSTBAD[$t,$c]:-} ]] && jstr "${FIRSTBAD[$t,$c]}" || echo null), \"rounds\": {\"rps\": [$(IFS=,; echo "${rr[*]}")], \"p50_us\": [$(IFS=,; echo "${rp50[*]}")], \"p99_us\": [$(IFS=,; echo "${rp99[*]}")]}},"
       done
-      echo "      \"added_p50_c1_us\": $([[ $t == direct ]] && echo null || jnum "${ADDED[$t]}"), \"vmrss_kb\": $(jnum "${RSS_KB[$t]}"), \"vmhwm_kb\": $(jnum "${HWM_KB[$t]}")}$([[ $n -lt ${#TARGETS[@]} ]] && echo ,)"
+      echo "      \"added_p50_c1_us\": $([[ $t == direct ]] && echo null || jnum "${ADDED[$t]}"), \"cpu_us_per_request_c32\": $(jnum "${CPU_US[$t]}"), \"vmrss_kb\": $(jnum "${RSS_KB[$t]}"), \"vmhwm_kb\": $(jnum "${HWM_KB[$t]}")}$([[ $n -lt ${#TARGETS[@]} ]] && echo ,)"
     done
     echo "  },"
-    echo "  \"ratios\": {\"throughput_c32_switchyard_over_nginx\": $(jnum "$TP_RATIO"), \"added_p50_c1_switchyard_over_nginx\": $(jnum "$LAT_RATIO")},"
+    echo "  \"ratios\": {\"throughput_c32_switchyard_over_nginx\": $(jnum "$TP_RATIO"), \"added_p50_c1_switchyard_over_nginx\": $(jnum "$LAT_RATIO"), \"cpu_per_request_c32_switchyard_over_nginx\": $(jnum "$CPU_RATIO")},"
     echo "  \"targets_met\": {\"throughput\": $([[ $TP_MET == met ]] && echo true || echo false), \"added_latency\": $([[ $LAT_MET == met ]] && echo true || { [[ $LAT_MET == n/a ]] && echo null || echo false; }), \"rss\": $([[ $RSS_MET == met ]] && echo true || echo false)},"
     echo "  \"errors_total\": $BAD_TOTAL"
     echo "}"

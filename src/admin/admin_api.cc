@@ -258,13 +258,14 @@ http::Task<void> AdminApi::handle(gateway::EndpointRequest req) {
     reply = co_await run_query(pool_->threads, storage_url_, *target, req.audit, action);
   }
   // Every admin call is recorded, allowed or not; never the key itself.
-  if (req.audit != nullptr && req.audit->try_reserve()) {
+  if (audit::AuditSlot slot = req.audit != nullptr ? req.audit->try_reserve() : audit::AuditSlot{};
+      slot) {
     std::string detail;
     json::Writer(detail).begin_object().field("target", query_text).end_object();
     const int64_t ts_ms =
         std::chrono::duration_cast<std::chrono::milliseconds>(req.received.time_since_epoch())
             .count();
-    req.audit->submit(audit::admin_record(ts_ms, req.request_id,
+    req.audit->submit(std::move(slot), audit::admin_record(ts_ms, req.request_id,
                                           authenticated ? "admin-key" : "unauthenticated", action,
                                           static_cast<int>(reply.status), reply.error,
                                           std::move(detail)));

@@ -8,6 +8,7 @@
 
 #include <boost/asio/post.hpp>
 #include <boost/lockfree/queue.hpp>
+#include <boost/lockfree/stack.hpp>
 #include <chrono>
 #include <fstream>
 
@@ -77,10 +78,16 @@ Result<std::string> resolve_log_id(const AuditConfig& config) {
   return id;
 }
 
-struct Item {
-  AuditRecord record;
-  AuditWriter::Done done;              // empty: fire and forget
+struct Completion {
+  AuditWriter::Done done;
   boost::asio::any_io_executor where;  // where `done` runs
+};
+
+struct Slot {
+  AuditRecord record;
+  // Absent: fire and forget. (An optional, because Boost 1.81's any_completion_handler
+  // cannot be move-assigned from an empty one.)
+  std::optional<Completion> completion;
 };
 
 }  // namespace
@@ -94,8 +101,12 @@ struct AuditWriter::Impl {
   SigningKey key;
   std::string public_key_b64;
 
-  boost::lockfree::queue<Item*> queue;
-  std::atomic<int64_t> reserved{0};
+  // Slot i is held by at most one party at a time: the free list, a request, the queue
+  // or the writer. Hand-offs go through the lock-free free list and queue, whose
+  // push/pop order the memory accesses, so a slot's contents need no lock.
+  std::vector<std::unique_ptr<Slot>> slots;
+  boost::lockfree::stack<uint32_t> free_slots;  // LIFO: recently used slots are warm
+  boost::lockfree::queue<uint32_t> queue;       // slots waiting for the writer
   std::atomic<bool> failed{false};
   std::atomic<bool> stopping{false};
   std::atomic<bool> writer_idle{false};
@@ -111,7 +122,20 @@ struct AuditWriter::Impl {
   Clock::time_point next_checkpoint;
   std::atomic<uint64_t> records{0}, batches{0}, checkpoints{0}, signed_size{0};
 
-  explicit Impl(const AuditConfig& c) : config(c), queue(c.queue_capacity) {}
+  explicit Impl(const AuditConfig& c)
+      : config(c), slots(c.queue_capacity), free_slots(c.queue_capacity), queue(c.queue_capacity) {
+    for (uint32_t i = c.queue_capacity; i-- > 0;) free_slots.bounded_push(i);
+  }
+
+  Slot& slot(uint32_t i) { return *slots[i]; }
+
+  // Back to the free list, cleared for its next use (strings keep their capacity).
+  void recycle(uint32_t i) {
+    Slot& s = slot(i);
+    s.record.clear();
+    s.completion.reset();
+    free_slots.bounded_push(i);
+  }
 
   ~Impl() {
     if (wake_fd >= 0) ::close(wake_fd);
@@ -145,27 +169,29 @@ struct AuditWriter::Impl {
     writer_idle.store(false, std::memory_order_relaxed);
   }
 
-  void complete(std::vector<Item*>& items, bool ok) {
-    for (Item* item : items) {
-      if (item->done) {
-        boost::asio::post(item->where,
-                          [done = std::move(item->done), ok]() mutable { std::move(done)(ok); });
+  void complete(std::vector<uint32_t>& items, bool ok) {
+    for (uint32_t i : items) {
+      Slot& s = slot(i);
+      if (s.completion) {
+        boost::asio::post(s.completion->where, [done = std::move(s.completion->done), ok]() mutable {
+          std::move(done)(ok);
+        });
       }
-      delete item;
+      recycle(i);
     }
-    reserved.fetch_sub(static_cast<int64_t>(items.size()), std::memory_order_relaxed);
     items.clear();
   }
 
   // Appends one batch to the log and makes it durable; queues its index rows.
-  void write_batch(std::vector<Item*>& items, std::vector<std::string>& bodies) {
-    bodies.resize(items.size());
-    std::vector<std::string_view> views;
-    views.reserve(items.size());
+  void write_batch(std::vector<uint32_t>& items, std::vector<std::string>& bodies,
+                   std::vector<std::string_view>& views) {
+    if (bodies.size() < items.size()) bodies.resize(items.size());
+    views.clear();
     for (size_t i = 0; i < items.size(); ++i) {
-      if (masker) mask_capture(items[i]->record);
+      AuditRecord& rec = slot(items[i]).record;
+      if (masker) mask_capture(rec);
       bodies[i].clear();
-      append_body(items[i]->record, bodies[i]);
+      append_body(rec, bodies[i]);
       views.push_back(bodies[i]);
     }
     bool ok = !failed.load();
@@ -178,9 +204,10 @@ struct AuditWriter::Impl {
            ++tries) {
         const size_t i = std::strtoull(r.error().param.c_str(), nullptr, 10);
         if (i >= items.size()) break;
+        const AuditRecord& rec = slot(items[i]).record;
         spdlog::error("audit: record {} could not be serialised ({}); writing a stub",
-                      items[i]->record.request_id, r.error().message);
-        bodies[i] = fallback_body(items[i]->record, r.error().message);
+                      rec.request_id, r.error().message);
+        bodies[i] = fallback_body(rec, r.error().message);
         views[i] = bodies[i];
         r = log->append(views);
       }
@@ -199,7 +226,7 @@ struct AuditWriter::Impl {
     if (ok) {
       for (size_t i = 0; i < items.size(); ++i) {
         if (index_behind) continue;  // catch_up_index() will read them from the log
-        const AuditRecord& rec = items[i]->record;
+        const AuditRecord& rec = slot(items[i]).record;
         store::AuditIndexRow x = index_row(rec);
         x.log_id = log_id;
         x.seq = appended[i].seq;
@@ -264,19 +291,21 @@ struct AuditWriter::Impl {
   }
 
   void run() {
-    std::vector<Item*> items;
+    std::vector<uint32_t> items;
     std::vector<std::string> bodies;
+    std::vector<std::string_view> views;
     items.reserve(kMaxBatch);
+    views.reserve(kMaxBatch);
     bool more = false;
     for (;;) {
       if (!more) wait_for_work();  // a backlog is written at once
       const bool stop = stopping.load();
-      Item* item = nullptr;
+      uint32_t item = 0;
       while (items.size() < kMaxBatch && queue.pop(item)) items.push_back(item);
       // Only a full batch means a backlog worth writing at once; otherwise wait for the
       // next interval (batch) or wake-up (sync), so batches stay large and syncs few.
       const bool full = items.size() == kMaxBatch;
-      if (!items.empty()) write_batch(items, bodies);
+      if (!items.empty()) write_batch(items, bodies, views);
       more = full && !queue.empty();
       const bool done = stop && queue.empty();
       if ((Clock::now() >= next_checkpoint || done) && !failed.load()) {
@@ -361,7 +390,10 @@ Result<std::unique_ptr<AuditWriter>> AuditWriter::open(const AuditConfig& config
       !r) {
     return std::unexpected(r.error());
   }
-  auto log = SegmentWriter::open(config.dir, SegmentOptions{.max_segment_bytes = config.segment_max_bytes});
+  // The writer serialises every body itself (append_body), so the segment need not
+  // parse each line again to know it is valid JSON.
+  auto log = SegmentWriter::open(config.dir, SegmentOptions{.max_segment_bytes = config.segment_max_bytes,
+                                                            .validate_json = false});
   if (!log) return std::unexpected(log.error());
   impl->log.emplace(std::move(*log));
   if (impl->log->repaired_bytes() > 0) {
@@ -398,24 +430,43 @@ AuditWriter::AuditWriter(std::unique_ptr<Impl> impl, Durability d)
 
 AuditWriter::~AuditWriter() { stop(); }
 
-bool AuditWriter::try_reserve() {
-  if (impl_->failed.load(std::memory_order_relaxed)) return false;
-  const int64_t n = impl_->reserved.fetch_add(1, std::memory_order_relaxed);
-  if (n >= static_cast<int64_t>(impl_->config.queue_capacity)) {
-    impl_->reserved.fetch_sub(1, std::memory_order_relaxed);
-    return false;
-  }
-  return true;
+AuditSlot AuditWriter::try_reserve() {
+  if (impl_->failed.load(std::memory_order_relaxed)) return {};
+  uint32_t i = 0;
+  if (!impl_->free_slots.pop(i)) return {};
+  if (!impl_->slots[i]) impl_->slots[i] = std::make_unique<Slot>();
+  return AuditSlot(this, i);
 }
 
-void AuditWriter::release() { impl_->reserved.fetch_sub(1, std::memory_order_relaxed); }
+AuditRecord& AuditWriter::slot_record(uint32_t index) { return impl_->slot(index).record; }
+
+void AuditWriter::release(uint32_t index) { impl_->recycle(index); }
+
+AuditSlot& AuditSlot::operator=(AuditSlot&& other) noexcept {
+  if (this != &other) {
+    reset();
+    writer_ = other.writer_;
+    index_ = other.index_;
+    other.writer_ = nullptr;
+  }
+  return *this;
+}
+
+AuditRecord& AuditSlot::record() { return writer_->slot_record(index_); }
+
+void AuditSlot::reset() {
+  if (writer_ != nullptr) writer_->release(index_);
+  writer_ = nullptr;
+}
 
 bool AuditWriter::healthy() const { return !impl_->failed.load(std::memory_order_relaxed); }
 
-void AuditWriter::enqueue(AuditRecord record, Done done, boost::asio::any_io_executor ex) {
-  auto* item = new Item{std::move(record), std::move(done), std::move(ex)};
-  // A reserved slot guarantees room; push only fails if a caller skipped try_reserve.
-  while (!impl_->queue.bounded_push(item)) std::this_thread::yield();
+void AuditWriter::enqueue(AuditSlot slot, Done done, boost::asio::any_io_executor ex) {
+  const uint32_t i = slot.index_;
+  slot.writer_ = nullptr;  // handed over: no longer released when `slot` goes
+  if (done) impl_->slot(i).completion.emplace(Completion{std::move(done), std::move(ex)});
+  // The queue holds every slot, so there is always room.
+  while (!impl_->queue.bounded_push(i)) std::this_thread::yield();
   if (impl_->writer_idle.load(std::memory_order_seq_cst) &&
       impl_->writer_idle.exchange(false, std::memory_order_acq_rel)) {
     impl_->wake();

@@ -8,6 +8,12 @@
 // (try_reserve); when none is free it is refused with a 503 before anything happens,
 // so a record that was reserved always has room — nothing is ever dropped.
 //
+// No allocation per record in steady state: a slot owns its AuditRecord, which the
+// request fills in place (AuditSlot::record()); the writer clears it after use and the
+// slot goes back to a free list, so the record's strings keep their capacity from one
+// request to the next. Slots are made on first use, so memory follows the most records
+// ever in flight, not queue_capacity.
+//
 // Durability: in `sync` mode a caller awaits commit() and acknowledges its client only
 // once the record is on disk; in `batch` mode it submits and goes on, and the writer
 // syncs every batch_interval_ms, which bounds what a crash can lose.
@@ -15,8 +21,8 @@
 // After a crash, open() repairs a torn last line, re-indexes log entries the database
 // had not yet received, and signs a checkpoint covering them.
 //
-// Thread-safety: try_reserve/release/submit/commit are lock-free and callable from any
-// thread; open/stop from one controlling thread.
+// Thread-safety: try_reserve/submit/commit are lock-free and callable from any thread
+// (a slot is used by one thread at a time); open/stop from one controlling thread.
 #pragma once
 
 #include <boost/asio/any_completion_handler.hpp>
@@ -34,6 +40,35 @@
 
 namespace sy::audit {
 
+class AuditWriter;
+
+// A reserved place in the writer's queue and the record that goes into it. Move-only;
+// a slot that is destroyed without being submitted goes back unused. Fill record() on
+// the thread that holds the slot, then hand it to submit() or commit().
+class AuditSlot {
+ public:
+  AuditSlot() = default;
+  AuditSlot(AuditSlot&& other) noexcept : writer_(other.writer_), index_(other.index_) {
+    other.writer_ = nullptr;
+  }
+  AuditSlot& operator=(AuditSlot&& other) noexcept;
+  AuditSlot(const AuditSlot&) = delete;
+  AuditSlot& operator=(const AuditSlot&) = delete;
+  ~AuditSlot() { reset(); }
+
+  explicit operator bool() const { return writer_ != nullptr; }
+  // The slot's record: cleared (every field at its default) when the slot is reserved.
+  AuditRecord& record();
+  // Gives the slot back unused.
+  void reset();
+
+ private:
+  friend class AuditWriter;
+  AuditSlot(AuditWriter* w, uint32_t index) : writer_(w), index_(index) {}
+  AuditWriter* writer_ = nullptr;
+  uint32_t index_ = 0;
+};
+
 class AuditWriter {
  public:
   using Done = boost::asio::any_completion_handler<void(bool durable)>;
@@ -44,22 +79,25 @@ class AuditWriter {
                                                    std::unique_ptr<store::Store> store);
   ~AuditWriter();
 
-  // Takes one queue slot; false when the queue is full or the log is failing.
-  bool try_reserve();
-  // Gives back a slot that will not be used.
-  void release();
-  // Hands over a record, using a reserved slot. Fire and forget.
-  void submit(AuditRecord record) { enqueue(std::move(record), Done{}, {}); }
-  // Hands over a record and completes with true once it is on disk (false when the log
-  // could not be written). Completion runs on the token's associated executor.
+  // Takes one queue slot; an empty slot when the queue is full or the log is failing.
+  AuditSlot try_reserve();
+  // Hands over a slot's record. Fire and forget.
+  void submit(AuditSlot slot) { enqueue(std::move(slot), Done{}, {}); }
+  // The same with a record made elsewhere (admin actions).
+  void submit(AuditSlot slot, AuditRecord record) {
+    slot.record() = std::move(record);
+    submit(std::move(slot));
+  }
+  // Hands over a slot's record and completes with true once it is on disk (false when
+  // the log could not be written). Completion runs on the token's associated executor.
   template <class Token>
-  auto commit(AuditRecord record, Token&& token) {
+  auto commit(AuditSlot slot, Token&& token) {
     return boost::asio::async_initiate<Token, void(bool)>(
-        [this](auto handler, AuditRecord r) {
+        [this](auto handler, AuditSlot s) {
           boost::asio::any_io_executor ex = boost::asio::get_associated_executor(handler);
-          enqueue(std::move(r), Done(std::move(handler)), std::move(ex));
+          enqueue(std::move(s), Done(std::move(handler)), std::move(ex));
         },
-        token, std::move(record));
+        token, std::move(slot));
   }
 
   Durability durability() const { return durability_; }
@@ -82,9 +120,12 @@ class AuditWriter {
   void stop();
 
  private:
+  friend class AuditSlot;
   struct Impl;
   explicit AuditWriter(std::unique_ptr<Impl> impl, Durability d);
-  void enqueue(AuditRecord record, Done done, boost::asio::any_io_executor ex);
+  void enqueue(AuditSlot slot, Done done, boost::asio::any_io_executor ex);
+  AuditRecord& slot_record(uint32_t index);
+  void release(uint32_t index);
 
   std::unique_ptr<Impl> impl_;
   Durability durability_;

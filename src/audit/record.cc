@@ -21,13 +21,48 @@ std::string one_line(std::string_view json) {
 
 }  // namespace
 
+void AuditRecord::clear() {
+  constexpr size_t kKeep = 64 * 1024;
+  const auto empty = [](std::string& s, std::string_view value = {}) {
+    if (s.capacity() > kKeep) std::string().swap(s);
+    s.assign(value);
+  };
+  kind = RecordKind::Request;
+  ts_ms = 0;
+  empty(request_id);
+  empty(principal, "anonymous");
+  empty(team);
+  empty(project);
+  empty(key_id);
+  empty(action);
+  empty(model);
+  empty(route);
+  empty(decision_json, "null");
+  empty(policy_json, "[]");
+  empty(dlp_json, "{}");
+  empty(deployment);
+  empty(attempts_json, "[]");
+  stream = false;
+  input_tokens = 0;
+  output_tokens = 0;
+  cost_usd = 0;
+  latency_ms = 0;
+  status = 0;
+  empty(error);
+  empty(detail_json, "{}");
+  empty(captured_request);
+  empty(captured_response);
+  capture_masked = false;
+  masked.clear();
+}
+
 void append_body(const AuditRecord& r, std::string& out) {
-  // The writer emits a whole object; the log entry wants its members only.
-  std::string obj;
-  obj.reserve(512 + r.captured_request.size() + r.captured_response.size());
-  json::Writer w(obj);
-  w.begin_object();
-  w.field("time", format_rfc3339_ms(r.ts_ms));
+  // Members only, no braces: a Writer that never opens the outer object separates
+  // the members all the same.
+  out.reserve(out.size() + 512 + r.captured_request.size() + r.captured_response.size());
+  json::Writer w(out);
+  Rfc3339Buffer time;
+  w.key("time").raw(format_rfc3339_ms(r.ts_ms, time, /*quoted=*/true));
   w.field("ts_ms", r.ts_ms);
   w.field("kind", kind_name(r.kind));
   w.field("request_id", r.request_id);
@@ -69,8 +104,6 @@ void append_body(const AuditRecord& r, std::string& out) {
     }
     w.end_object();
   }
-  w.end_object();
-  out.append(obj, 1, obj.size() - 2);
 }
 
 const char* kind_name(RecordKind kind) {

@@ -51,6 +51,10 @@ struct AuditRecord {
   std::string captured_response;
   bool capture_masked = false;
   std::map<std::string, int> masked;
+
+  // Back to a default-constructed record, keeping the strings' capacity (the audit
+  // writer reuses records); captures past 64 KiB give their memory back.
+  void clear();
 };
 
 // An admin action's record: who did what, with what outcome; `detail_json` is an object.
@@ -60,6 +64,7 @@ AuditRecord admin_record(int64_t ts_ms, std::string request_id, std::string prin
 
 // Appends the entry body: JSON object members without the braces (the log adds the
 // seq and prev members in front). Values given as JSON text are inserted verbatim.
+// Writes straight into `out`: no allocation beyond its growth.
 void append_body(const AuditRecord& r, std::string& out);
 
 struct IndexedEntry {

@@ -1,5 +1,6 @@
 #include "core/ids.h"
 
+#include <chrono>
 #include <random>
 
 namespace sy {
@@ -41,11 +42,14 @@ double random_unit() { return static_cast<double>(random_u64() >> 11) * 0x1.0p-5
 
 std::string new_request_id() {
   static constexpr char kHex[] = "0123456789abcdef";
+  const auto ms = static_cast<uint64_t>(std::chrono::duration_cast<std::chrono::milliseconds>(
+                                            std::chrono::system_clock::now().time_since_epoch())
+                                            .count());
+  const uint64_t r = random_u64();
   std::string id = "req_";
   id.resize(4 + 24);
-  uint64_t a = random_u64(), b = random_u64();
-  for (int i = 0; i < 16; ++i) id[4 + i] = kHex[(a >> (i * 4)) & 0xF];
-  for (int i = 0; i < 8; ++i) id[20 + i] = kHex[(b >> (i * 4)) & 0xF];
+  for (int i = 0; i < 12; ++i) id[4 + i] = kHex[(ms >> ((11 - i) * 4)) & 0xF];
+  for (int i = 0; i < 12; ++i) id[16 + i] = kHex[(r >> (i * 4)) & 0xF];
   return id;
 }
 

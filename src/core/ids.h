@@ -11,7 +11,10 @@ namespace sy {
 uint64_t random_u64();
 // Uniform double in [0, 1).
 double random_unit();
-// "req_" followed by 24 hex digits: unique enough to correlate logs across replicas.
+// "req_" followed by 24 hex digits: the wall-clock milliseconds (12 digits, so ids sort
+// by time, like UUIDv7) and 48 random bits. Time order keeps the audit index's
+// request-id B-tree appending at its right edge instead of touching a random page per
+// insert. Unique enough to correlate logs across replicas.
 std::string new_request_id();
 
 }  // namespace sy

@@ -1,5 +1,6 @@
 #include "core/time_spec.h"
 
+#include <algorithm>
 #include <charconv>
 #include <chrono>
 #include <cstdio>
@@ -40,19 +41,57 @@ Result<TimeRange> parse_time_range(std::string_view since, std::string_view unti
   return TimeRange{*s, *u};
 }
 
-std::string format_rfc3339_ms(int64_t ts_ms) {
+std::string_view format_rfc3339_ms(int64_t ts_ms, Rfc3339Buffer& buf, bool quoted) {
   using namespace std::chrono;
   const sys_time<milliseconds> t{milliseconds{ts_ms}};
   const auto day = floor<days>(t);
   const year_month_day ymd{day};
   const hh_mm_ss hms{t - day};
-  char buf[32];
-  std::snprintf(buf, sizeof buf, "%04d-%02u-%02uT%02d:%02d:%02d.%03dZ", static_cast<int>(ymd.year()),
-                static_cast<unsigned>(ymd.month()), static_cast<unsigned>(ymd.day()),
-                static_cast<int>(hms.hours().count()), static_cast<int>(hms.minutes().count()),
-                static_cast<int>(hms.seconds().count()),
-                static_cast<int>(hms.subseconds().count()));
-  return buf;
+  const int year = static_cast<int>(ymd.year());
+  if (year < 0 || year > 9999) {  // outside RFC 3339's four-digit years: rare, slow path
+    const int n = std::snprintf(buf.data() + 1, buf.size() - 2, "%04d-%02u-%02uT%02d:%02d:%02d.%03dZ",
+                                year, static_cast<unsigned>(ymd.month()),
+                                static_cast<unsigned>(ymd.day()),
+                                static_cast<int>(hms.hours().count()),
+                                static_cast<int>(hms.minutes().count()),
+                                static_cast<int>(hms.seconds().count()),
+                                static_cast<int>(hms.subseconds().count()));
+    const size_t len = std::min<size_t>(static_cast<size_t>(std::max(n, 0)), buf.size() - 3);
+    if (!quoted) return {buf.data() + 1, len};
+    buf[0] = '"';
+    buf[len + 1] = '"';
+    return {buf.data(), len + 2};
+  }
+  char* p = buf.data();
+  if (quoted) *p++ = '"';
+  const auto digits = [&p](unsigned v, int width) {
+    for (int i = width - 1; i >= 0; --i) {
+      p[i] = static_cast<char>('0' + v % 10);
+      v /= 10;
+    }
+    p += width;
+  };
+  digits(static_cast<unsigned>(year), 4);
+  *p++ = '-';
+  digits(static_cast<unsigned>(ymd.month()), 2);
+  *p++ = '-';
+  digits(static_cast<unsigned>(ymd.day()), 2);
+  *p++ = 'T';
+  digits(static_cast<unsigned>(hms.hours().count()), 2);
+  *p++ = ':';
+  digits(static_cast<unsigned>(hms.minutes().count()), 2);
+  *p++ = ':';
+  digits(static_cast<unsigned>(hms.seconds().count()), 2);
+  *p++ = '.';
+  digits(static_cast<unsigned>(hms.subseconds().count()), 3);
+  *p++ = 'Z';
+  if (quoted) *p++ = '"';
+  return {buf.data(), static_cast<size_t>(p - buf.data())};
+}
+
+std::string format_rfc3339_ms(int64_t ts_ms) {
+  Rfc3339Buffer buf;
+  return std::string(format_rfc3339_ms(ts_ms, buf));
 }
 
 Result<int64_t> parse_duration_ms(std::string_view spec) {

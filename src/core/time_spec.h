@@ -4,6 +4,7 @@
 // the same for durations. Pure functions; thread-safe.
 #pragma once
 
+#include <array>
 #include <cstdint>
 #include <string>
 #include <string_view>
@@ -29,5 +30,8 @@ int64_t unix_now_ms();
 
 // "2026-11-25T19:00:00.123Z" (RFC 3339, UTC, milliseconds).
 std::string format_rfc3339_ms(int64_t ts_ms);
+// The same into a caller's buffer (no allocation); `quoted` adds the JSON quotes.
+using Rfc3339Buffer = std::array<char, 32>;
+std::string_view format_rfc3339_ms(int64_t ts_ms, Rfc3339Buffer& buf, bool quoted = false);
 
 }  // namespace sy

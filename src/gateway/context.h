@@ -48,7 +48,7 @@ struct RequestContext {
   std::chrono::steady_clock::time_point started;
   std::chrono::system_clock::time_point received;
   std::string request_id;
-  bool audit_slot = false;                        // admit: a reserved audit queue slot
+  audit::AuditSlot audit_slot;                    // admit: a reserved audit queue slot
 
   model::ChatRequest request;                     // decode
   routing::RouteDecision decision;                // route

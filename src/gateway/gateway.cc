@@ -65,11 +65,12 @@ Result<std::unique_ptr<Gateway>> Gateway::start(ConfigPtr config, std::string li
 void Gateway::record_admin(std::string action, std::string actor, int status, std::string error,
                            std::string detail_json) {
   if (!audit_) return;
-  if (!audit_->try_reserve()) {
+  audit::AuditSlot slot = audit_->try_reserve();
+  if (!slot) {
     spdlog::error("audit: could not record {} (the audit queue is full or failing)", action);
     return;
   }
-  audit_->submit(audit::admin_record(unix_now_ms(), new_request_id(), "system:" + actor,
+  audit_->submit(std::move(slot), audit::admin_record(unix_now_ms(), new_request_id(), "system:" + actor,
                                      std::move(action), status, std::move(error),
                                      std::move(detail_json)));
 }

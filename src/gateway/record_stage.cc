@@ -31,17 +31,20 @@ void access_log_line(const RequestContext& ctx) {
 
 }  // namespace
 
-audit::AuditRecord audit_record(const RequestContext& ctx) {
-  audit::AuditRecord r;
+void fill_audit_record(const RequestContext& ctx, audit::AuditRecord& r) {
   r.kind = audit::RecordKind::Request;
   r.ts_ms = std::chrono::duration_cast<std::chrono::milliseconds>(ctx.received.time_since_epoch())
                 .count();
+  // Assignments into the record's strings reuse their capacity: no allocation once the
+  // slot has served a request like this one.
   r.request_id = ctx.request_id;
   r.action = "POST /v1/chat/completions";
   r.model = ctx.request.model;
   if (!ctx.decision.order.empty()) {
-    r.route = ctx.decision.compact();
-    r.decision_json = ctx.decision.to_json();
+    r.route.clear();
+    ctx.decision.append_compact(r.route);
+    r.decision_json.clear();
+    ctx.decision.append_json(r.decision_json);
   }
   if (ctx.served_by != nullptr) r.deployment = ctx.served_by->name();
   r.attempts_json.clear();
@@ -71,10 +74,10 @@ audit::AuditRecord audit_record(const RequestContext& ctx) {
     if (ctx.answer && ctx.answer->body.size() <= audit.capture_max_bytes) {
       r.captured_response = ctx.answer->body;
     } else if (!ctx.captured_response.empty()) {
-      r.captured_response = ctx.captured_response + "]";
+      r.captured_response = ctx.captured_response;
+      r.captured_response += ']';
     }
   }
-  return r;
 }
 
 http::Task<void> RecordStage::run(RequestContext& ctx) const {
@@ -82,12 +85,12 @@ http::Task<void> RecordStage::run(RequestContext& ctx) const {
   access_log_line(ctx);
   audit::AuditWriter* audit = ctx.worker.audit;
   if (audit == nullptr || !ctx.audit_slot) co_return;
-  ctx.audit_slot = false;
+  fill_audit_record(ctx, ctx.audit_slot.record());
   if (audit->durability() == Durability::Batch) {
-    audit->submit(audit_record(ctx));
+    audit->submit(std::move(ctx.audit_slot));
     co_return;
   }
-  const bool durable = co_await audit->commit(audit_record(ctx),
+  const bool durable = co_await audit->commit(std::move(ctx.audit_slot),
                                               boost::asio::use_awaitable_t<http::Executor>{});
   if (!durable && !ctx.failure) {
     Error e = Error::make(ErrorKind::Unavailable,

@@ -14,7 +14,8 @@ class RecordStage {
   http::Task<void> run(RequestContext& ctx) const;
 };
 
-// The audit record of a finished request.
-audit::AuditRecord audit_record(const RequestContext& ctx);
+// Fills `r` (a cleared record, usually the one in the request's audit slot) with the
+// audit record of a finished request.
+void fill_audit_record(const RequestContext& ctx, audit::AuditRecord& r);
 
 }  // namespace sy::gateway

@@ -21,6 +21,11 @@ std::vector<const providers::Deployment*> RouteDecision::schedule() const {
 std::string RouteDecision::compact() const {
   std::string s;
   s.reserve(64);
+  append_compact(s);
+  return s;
+}
+
+void RouteDecision::append_compact(std::string& s) const {
   if (!route.empty()) {
     s += "route=";
     s += route;
@@ -33,11 +38,15 @@ std::string RouteDecision::compact() const {
     if (i) s += ',';
     s += order[i]->name();
   }
-  return s;
 }
 
 std::string RouteDecision::to_json() const {
   std::string s;
+  append_json(s);
+  return s;
+}
+
+void RouteDecision::append_json(std::string& s) const {
   json::Writer w(s);
   w.begin_object();
   w.field("requested", requested);
@@ -51,7 +60,6 @@ std::string RouteDecision::to_json() const {
   w.field("attempts_per_deployment", static_cast<uint64_t>(retry.attempts_per_deployment));
   w.end_object();
   w.end_object();
-  return s;
 }
 
 std::chrono::milliseconds backoff_delay(const RetryPolicy& policy, uint32_t retry, double unit) {

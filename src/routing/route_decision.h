@@ -27,9 +27,11 @@ struct RouteDecision {
   std::vector<const providers::Deployment*> schedule() const;
   // "route=auto; strategy=fallback; order=sim-small,sim-large"
   std::string compact() const;
+  void append_compact(std::string& out) const;
   // The full explanation as a JSON object, for the audit record:
   // {"requested","route","strategy","order":[…],"retry":{…}}
   std::string to_json() const;
+  void append_json(std::string& out) const;
 };
 
 // `unit_random` yields uniform numbers in [0, 1) (injected for tests).

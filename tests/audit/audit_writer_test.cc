@@ -59,11 +59,51 @@ TEST(AuditWriter, AdmitsOnlyAsManyAsTheQueueHolds) {
   TempDir tmp;
   auto w = AuditWriter::open(config_in(tmp.path()), sqlite(tmp.path()));
   ASSERT_TRUE(w) << w.error().message;
-  for (int i = 0; i < 64; ++i) ASSERT_TRUE((*w)->try_reserve()) << i;
+  std::vector<AuditSlot> held;
+  for (int i = 0; i < 64; ++i) {
+    held.push_back((*w)->try_reserve());
+    ASSERT_TRUE(held.back()) << i;
+  }
   EXPECT_FALSE((*w)->try_reserve());
-  (*w)->release();
+  held.pop_back();  // a slot dropped unused goes back
   EXPECT_TRUE((*w)->try_reserve());
-  for (int i = 0; i < 64; ++i) (*w)->release();
+}
+
+TEST(AuditWriter, ReusedSlotsStartCleared) {
+  TempDir tmp;
+  AuditConfig c = config_in(tmp.path(), Durability::Batch);
+  c.queue_capacity = 1;  // every record goes through the same slot
+  {
+    auto w = AuditWriter::open(c, sqlite(tmp.path()));
+    ASSERT_TRUE(w) << w.error().message;
+    AuditSlot first = (*w)->try_reserve();
+    ASSERT_TRUE(first);
+    AuditRecord& r = first.record();
+    r = request(1);
+    r.team = "eng";
+    r.error = "boom";
+    r.captured_request = std::string(100'000, 'x');
+    r.masked["EMAIL_ADDRESS"] = 2;
+    first.reset();  // given back unused: cleared
+    AuditSlot again;
+    while (!(again = (*w)->try_reserve())) std::this_thread::yield();
+    std::string cleared, fresh;
+    append_body(again.record(), cleared);
+    append_body(AuditRecord{}, fresh);
+    EXPECT_EQ(cleared, fresh);
+    EXPECT_LE(again.record().captured_request.capacity(), 64u * 1024);
+    again.record() = request(2);
+    again.record().team = "eng";
+    (*w)->submit(std::move(again));
+    AuditSlot third;
+    while (!(third = (*w)->try_reserve())) std::this_thread::yield();  // after the writer
+    cleared.clear();
+    append_body(third.record(), cleared);
+    EXPECT_EQ(cleared, fresh);
+  }
+  auto report = verify_log(tmp.path() / "audit", public_key(tmp.path()));
+  EXPECT_TRUE(report.ok()) << report.to_text();
+  EXPECT_EQ(report.entries, 1u);
 }
 
 TEST(AuditWriter, SyncCommitCompletesOnceOnDiskAndIsIndexed) {
@@ -73,11 +113,13 @@ TEST(AuditWriter, SyncCommitCompletesOnceOnDiskAndIsIndexed) {
   boost::asio::io_context io;
   int durable = 0;
   for (int i = 0; i < 20; ++i) {
-    ASSERT_TRUE((*w)->try_reserve());
+    AuditSlot slot = (*w)->try_reserve();
+    ASSERT_TRUE(slot);
+    slot.record() = request(i);
     boost::asio::co_spawn(
         io,
-        [&, i]() -> boost::asio::awaitable<void> {
-          const bool ok = co_await (*w)->commit(request(i), boost::asio::use_awaitable);
+        [&, s = std::move(slot)]() mutable -> boost::asio::awaitable<void> {
+          const bool ok = co_await (*w)->commit(std::move(s), boost::asio::use_awaitable);
           durable += ok ? 1 : 0;
         },
         boost::asio::detached);
@@ -106,8 +148,9 @@ TEST(AuditWriter, StopWritesEverythingSubmittedAndSignsIt) {
     auto w = AuditWriter::open(config_in(tmp.path(), Durability::Batch), sqlite(tmp.path()));
     ASSERT_TRUE(w) << w.error().message;
     for (int i = 0; i < 500; ++i) {
-      while (!(*w)->try_reserve()) std::this_thread::yield();  // the queue holds 64
-      (*w)->submit(request(i));
+      AuditSlot slot;
+      while (!(slot = (*w)->try_reserve())) std::this_thread::yield();  // the queue holds 64
+      (*w)->submit(std::move(slot), request(i));
     }
     (*w)->stop();
     EXPECT_EQ((*w)->stats().records, 500u);
@@ -125,8 +168,9 @@ TEST(AuditWriter, ReopeningIndexesWhatTheDatabaseMissed) {
     auto w = AuditWriter::open(config_in(tmp.path(), Durability::Batch), sqlite(tmp.path()));
     ASSERT_TRUE(w);
     for (int i = 0; i < 30; ++i) {
-      ASSERT_TRUE((*w)->try_reserve());
-      (*w)->submit(request(i, i % 2 ? "small" : "large"));
+      AuditSlot slot = (*w)->try_reserve();
+      ASSERT_TRUE(slot);
+      (*w)->submit(std::move(slot), request(i, i % 2 ? "small" : "large"));
     }
   }
   // The database is lost (or was behind when the gateway died); the log is the record.
@@ -155,8 +199,9 @@ TEST(AuditWriter, CapturedBodiesWithLineBreaksStayOnOneLine) {
     AuditRecord r = request(1);
     r.captured_request = "{\n  \"model\": \"auto\",\r\n  \"messages\": []\n}";
     r.captured_response = "[{\"a\":1},\n{\"b\":\"x\\ny\"}]";
-    ASSERT_TRUE((*w)->try_reserve());
-    (*w)->submit(std::move(r));
+    AuditSlot slot = (*w)->try_reserve();
+    ASSERT_TRUE(slot);
+    (*w)->submit(std::move(slot), std::move(r));
   }
   auto report = verify_log(tmp.path() / "audit", public_key(tmp.path()));
   EXPECT_TRUE(report.ok()) << report.to_text();
@@ -183,8 +228,9 @@ TEST(AuditWriter, MaskedCaptureReplacesSensitiveValuesWithStablePlaceholders) {
     r.captured_request =
         R"({"messages":[{"role":"user","content":"Mail jane.doe@example.com or call +44 20 7946 0958; card 4111 1111 1111 1111; again jane.doe@example.com"}]})";
     r.captured_response = R"({"choices":[{"message":{"content":"Wrote to jane.doe@example.com"}}]})";
-    ASSERT_TRUE((*w)->try_reserve());
-    (*w)->submit(std::move(r));
+    AuditSlot slot = (*w)->try_reserve();
+    ASSERT_TRUE(slot);
+    (*w)->submit(std::move(slot), std::move(r));
   }
   const std::string log = testing::read_all(tmp.path() / "audit" / "segment-000001.jsonl");
   EXPECT_EQ(log.find("jane.doe@example.com"), std::string::npos) << log;

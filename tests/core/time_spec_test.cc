@@ -47,6 +47,10 @@ namespace {
 
 TEST(TimeSpec, FormatsRfc3339AndParsesItBack) {
   EXPECT_EQ(format_rfc3339_ms(0), "1970-01-01T00:00:00.000Z");
+  Rfc3339Buffer buf;
+  EXPECT_EQ(format_rfc3339_ms(kDay + 8 * 3'600'000LL + 250, buf, /*quoted=*/true),
+            "\"2026-11-25T08:00:00.250Z\"");
+  EXPECT_EQ(format_rfc3339_ms(253'402'300'799'999LL, buf), "9999-12-31T23:59:59.999Z");
   EXPECT_EQ(format_rfc3339_ms(kDay + 8 * 3'600'000LL + 250), "2026-11-25T08:00:00.250Z");
   for (int64_t t : {int64_t{0}, kNow, kNow + 999, int64_t{4'102'444'800'000}}) {
     EXPECT_EQ(*parse_time_spec(format_rfc3339_ms(t), 0), t);
