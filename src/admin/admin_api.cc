@@ -9,27 +9,27 @@
 #include <boost/asio/thread_pool.hpp>
 #include <boost/asio/use_awaitable.hpp>
 
+#include "admin/identity_admin.h"
 #include "audit/audit_writer.h"
 #include "core/json_writer.h"
 #include "core/time_spec.h"
 #include "core/url.h"
 #include "protocols/openai_chat.h"
+#include "governance/rbac.h"
 #include "store/rows_json.h"
 
 namespace sy::admin {
-namespace {
-
-namespace asio = boost::asio;
-
-struct Reply {
-  unsigned status = 200;
-  std::string body;
-  std::string error;  // for the audit record
-};
 
 Reply error_reply(const Error& e) {
   return {static_cast<unsigned>(e.status), protocols::openai_chat::encode_error(e), e.message};
 }
+
+namespace {
+
+namespace asio = boost::asio;
+
+using governance::Action;
+using governance::Principal;
 
 bool same_secret(std::string_view a, std::string_view b) {
   return a.size() == b.size() && CRYPTO_memcmp(a.data(), b.data(), a.size()) == 0;
@@ -171,24 +171,43 @@ Reply latest_checkpoint(store::Store& db, const audit::AuditWriter* audit) {
   return reply;
 }
 
-Reply answer(store::Store& db, const RequestTarget& t, const audit::AuditWriter* audit,
-             const std::string& action) {
-  if (action == "admin.spend.query") return spend(db, t);
-  if (action == "admin.audit.search") return audit_search(db, t);
-  return latest_checkpoint(db, audit);
+// One admin call as the pool thread sees it.
+struct Call {
+  std::string action;
+  Principal who;
+  IdentityCall identity;
+  const audit::AuditWriter* audit = nullptr;
+  governance::Authenticator* auth = nullptr;
+};
+
+Reply answer(store::Store& db, Call& c) {
+  RequestTarget& t = c.identity.target;
+  if (c.action == "admin.spend.query") {
+    // A team-admin reads its own team's spend: the team filter is forced to it.
+    if (!c.who.has_role(governance::Role::OrgAdmin) && !c.who.has_role(governance::Role::Auditor)) {
+      auto it = t.params.find("team");
+      if (it == t.params.end() || it->second.empty()) t.params["team"] = c.who.team;
+    }
+    auto it = t.params.find("team");
+    const std::string team = it == t.params.end() ? "" : it->second;
+    if (auto r = governance::authorize(c.who, Action::ReadSpend, team); !r) return error_reply(r.error());
+    return spend(db, t);
+  }
+  if (c.action == "admin.audit.search" || c.action == "admin.audit.checkpoint") {
+    if (auto r = governance::authorize(c.who, Action::ReadAudit, ""); !r) return error_reply(r.error());
+    return c.action == "admin.audit.search" ? audit_search(db, t) : latest_checkpoint(db, c.audit);
+  }
+  return answer_identity(db, c.who, c.identity, c.auth);
 }
 
 // Runs the query on `pool` (each pool thread keeps its own store connection) and
 // resumes the awaiting coroutine on its own executor with the reply. A plain function
 // returning the awaitable: g++ 12 mishandles class temporaries inside co_await.
-auto run_query(asio::thread_pool& pool, const std::string& url, const RequestTarget& t,
-               const audit::AuditWriter* audit, const std::string& action) {
+auto run_query(asio::thread_pool& pool, const std::string& url, Call& call) {
   asio::use_awaitable_t<http::Executor> token;
   return asio::async_initiate<decltype(token), void(Reply)>(
-      [&pool](auto handler, std::string url, RequestTarget t, const audit::AuditWriter* audit,
-              std::string action) {
-        asio::post(pool, [h = std::move(handler), url = std::move(url), t = std::move(t), audit,
-                          action = std::move(action)]() mutable {
+      [&pool](auto handler, std::string url, Call* call) {
+        asio::post(pool, [h = std::move(handler), url = std::move(url), call]() mutable {
           thread_local std::unique_ptr<store::Store> db;
           Reply r;
           if (!db) {
@@ -199,12 +218,12 @@ auto run_query(asio::thread_pool& pool, const std::string& url, const RequestTar
               r = error_reply(opened.error());
             }
           }
-          if (db) r = answer(*db, t, audit, action);
+          if (db) r = answer(*db, *call);
           auto ex = asio::get_associated_executor(h);
           asio::post(ex, [h = std::move(h), r = std::move(r)]() mutable { std::move(h)(std::move(r)); });
         });
       },
-      token, url, t, audit, action);
+      token, url, &call);
 }
 
 }  // namespace
@@ -215,47 +234,76 @@ struct AdminApi::Pool {
   asio::thread_pool threads;
 };
 
-AdminApi::AdminApi(std::string storage_url, unsigned threads)
-    : storage_url_(std::move(storage_url)), pool_(std::make_unique<Pool>(threads)) {}
+AdminApi::AdminApi(std::string storage_url, std::shared_ptr<governance::Authenticator> auth,
+                   unsigned threads)
+    : storage_url_(std::move(storage_url)),
+      auth_(std::move(auth)),
+      pool_(std::make_unique<Pool>(threads)) {}
 
 AdminApi::~AdminApi() { pool_->threads.join(); }
 
 http::Task<void> AdminApi::handle(gateway::EndpointRequest req) {
   Reply reply;
-  std::string action = "admin.unknown";
+  Call call;
+  call.action = "admin.unknown";
+  call.audit = req.audit;
+  call.auth = auth_.get();
   std::string query_text;
   const std::string& key = req.snapshot.config->admin.api_key;
   auto target = parse_request_target(req.exchange.target());
   const std::string_view auth = req.exchange.header("authorization");
-  const bool authenticated =
-      !key.empty() && auth.starts_with("Bearer ") && same_secret(auth.substr(7), key);
+  const std::string method(req.exchange.method());
+  std::string principal_name = "unauthenticated";
   bool authorised = false;
-  if (key.empty()) {
+  if (key.empty() && !auth_) {
     reply = error_reply(Error::make(ErrorKind::NotFound,
                                     "the admin API is off: set admin.api_key in the config"));
-  } else if (!authenticated) {
+  } else if (!key.empty() && auth.starts_with("Bearer ") && same_secret(auth.substr(7), key)) {
+    call.who.kind = governance::PrincipalKind::Admin;
+    call.who.id = "admin-key";
+    call.who.roles = {governance::Role::OrgAdmin};
+    authorised = true;
+  } else if (auth_) {
+    auto who = auth_->authenticate_header(auth, unix_now_ms());
+    if (who) {
+      call.who = std::move(*who);
+      authorised = true;
+    } else {
+      reply = error_reply(who.error());
+    }
+  } else {
     reply = error_reply(Error::make(ErrorKind::Authentication,
                                     "the admin API needs Authorization: Bearer <admin.api_key>"));
-  } else if (!target) {
+  }
+  if (authorised) principal_name = call.who.audit_name();
+  if (authorised && !target) {
     reply = error_reply(target.error());
-  } else if (req.exchange.method() != "GET") {
-    reply = error_reply(Error::make(ErrorKind::MethodNotAllowed, "the admin API is read-only: use GET"));
-  } else {
-    authorised = true;
+    authorised = false;
   }
   if (target) {
     query_text = std::string(req.exchange.target());
     const std::string& p = target->path;
-    if (p == "/admin/v1/spend") action = "admin.spend.query";
-    else if (p == "/admin/v1/audit") action = "admin.audit.search";
-    else if (p == "/admin/v1/audit/checkpoint") action = "admin.audit.checkpoint";
+    const bool get = method == "GET";
+    std::optional<std::string> identity = identity_action(method, p);
+    if (get && p == "/admin/v1/spend") call.action = "admin.spend.query";
+    else if (get && p == "/admin/v1/audit") call.action = "admin.audit.search";
+    else if (get && p == "/admin/v1/audit/checkpoint") call.action = "admin.audit.checkpoint";
+    else if (identity) call.action = *identity;
     else if (authorised) {
-      reply = error_reply(Error::make(ErrorKind::NotFound, "no such admin endpoint: " + p));
+      const bool known = p == "/admin/v1/spend" || p.starts_with("/admin/v1/audit") ||
+                         identity_action("GET", p) || identity_action("POST", p) ||
+                         identity_action("DELETE", p);
+      reply = error_reply(known ? Error::make(ErrorKind::MethodNotAllowed,
+                                              method + " is not allowed on " + p)
+                                : Error::make(ErrorKind::NotFound, "no such admin endpoint: " + p));
       authorised = false;
     }
   }
   if (authorised) {
-    reply = co_await run_query(pool_->threads, storage_url_, *target, req.audit, action);
+    call.identity.method = method;
+    call.identity.target = std::move(*target);
+    call.identity.body = req.exchange.take_body();
+    reply = co_await run_query(pool_->threads, storage_url_, call);
   }
   // Every admin call is recorded, allowed or not; never the key itself.
   if (audit::AuditSlot slot = req.audit != nullptr ? req.audit->try_reserve() : audit::AuditSlot{};
@@ -266,7 +314,7 @@ http::Task<void> AdminApi::handle(gateway::EndpointRequest req) {
         std::chrono::duration_cast<std::chrono::milliseconds>(req.received.time_since_epoch())
             .count();
     req.audit->submit(std::move(slot), audit::admin_record(ts_ms, req.request_id,
-                                          authenticated ? "admin-key" : "unauthenticated", action,
+                                          principal_name, call.action,
                                           static_cast<int>(reply.status), reply.error,
                                           std::move(detail)));
   }

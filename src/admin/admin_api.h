@@ -1,9 +1,12 @@
-// AdminApi: the admin HTTP API under /admin/v1 — spend and audit queries and the
-// latest signed checkpoint. (Keys, teams and roles arrive with identity and RBAC.)
+// AdminApi: the admin HTTP API under /admin/v1 — spend and audit queries, the latest
+// signed checkpoint, and teams, projects and virtual keys (identity_admin.h).
 //
 // Authentication: the bootstrap admin key of the config (admin.api_key) as a bearer
-// token, compared in constant time; with no key configured the API answers 404. Every
-// call, allowed or refused, is itself an audit record (kind "admin").
+// token, compared in constant time, acts as org-admin; with an Authenticator, virtual
+// keys and JWTs are accepted too and RBAC (governance/rbac.h) decides what each may do
+// (an auditor: only the spend and audit GETs). With neither configured the API answers
+// 404. Every call, allowed or refused, is itself an audit record (kind "admin") naming
+// the principal.
 //
 // Database queries block, so they run on the API's own small thread pool, each thread
 // with its own store connection; a gateway worker only awaits the result.
@@ -14,13 +17,18 @@
 #include <string>
 
 #include "gateway/endpoints.h"
+#include "governance/authenticator.h"
 
 namespace sy::admin {
 
 class AdminApi final : public gateway::Endpoints {
  public:
   // `storage_url` names the store the queries read (the config's storage.url).
-  explicit AdminApi(std::string storage_url, unsigned threads = 2);
+  // `auth` (may be null) authenticates callers other than the admin key and has its key
+  // snapshot reloaded after key changes.
+  explicit AdminApi(std::string storage_url,
+                    std::shared_ptr<governance::Authenticator> auth = nullptr,
+                    unsigned threads = 2);
   ~AdminApi() override;
 
   std::string_view prefix() const override { return "/admin/"; }
@@ -29,6 +37,7 @@ class AdminApi final : public gateway::Endpoints {
  private:
   struct Pool;
   std::string storage_url_;
+  std::shared_ptr<governance::Authenticator> auth_;
   std::unique_ptr<Pool> pool_;
 };
 

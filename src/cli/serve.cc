@@ -11,6 +11,7 @@
 #include "core/config_loader.h"
 #include "core/log.h"
 #include "gateway/gateway.h"
+#include "governance/authenticator.h"
 
 namespace sy::cli {
 namespace {
@@ -81,8 +82,14 @@ int serve(const ServeOptions& options) {
     std::fprintf(stderr, "switchyard: %s\n", config.error().message.c_str());
     return 2;
   }
+  // Identity: virtual keys (config + store, polled) and JWT issuers. The admin API uses it
+  // today; the request pipeline takes the same object (see docs/identity.md).
+  auto auth = std::make_shared<governance::Authenticator>((*config)->auth, (*config)->storage.url);
+  if (auto started = auth->start(); !started) {
+    spdlog::warn("identity: {} (retrying in the background)", started.error().message);
+  }
   std::vector<std::shared_ptr<gateway::Endpoints>> extra{
-      std::make_shared<admin::AdminApi>((*config)->storage.url)};
+      std::make_shared<admin::AdminApi>((*config)->storage.url, auth)};
   auto gateway = gateway::Gateway::start(*config, options.listen, std::move(extra));
   if (!gateway) {
     std::fprintf(stderr, "switchyard: %s\n", gateway.error().message.c_str());
@@ -119,6 +126,7 @@ int serve(const ServeOptions& options) {
   control.run();
 
   const size_t cut = g.drain();
+  auth->stop();
   if (cut > 0) spdlog::warn("drain deadline reached; {} connections were cut", cut);
   spdlog::info("stopped");
   spdlog::shutdown();

@@ -117,7 +117,48 @@ struct AuditConfig {
 
 // The admin API (/admin/v1/…; docs/http-api.md). Off unless a key is configured.
 struct AdminConfig {
-  std::string api_key;  // bearer token; identity and roles (RBAC) come with virtual keys
+  std::string api_key;  // bearer token; acts as org-admin (docs/identity.md)
+};
+
+// A virtual API key declared in the config (docs/identity.md), merged with the keys in
+// the store. Exactly one of `key` (the secret in plain, for demos) and `key_sha256`.
+struct StaticKeyConfig {
+  std::string id;          // public id; default "static-<n>"
+  std::string key;         // the secret itself
+  std::string key_sha256;  // or its SHA-256, 64 hex digits
+  std::string team;
+  std::string project;
+  std::vector<std::string> roles = {"developer"};
+  std::vector<std::string> models, routes, regions, tags;
+};
+
+// An OIDC issuer whose JWTs are accepted as bearer tokens.
+struct JwtIssuerConfig {
+  std::string issuer;                  // must equal the token's "iss"
+  std::vector<std::string> audiences;  // the token's "aud" must hold one of them
+  std::string jwks_url;                // https://…/keys; or
+  std::string jwks_file;               // a JWKS document on disk
+  std::string team_claim;              // dotted path, e.g. "groups" or "org.team"
+  std::string team_prefix;             // with an array claim: first item with this prefix,
+                                       // the prefix removed
+  std::string project_claim;           // dotted path; optional
+  std::string roles_claim;             // "roles" (Entra), "groups" (Okta),
+                                       // "realm_access.roles" (Keycloak)
+  std::map<std::string, std::string> role_map;  // claim value → role; empty: values that
+                                                // are role names are used as they are
+  std::vector<std::string> default_roles;       // given when no claim value maps to a role
+  uint32_t leeway_s = 60;                       // clock skew allowed on exp and nbf
+  uint32_t jwks_refresh_s = 300;                // how often the JWKS is fetched again
+  bool verify_tls = true;
+  std::string ca_file;
+};
+
+// Authentication of model API callers (docs/identity.md).
+struct AuthConfig {
+  std::vector<StaticKeyConfig> keys;
+  std::vector<JwtIssuerConfig> jwt;
+  bool require = false;             // refuse requests without a valid bearer token
+  uint32_t key_refresh_ms = 2'000;  // how often replicas poll the store for key changes
 };
 
 struct Config {
@@ -126,6 +167,7 @@ struct Config {
   StorageConfig storage;
   AuditConfig audit;
   AdminConfig admin;
+  AuthConfig auth;
   ServerConfig server;
   std::map<std::string, ProviderConfig> providers;
   std::map<std::string, DeploymentConfig> deployments;

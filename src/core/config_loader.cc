@@ -6,6 +6,7 @@
 #include <fstream>
 #include <sstream>
 
+#include "core/config_auth.h"
 #include "core/url.h"
 #include "core/yaml_reader.h"
 
@@ -324,13 +325,14 @@ Result<ConfigPtr> load_config_text(std::string_view yaml, std::string source,
   try {
     if (r.expect_map(root, "(top level)")) {
       r.allow_keys(root, "",
-                   {"data_dir", "storage", "audit", "admin", "server", "providers",
+                   {"data_dir", "storage", "audit", "admin", "auth", "server", "providers",
                     "deployments", "routes"});
       r.read(root, "", "data_dir", config->data_dir);
       if (config->data_dir.empty()) r.problem(root["data_dir"], "data_dir", "must not be empty");
       read_storage(r, root["storage"], *config);
       read_audit(r, root["audit"], *config);
       read_admin(r, root["admin"], config->admin);
+      read_auth(r, root["auth"], config->auth);
       if (const Node s = root["server"]; s.IsDefined() && !s.IsNull()) read_server(r, s, config->server);
       read_section(r, root, "providers", config->providers, read_provider);
       read_section(r, root, "deployments", config->deployments, read_deployment);

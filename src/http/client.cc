@@ -373,11 +373,11 @@ Task<Transport<ResponseHead>> UpstreamCall::send(OutgoingRequest request) {
   auto& s = *state_;
   const Endpoint& ep = *s.target.endpoint;
   s.request = {};
-  s.request.method(bhttp::verb::post);
+  s.request.method(request.get ? bhttp::verb::get : bhttp::verb::post);
   s.request.target(request.target);
   s.request.version(11);
   s.request.set(bhttp::field::host, ep.host_header());
-  s.request.set(bhttp::field::content_type, request.content_type);
+  if (!request.get) s.request.set(bhttp::field::content_type, request.content_type);
   s.request.set(bhttp::field::user_agent, "switchyard");
   for (auto& h : request.headers) s.request.set(h.name, h.value);
   s.request.keep_alive(true);

@@ -40,6 +40,7 @@ struct UpstreamTarget {
 };
 
 struct OutgoingRequest {
+  bool get = false;    // GET without a body instead of POST (e.g. fetching a JWKS)
   std::string target;  // origin-form: path and query
   std::vector<HeaderField> headers;
   std::string body;

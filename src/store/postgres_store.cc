@@ -7,6 +7,7 @@
 #include <cmath>
 #include <utility>
 
+#include "store/identity_rows.h"
 #include "store/query_sql.h"
 
 namespace sy::store {
@@ -18,7 +19,7 @@ constexpr int64_t kMigrationLockKey = 0x5359'5354'4F52'4531;
 // Schema migrations: kMigrations[i] takes the database from version i to i + 1. Append
 // new steps; never edit a released one. Text columns use the "C" collation: they are
 // compared for equality only, and bytewise comparison keeps the indexes cheap.
-constexpr std::array<const char*, 1> kMigrations = {
+constexpr std::array<const char*, 2> kMigrations = {
     R"sql(
 CREATE TABLE IF NOT EXISTS audit_index (
   log_id TEXT COLLATE "C" NOT NULL,
@@ -73,6 +74,43 @@ CREATE TABLE IF NOT EXISTS audit_checkpoints (
   key_id TEXT NOT NULL,
   signature_b64 TEXT NOT NULL,
   PRIMARY KEY (log_id, tree_size));
+)sql",
+    // 2: identity — teams, projects, virtual API keys and the change counter.
+    R"sql(
+CREATE TABLE IF NOT EXISTS teams (
+  name TEXT COLLATE "C" NOT NULL PRIMARY KEY,
+  description TEXT NOT NULL,
+  created_ms BIGINT NOT NULL);
+
+CREATE TABLE IF NOT EXISTS projects (
+  team TEXT COLLATE "C" NOT NULL,
+  name TEXT COLLATE "C" NOT NULL,
+  description TEXT NOT NULL,
+  created_ms BIGINT NOT NULL,
+  PRIMARY KEY (team, name));
+
+CREATE TABLE IF NOT EXISTS api_keys (
+  id TEXT COLLATE "C" NOT NULL PRIMARY KEY,
+  key_hash TEXT COLLATE "C" NOT NULL UNIQUE,
+  prefix TEXT NOT NULL,
+  name TEXT NOT NULL,
+  team TEXT COLLATE "C" NOT NULL,
+  project TEXT COLLATE "C" NOT NULL,
+  roles TEXT NOT NULL,
+  models TEXT NOT NULL,
+  routes TEXT NOT NULL,
+  regions TEXT NOT NULL,
+  tags TEXT NOT NULL,
+  created_ms BIGINT NOT NULL,
+  expires_ms BIGINT NOT NULL,
+  revoked_ms BIGINT NOT NULL,
+  created_by TEXT NOT NULL);
+CREATE INDEX IF NOT EXISTS api_keys_team ON api_keys (team, created_ms);
+
+CREATE TABLE IF NOT EXISTS identity_version (
+  id INTEGER NOT NULL PRIMARY KEY CHECK (id = 1),
+  version BIGINT NOT NULL);
+INSERT INTO identity_version VALUES (1, 0) ON CONFLICT DO NOTHING;
 )sql",
 };
 constexpr int kSchemaVersion = static_cast<int>(kMigrations.size());
@@ -522,6 +560,207 @@ Result<std::vector<CheckpointRow>> PostgresStore::checkpoints(std::string_view l
     r.log_id = std::string(log_id);
   }
   return out;
+}
+
+// ---- identity ----
+
+namespace {
+
+constexpr std::string_view kKeyColumns =
+    "id, key_hash, prefix, name, team, project, roles, models, routes, regions, tags, "
+    "created_ms, expires_ms, revoked_ms, created_by";
+constexpr std::string_view kBumpIdentity =
+    "UPDATE identity_version SET version = version + 1 WHERE id = 1";
+
+std::string clean(std::string_view s) {
+  std::string out;
+  append_text(out, s, false);
+  return out;
+}
+
+}  // namespace
+
+Result<void> PostgresStore::create_team(const TeamRow& t) {
+  if (auto v = validate_team(t); !v) return v;
+  if (auto c = ensure_connected(); !c) return c;
+  return in_transaction([&]() -> Result<void> {
+    auto r = execute(
+        "INSERT INTO teams (name, description, created_ms) VALUES ($1, $2, $3::bigint) "
+        "ON CONFLICT DO NOTHING",
+        {t.name, clean(t.description), std::to_string(t.created_ms)}, "cannot insert a team");
+    if (!r) return std::unexpected(r.error());
+    if (std::string_view(PQcmdTuples(r->get())) != "1") {
+      return std::unexpected(already_exists("team \"" + t.name + "\""));
+    }
+    if (auto b = execute(kBumpIdentity, {}, "cannot bump the identity version"); !b) {
+      return std::unexpected(b.error());
+    }
+    return {};
+  });
+}
+
+Result<std::vector<TeamRow>> PostgresStore::teams() {
+  if (auto c = ensure_connected(); !c) return std::unexpected(c.error());
+  auto rows = execute("SELECT name, description, created_ms FROM teams ORDER BY name", {},
+                      "cannot list teams");
+  if (!rows) return std::unexpected(rows.error());
+  std::vector<TeamRow> out;
+  for (int i = 0; i < rows->size(); ++i) {
+    out.push_back({rows->text(i, 0), rows->text(i, 1), rows->integer(i, 2)});
+  }
+  return out;
+}
+
+Result<void> PostgresStore::create_project(const ProjectRow& p) {
+  if (auto v = validate_project(p); !v) return v;
+  if (auto c = ensure_connected(); !c) return c;
+  return in_transaction([&]() -> Result<void> {
+    // FOR SHARE: the team cannot disappear under the new project.
+    auto team = execute("SELECT 1 FROM teams WHERE name = $1 FOR SHARE", {p.team},
+                        "cannot look up a team");
+    if (!team) return std::unexpected(team.error());
+    if (team->size() == 0) return std::unexpected(unknown_team(p.team));
+    auto r = execute(
+        "INSERT INTO projects (team, name, description, created_ms) "
+        "VALUES ($1, $2, $3, $4::bigint) ON CONFLICT DO NOTHING",
+        {p.team, p.name, clean(p.description), std::to_string(p.created_ms)},
+        "cannot insert a project");
+    if (!r) return std::unexpected(r.error());
+    if (std::string_view(PQcmdTuples(r->get())) != "1") {
+      return std::unexpected(
+          already_exists("project \"" + p.name + "\" of team \"" + p.team + "\""));
+    }
+    if (auto b = execute(kBumpIdentity, {}, "cannot bump the identity version"); !b) {
+      return std::unexpected(b.error());
+    }
+    return {};
+  });
+}
+
+Result<std::vector<ProjectRow>> PostgresStore::projects(std::optional<std::string> team) {
+  if (auto c = ensure_connected(); !c) return std::unexpected(c.error());
+  auto rows = team ? execute("SELECT team, name, description, created_ms FROM projects "
+                             "WHERE team = $1 ORDER BY team, name",
+                             {*team}, "cannot list projects")
+                   : execute("SELECT team, name, description, created_ms FROM projects "
+                             "ORDER BY team, name",
+                             {}, "cannot list projects");
+  if (!rows) return std::unexpected(rows.error());
+  std::vector<ProjectRow> out;
+  for (int i = 0; i < rows->size(); ++i) {
+    out.push_back({rows->text(i, 0), rows->text(i, 1), rows->text(i, 2), rows->integer(i, 3)});
+  }
+  return out;
+}
+
+Result<void> PostgresStore::create_key(const ApiKeyRow& k) {
+  if (auto v = validate_key(k); !v) return v;
+  if (auto c = ensure_connected(); !c) return c;
+  return in_transaction([&]() -> Result<void> {
+    auto team = execute("SELECT 1 FROM teams WHERE name = $1 FOR SHARE", {k.team},
+                        "cannot look up a team");
+    if (!team) return std::unexpected(team.error());
+    if (team->size() == 0) return std::unexpected(unknown_team(k.team));
+    if (!k.project.empty()) {
+      auto project = execute("SELECT 1 FROM projects WHERE team = $1 AND name = $2 FOR SHARE",
+                             {k.team, k.project}, "cannot look up a project");
+      if (!project) return std::unexpected(project.error());
+      if (project->size() == 0) return std::unexpected(unknown_project(k.team, k.project));
+    }
+    auto r = execute(
+        "INSERT INTO api_keys (" + std::string(kKeyColumns) +
+            ") VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12::bigint, $13::bigint, "
+            "$14::bigint, $15) ON CONFLICT DO NOTHING",
+        {k.id, k.hash_hex, clean(k.prefix), clean(k.name), k.team, k.project,
+         clean(join_list(k.roles)), clean(join_list(k.models)), clean(join_list(k.routes)),
+         clean(join_list(k.regions)), clean(join_list(k.tags)), std::to_string(k.created_ms),
+         std::to_string(k.expires_ms), std::to_string(k.revoked_ms), clean(k.created_by)},
+        "cannot insert a key");
+    if (!r) return std::unexpected(r.error());
+    if (std::string_view(PQcmdTuples(r->get())) != "1") {
+      return std::unexpected(already_exists("a key with this id or secret"));
+    }
+    if (auto b = execute(kBumpIdentity, {}, "cannot bump the identity version"); !b) {
+      return std::unexpected(b.error());
+    }
+    return {};
+  });
+}
+
+namespace {
+
+template <class Rows>
+std::vector<ApiKeyRow> key_rows(const Rows& rows) {
+  std::vector<ApiKeyRow> out(static_cast<size_t>(rows.size()));
+  for (int i = 0; i < rows.size(); ++i) {
+    ApiKeyRow& k = out[static_cast<size_t>(i)];
+    k.id = rows.text(i, 0);
+    k.hash_hex = rows.text(i, 1);
+    k.prefix = rows.text(i, 2);
+    k.name = rows.text(i, 3);
+    k.team = rows.text(i, 4);
+    k.project = rows.text(i, 5);
+    k.roles = split_list(rows.text(i, 6));
+    k.models = split_list(rows.text(i, 7));
+    k.routes = split_list(rows.text(i, 8));
+    k.regions = split_list(rows.text(i, 9));
+    k.tags = split_list(rows.text(i, 10));
+    k.created_ms = rows.integer(i, 11);
+    k.expires_ms = rows.integer(i, 12);
+    k.revoked_ms = rows.integer(i, 13);
+    k.created_by = rows.text(i, 14);
+  }
+  return out;
+}
+
+}  // namespace
+
+Result<std::vector<ApiKeyRow>> PostgresStore::keys(std::optional<std::string> team) {
+  if (auto c = ensure_connected(); !c) return std::unexpected(c.error());
+  const std::string select = "SELECT " + std::string(kKeyColumns) + " FROM api_keys ";
+  auto rows = team ? execute(select + "WHERE team = $1 ORDER BY created_ms, id", {*team},
+                             "cannot list keys")
+                   : execute(select + "ORDER BY created_ms, id", {}, "cannot list keys");
+  if (!rows) return std::unexpected(rows.error());
+  return key_rows(*rows);
+}
+
+Result<std::optional<ApiKeyRow>> PostgresStore::key(std::string_view id) {
+  if (auto c = ensure_connected(); !c) return std::unexpected(c.error());
+  auto rows = execute("SELECT " + std::string(kKeyColumns) + " FROM api_keys WHERE id = $1",
+                      {clean(id)}, "cannot look up a key");
+  if (!rows) return std::unexpected(rows.error());
+  auto keys = key_rows(*rows);
+  if (keys.empty()) return std::optional<ApiKeyRow>{};
+  return std::optional<ApiKeyRow>(std::move(keys.front()));
+}
+
+Result<bool> PostgresStore::revoke_key(std::string_view id, int64_t ts_ms) {
+  if (auto c = ensure_connected(); !c) return std::unexpected(c.error());
+  bool found = false;
+  auto r = in_transaction([&]() -> Result<void> {
+    auto u = execute(
+        "UPDATE api_keys SET revoked_ms = CASE WHEN revoked_ms = 0 THEN $2::bigint "
+        "ELSE revoked_ms END WHERE id = $1",
+        {clean(id), std::to_string(ts_ms)}, "cannot revoke a key");
+    if (!u) return std::unexpected(u.error());
+    found = std::string_view(PQcmdTuples(u->get())) == "1";
+    if (auto b = execute(kBumpIdentity, {}, "cannot bump the identity version"); !b) {
+      return std::unexpected(b.error());
+    }
+    return {};
+  });
+  if (!r) return std::unexpected(r.error());
+  return found;
+}
+
+Result<int64_t> PostgresStore::identity_version() {
+  if (auto c = ensure_connected(); !c) return std::unexpected(c.error());
+  auto rows = execute("SELECT version FROM identity_version WHERE id = 1", {},
+                      "cannot read the identity version");
+  if (!rows) return std::unexpected(rows.error());
+  if (rows->size() == 0) return int64_t{0};
+  return rows->integer(0, 0);
 }
 
 }  // namespace sy::store

@@ -43,6 +43,15 @@ class PostgresStore final : public Store {
   Result<std::vector<AuditIndexRow>> audit_search(const AuditQuery& q) override;
   Result<std::vector<CheckpointRow>> checkpoints(std::string_view log_id,
                                                  uint64_t min_tree_size) override;
+  Result<void> create_team(const TeamRow& team) override;
+  Result<std::vector<TeamRow>> teams() override;
+  Result<void> create_project(const ProjectRow& project) override;
+  Result<std::vector<ProjectRow>> projects(std::optional<std::string> team) override;
+  Result<void> create_key(const ApiKeyRow& key) override;
+  Result<std::vector<ApiKeyRow>> keys(std::optional<std::string> team) override;
+  Result<std::optional<ApiKeyRow>> key(std::string_view id) override;
+  Result<bool> revoke_key(std::string_view id, int64_t ts_ms) override;
+  Result<int64_t> identity_version() override;
   const char* backend() const override { return "postgres"; }
 
  private:

@@ -8,6 +8,7 @@
 #include <thread>
 #include <variant>
 
+#include "store/identity_rows.h"
 #include "store/query_sql.h"
 
 namespace sy::store {
@@ -15,7 +16,7 @@ namespace {
 
 // Schema migrations: kMigrations[i] takes the database from version i to i + 1. Append
 // new steps; never edit a released one.
-constexpr std::array<const char*, 1> kMigrations = {
+constexpr std::array<const char*, 2> kMigrations = {
     R"sql(
 CREATE TABLE IF NOT EXISTS audit_index (
   log_id TEXT NOT NULL,
@@ -70,6 +71,43 @@ CREATE TABLE IF NOT EXISTS audit_checkpoints (
   key_id TEXT NOT NULL,
   signature_b64 TEXT NOT NULL,
   PRIMARY KEY (log_id, tree_size)) WITHOUT ROWID;
+)sql",
+    // 2: identity — teams, projects, virtual API keys and the change counter.
+    R"sql(
+CREATE TABLE IF NOT EXISTS teams (
+  name TEXT NOT NULL PRIMARY KEY,
+  description TEXT NOT NULL,
+  created_ms INTEGER NOT NULL) WITHOUT ROWID;
+
+CREATE TABLE IF NOT EXISTS projects (
+  team TEXT NOT NULL,
+  name TEXT NOT NULL,
+  description TEXT NOT NULL,
+  created_ms INTEGER NOT NULL,
+  PRIMARY KEY (team, name)) WITHOUT ROWID;
+
+CREATE TABLE IF NOT EXISTS api_keys (
+  id TEXT NOT NULL PRIMARY KEY,
+  key_hash TEXT NOT NULL UNIQUE,
+  prefix TEXT NOT NULL,
+  name TEXT NOT NULL,
+  team TEXT NOT NULL,
+  project TEXT NOT NULL,
+  roles TEXT NOT NULL,
+  models TEXT NOT NULL,
+  routes TEXT NOT NULL,
+  regions TEXT NOT NULL,
+  tags TEXT NOT NULL,
+  created_ms INTEGER NOT NULL,
+  expires_ms INTEGER NOT NULL,
+  revoked_ms INTEGER NOT NULL,
+  created_by TEXT NOT NULL);
+CREATE INDEX IF NOT EXISTS api_keys_team ON api_keys (team, created_ms);
+
+CREATE TABLE IF NOT EXISTS identity_version (
+  id INTEGER NOT NULL PRIMARY KEY CHECK (id = 1),
+  version INTEGER NOT NULL);
+INSERT OR IGNORE INTO identity_version VALUES (1, 0);
 )sql",
 };
 constexpr int kSchemaVersion = static_cast<int>(kMigrations.size());
@@ -436,6 +474,228 @@ Result<std::vector<CheckpointRow>> SqliteStore::checkpoints(std::string_view log
   }
   if (rc != SQLITE_DONE) return std::unexpected(error("checkpoint query failed", rc));
   return rows;
+}
+
+// ---- identity ----
+
+constexpr std::string_view kKeyColumns =
+    "id, key_hash, prefix, name, team, project, roles, models, routes, regions, tags, "
+    "created_ms, expires_ms, revoked_ms, created_by";
+
+template <class Body>
+Result<void> SqliteStore::identity_change(Body&& body) {
+  if (auto r = run("BEGIN IMMEDIATE"); !r) return r;
+  Result<void> result = body();
+  if (result) result = run("UPDATE identity_version SET version = version + 1 WHERE id = 1");
+  if (result) result = run("COMMIT");
+  if (!result) rollback();
+  return result;
+}
+
+Result<bool> SqliteStore::exists(std::string_view sql, std::string_view a, std::string_view b) {
+  auto s = prepare(sql);
+  if (!s) return std::unexpected(s.error());
+  ResetOnExit reset{*s};
+  const int bound = b.data() == nullptr ? bind(*s, 1, a) : bind_all(*s, a, b);
+  if (bound != SQLITE_OK) return std::unexpected(error("cannot bind a lookup", bound));
+  const int rc = sqlite3_step(*s);
+  if (rc != SQLITE_ROW && rc != SQLITE_DONE) return std::unexpected(error("lookup failed", rc));
+  return rc == SQLITE_ROW;
+}
+
+Result<void> SqliteStore::create_team(const TeamRow& t) {
+  if (auto v = validate_team(t); !v) return v;
+  return identity_change([&]() -> Result<void> {
+    auto s = prepare(
+        "INSERT INTO teams (name, description, created_ms) VALUES (?1, ?2, ?3) "
+        "ON CONFLICT DO NOTHING");
+    if (!s) return std::unexpected(s.error());
+    ResetOnExit reset{*s};
+    const int bound =
+        bind_all(*s, std::string_view(t.name), std::string_view(t.description), t.created_ms);
+    if (bound != SQLITE_OK) return std::unexpected(error("cannot bind a team", bound));
+    if (const int rc = sqlite3_step(*s); rc != SQLITE_DONE) {
+      return std::unexpected(error("cannot insert a team", rc));
+    }
+    if (sqlite3_changes(db_) != 1) return std::unexpected(already_exists("team \"" + t.name + "\""));
+    return {};
+  });
+}
+
+Result<std::vector<TeamRow>> SqliteStore::teams() {
+  auto s = prepare("SELECT name, description, created_ms FROM teams ORDER BY name");
+  if (!s) return std::unexpected(s.error());
+  ResetOnExit reset{*s};
+  std::vector<TeamRow> out;
+  int rc;
+  while ((rc = sqlite3_step(*s)) == SQLITE_ROW) {
+    out.push_back({column_text(*s, 0), column_text(*s, 1), sqlite3_column_int64(*s, 2)});
+  }
+  if (rc != SQLITE_DONE) return std::unexpected(error("cannot list teams", rc));
+  return out;
+}
+
+Result<void> SqliteStore::create_project(const ProjectRow& p) {
+  if (auto v = validate_project(p); !v) return v;
+  return identity_change([&]() -> Result<void> {
+    auto team = exists("SELECT 1 FROM teams WHERE name = ?1", p.team);
+    if (!team) return std::unexpected(team.error());
+    if (!*team) return std::unexpected(unknown_team(p.team));
+    auto s = prepare(
+        "INSERT INTO projects (team, name, description, created_ms) VALUES (?1, ?2, ?3, ?4) "
+        "ON CONFLICT DO NOTHING");
+    if (!s) return std::unexpected(s.error());
+    ResetOnExit reset{*s};
+    const int bound = bind_all(*s, std::string_view(p.team), std::string_view(p.name),
+                               std::string_view(p.description), p.created_ms);
+    if (bound != SQLITE_OK) return std::unexpected(error("cannot bind a project", bound));
+    if (const int rc = sqlite3_step(*s); rc != SQLITE_DONE) {
+      return std::unexpected(error("cannot insert a project", rc));
+    }
+    if (sqlite3_changes(db_) != 1) {
+      return std::unexpected(already_exists("project \"" + p.name + "\" of team \"" + p.team + "\""));
+    }
+    return {};
+  });
+}
+
+Result<std::vector<ProjectRow>> SqliteStore::projects(std::optional<std::string> team) {
+  auto s = prepare(
+      "SELECT team, name, description, created_ms FROM projects WHERE ?1 IS NULL OR team = ?1 "
+      "ORDER BY team, name");
+  if (!s) return std::unexpected(s.error());
+  ResetOnExit reset{*s};
+  if (team) {
+    if (const int rc = bind(*s, 1, std::string_view(*team)); rc != SQLITE_OK) {
+      return std::unexpected(error("cannot bind a project query", rc));
+    }
+  }
+  std::vector<ProjectRow> out;
+  int rc;
+  while ((rc = sqlite3_step(*s)) == SQLITE_ROW) {
+    out.push_back(
+        {column_text(*s, 0), column_text(*s, 1), column_text(*s, 2), sqlite3_column_int64(*s, 3)});
+  }
+  if (rc != SQLITE_DONE) return std::unexpected(error("cannot list projects", rc));
+  return out;
+}
+
+Result<void> SqliteStore::create_key(const ApiKeyRow& k) {
+  if (auto v = validate_key(k); !v) return v;
+  return identity_change([&]() -> Result<void> {
+    auto team = exists("SELECT 1 FROM teams WHERE name = ?1", k.team);
+    if (!team) return std::unexpected(team.error());
+    if (!*team) return std::unexpected(unknown_team(k.team));
+    if (!k.project.empty()) {
+      auto project = exists("SELECT 1 FROM projects WHERE team = ?1 AND name = ?2", k.team,
+                            k.project);
+      if (!project) return std::unexpected(project.error());
+      if (!*project) return std::unexpected(unknown_project(k.team, k.project));
+    }
+    auto s = prepare(
+        "INSERT INTO api_keys (" + std::string(kKeyColumns) +
+        ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15) "
+        "ON CONFLICT DO NOTHING");
+    if (!s) return std::unexpected(s.error());
+    ResetOnExit reset{*s};
+    const std::string roles = join_list(k.roles), models = join_list(k.models),
+                      routes = join_list(k.routes), regions = join_list(k.regions),
+                      tags = join_list(k.tags);
+    const int bound = bind_all(
+        *s, std::string_view(k.id), std::string_view(k.hash_hex), std::string_view(k.prefix),
+        std::string_view(k.name), std::string_view(k.team), std::string_view(k.project),
+        std::string_view(roles), std::string_view(models), std::string_view(routes),
+        std::string_view(regions), std::string_view(tags), k.created_ms, k.expires_ms,
+        k.revoked_ms, std::string_view(k.created_by));
+    if (bound != SQLITE_OK) return std::unexpected(error("cannot bind a key", bound));
+    if (const int rc = sqlite3_step(*s); rc != SQLITE_DONE) {
+      return std::unexpected(error("cannot insert a key", rc));
+    }
+    if (sqlite3_changes(db_) != 1) return std::unexpected(already_exists("a key with this id or secret"));
+    return {};
+  });
+}
+
+Result<std::vector<ApiKeyRow>> SqliteStore::read_keys(sqlite3_stmt* s) {
+  std::vector<ApiKeyRow> out;
+  int rc;
+  while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+    ApiKeyRow& k = out.emplace_back();
+    k.id = column_text(s, 0);
+    k.hash_hex = column_text(s, 1);
+    k.prefix = column_text(s, 2);
+    k.name = column_text(s, 3);
+    k.team = column_text(s, 4);
+    k.project = column_text(s, 5);
+    k.roles = split_list(column_text(s, 6));
+    k.models = split_list(column_text(s, 7));
+    k.routes = split_list(column_text(s, 8));
+    k.regions = split_list(column_text(s, 9));
+    k.tags = split_list(column_text(s, 10));
+    k.created_ms = sqlite3_column_int64(s, 11);
+    k.expires_ms = sqlite3_column_int64(s, 12);
+    k.revoked_ms = sqlite3_column_int64(s, 13);
+    k.created_by = column_text(s, 14);
+  }
+  if (rc != SQLITE_DONE) return std::unexpected(error("cannot read keys", rc));
+  return out;
+}
+
+Result<std::vector<ApiKeyRow>> SqliteStore::keys(std::optional<std::string> team) {
+  auto s = prepare("SELECT " + std::string(kKeyColumns) +
+                   " FROM api_keys WHERE ?1 IS NULL OR team = ?1 ORDER BY created_ms, id");
+  if (!s) return std::unexpected(s.error());
+  ResetOnExit reset{*s};
+  if (team) {
+    if (const int rc = bind(*s, 1, std::string_view(*team)); rc != SQLITE_OK) {
+      return std::unexpected(error("cannot bind a key query", rc));
+    }
+  }
+  return read_keys(*s);
+}
+
+Result<std::optional<ApiKeyRow>> SqliteStore::key(std::string_view id) {
+  auto s = prepare("SELECT " + std::string(kKeyColumns) + " FROM api_keys WHERE id = ?1");
+  if (!s) return std::unexpected(s.error());
+  ResetOnExit reset{*s};
+  if (const int rc = bind(*s, 1, id); rc != SQLITE_OK) {
+    return std::unexpected(error("cannot bind a key lookup", rc));
+  }
+  auto rows = read_keys(*s);
+  if (!rows) return std::unexpected(rows.error());
+  if (rows->empty()) return std::optional<ApiKeyRow>{};
+  return std::optional<ApiKeyRow>(std::move(rows->front()));
+}
+
+Result<bool> SqliteStore::revoke_key(std::string_view id, int64_t ts_ms) {
+  bool found = false;
+  auto r = identity_change([&]() -> Result<void> {
+    auto s = prepare(
+        "UPDATE api_keys SET revoked_ms = CASE WHEN revoked_ms = 0 THEN ?2 ELSE revoked_ms END "
+        "WHERE id = ?1");
+    if (!s) return std::unexpected(s.error());
+    ResetOnExit reset{*s};
+    if (const int rc = bind_all(*s, id, ts_ms); rc != SQLITE_OK) {
+      return std::unexpected(error("cannot bind a revocation", rc));
+    }
+    if (const int rc = sqlite3_step(*s); rc != SQLITE_DONE) {
+      return std::unexpected(error("cannot revoke a key", rc));
+    }
+    found = sqlite3_changes(db_) == 1;
+    return {};
+  });
+  if (!r) return std::unexpected(r.error());
+  return found;
+}
+
+Result<int64_t> SqliteStore::identity_version() {
+  auto s = prepare("SELECT version FROM identity_version WHERE id = 1");
+  if (!s) return std::unexpected(s.error());
+  ResetOnExit reset{*s};
+  const int rc = sqlite3_step(*s);
+  if (rc == SQLITE_DONE) return int64_t{0};
+  if (rc != SQLITE_ROW) return std::unexpected(error("cannot read the identity version", rc));
+  return sqlite3_column_int64(*s, 0);
 }
 
 }  // namespace sy::store

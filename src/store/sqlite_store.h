@@ -39,6 +39,15 @@ class SqliteStore final : public Store {
   Result<std::vector<AuditIndexRow>> audit_search(const AuditQuery& q) override;
   Result<std::vector<CheckpointRow>> checkpoints(std::string_view log_id,
                                                  uint64_t min_tree_size) override;
+  Result<void> create_team(const TeamRow& team) override;
+  Result<std::vector<TeamRow>> teams() override;
+  Result<void> create_project(const ProjectRow& project) override;
+  Result<std::vector<ProjectRow>> projects(std::optional<std::string> team) override;
+  Result<void> create_key(const ApiKeyRow& key) override;
+  Result<std::vector<ApiKeyRow>> keys(std::optional<std::string> team) override;
+  Result<std::optional<ApiKeyRow>> key(std::string_view id) override;
+  Result<bool> revoke_key(std::string_view id, int64_t ts_ms) override;
+  Result<int64_t> identity_version() override;
   const char* backend() const override { return "sqlite"; }
 
  private:
@@ -53,6 +62,12 @@ class SqliteStore final : public Store {
   // The schema version stored in the database; 0 when there is none yet.
   Result<int> schema_version();
   Result<void> write_rows(const WriteBatch& batch);
+  // BEGIN IMMEDIATE; body(); bump identity_version; COMMIT — or ROLLBACK.
+  template <class Body>
+  Result<void> identity_change(Body&& body);
+  // Whether `sql` (with the text parameters) returns at least one row.
+  Result<bool> exists(std::string_view sql, std::string_view a, std::string_view b = {});
+  Result<std::vector<ApiKeyRow>> read_keys(sqlite3_stmt* s);
   void rollback();
   Error error(std::string_view what, int rc) const;
 

@@ -1,7 +1,7 @@
 // Store: the durable state behind the gateway — the audit index, the spend ledger and
-// the audit checkpoints — behind one interface with two implementations, SQLite (the
-// embedded default, WAL) and PostgreSQL (libpq). Later issues add keys, teams and
-// workflow runs here.
+// the audit checkpoints, and the identity records (teams, projects, virtual API keys) —
+// behind one interface with two implementations, SQLite (the embedded default, WAL) and
+// PostgreSQL (libpq). Later issues add workflow runs here.
 //
 // A Store object is one database connection: not thread-safe, use it from one thread.
 // The audit writer thread owns one for writes; readers (admin API, CLI) open their own.
@@ -102,6 +102,37 @@ struct AuditQuery {
   uint32_t limit = 100;
 };
 
+// Identity (docs/identity.md). One gateway serves one organisation; teams belong to it and
+// projects to a team. Names are 1-64 characters of letters, digits, '.', '_' and '-'.
+struct TeamRow {
+  std::string name;
+  std::string description;
+  int64_t created_ms = 0;
+};
+
+struct ProjectRow {
+  std::string team;
+  std::string name;
+  std::string description;
+  int64_t created_ms = 0;
+};
+
+// A virtual API key. The secret itself is never stored: only its SHA-256 (hex) and a short
+// prefix for display. List items may not contain a newline.
+struct ApiKeyRow {
+  std::string id;        // public id, "key_" + hex
+  std::string hash_hex;  // SHA-256 of the secret, 64 lowercase hex digits; unique
+  std::string prefix;    // the secret's first characters, e.g. "sk-sy-Ab12"
+  std::string name;
+  std::string team;     // must exist
+  std::string project;  // "" or a project of `team`
+  std::vector<std::string> roles, models, routes, regions, tags;
+  int64_t created_ms = 0;
+  int64_t expires_ms = 0;  // 0: never
+  int64_t revoked_ms = 0;  // 0: active
+  std::string created_by;  // the principal that created it
+};
+
 class Store {
  public:
   virtual ~Store() = default;
@@ -119,6 +150,25 @@ class Store {
   // Checkpoints of audit log `log_id` with tree_size >= min_tree_size, increasing.
   virtual Result<std::vector<CheckpointRow>> checkpoints(std::string_view log_id,
                                                          uint64_t min_tree_size) = 0;
+
+  // Identity. Each change bumps identity_version() in the same transaction, so readers
+  // that poll the version see every change. A name or id that exists already is refused
+  // with status 409 (code "already_exists"); an unknown team or project with NotFound.
+  virtual Result<void> create_team(const TeamRow& team) = 0;
+  virtual Result<std::vector<TeamRow>> teams() = 0;  // by name
+  virtual Result<void> create_project(const ProjectRow& project) = 0;
+  // Every project, or only `team`'s; by team, then name.
+  virtual Result<std::vector<ProjectRow>> projects(std::optional<std::string> team) = 0;
+  virtual Result<void> create_key(const ApiKeyRow& key) = 0;
+  // Every key (revoked and expired ones too), or only `team`'s; oldest first.
+  virtual Result<std::vector<ApiKeyRow>> keys(std::optional<std::string> team) = 0;
+  virtual Result<std::optional<ApiKeyRow>> key(std::string_view id) = 0;
+  // Marks the key revoked at ts_ms. False when there is no such key; revoking a revoked
+  // key again keeps its first revocation time.
+  virtual Result<bool> revoke_key(std::string_view id, int64_t ts_ms) = 0;
+  // A counter that grows with every identity change (0 for a fresh database).
+  virtual Result<int64_t> identity_version() = 0;
+
   // "sqlite" or "postgres".
   virtual const char* backend() const = 0;
 };
