@@ -1,9 +1,10 @@
-// The `switchyard` command: serve, config check, audit, spend, version.
+// The `switchyard` command: serve, config check, audit, spend, dlp, policy, version.
 #include <CLI/CLI.hpp>
 #include <cstdio>
 
 #include "cli/audit_cmd.h"
 #include "cli/dlp_cmd.h"
+#include "cli/policy_cmd.h"
 #include "cli/spend_cmd.h"
 #include "cli/serve.h"
 #include "core/config_loader.h"
@@ -29,6 +30,7 @@ int main(int argc, char** argv) {
   sy::cli::add_audit_commands(app);
   sy::cli::add_spend_command(app);
   sy::cli::add_dlp_commands(app);
+  sy::cli::add_policy_commands(app);
   app.add_subcommand("version", "Print the version");
 
   CLI11_PARSE(app, argc, argv);
