@@ -125,10 +125,19 @@ Result<std::shared_ptr<const PolicySet>> PolicySet::compile(const PolicyConfig& 
     for (int a = 0; a < kAttrs; ++a) {
       if (!*by_attr[a]) continue;
       const Vocabulary& vocab = set->vocab_[a];
-      Condition c{(*by_attr[a])->op, set->offset_[a], static_cast<uint32_t>(set->masks_.size()),
-                  vocab.words()};
+      // Only the words that hold the condition's bits: the others are zero in the mask and
+      // cannot change any, all or none.
+      uint32_t lo = UINT32_MAX, hi = 0;
+      for (const auto& v : (*by_attr[a])->values) {
+        lo = std::min(lo, *vocab.find(v));
+        hi = std::max(hi, *vocab.find(v));
+      }
+      Condition c{(*by_attr[a])->op, set->offset_[a] + lo / 64,
+                  static_cast<uint32_t>(set->masks_.size()), hi / 64 - lo / 64 + 1};
       set->masks_.resize(set->masks_.size() + c.words, 0);
-      for (const auto& v : (*by_attr[a])->values) set_bit(&set->masks_[c.mask], *vocab.find(v));
+      for (const auto& v : (*by_attr[a])->values) {
+        set_bit(&set->masks_[c.mask], *vocab.find(v) - lo / 64 * 64);
+      }
       set->conditions_.push_back(c);
     }
     rule.cond_end = static_cast<uint32_t>(set->conditions_.size());

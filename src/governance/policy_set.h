@@ -97,9 +97,9 @@ class PolicySet {
   enum Attr : uint8_t { Team, Project, Roles, Tags, Model, Task, DataClasses, Tools, kAttrs };
   struct Condition {
     SetOp op;
-    uint32_t fact;   // word offset of the attribute in the request's fact bits
-    uint32_t mask;   // word offset of the condition's values in masks_
-    uint32_t words;  // words of the attribute
+    uint32_t fact;   // offset of the first word of the condition in the request's fact bits
+    uint32_t mask;   // offset of the condition's mask words in masks_
+    uint32_t words;  // words compared: those that hold the condition's values
   };
   struct Rule {
     std::string id;
