@@ -21,7 +21,7 @@ namespace {
 using governance::DeploymentFacts;
 using governance::PrincipalFacts;
 using governance::RequestFacts;
-using nlohmann::json;
+using json = nlohmann::ordered_json;  // keys in the order written
 
 struct PolicyTestOptions {
   std::string config;
