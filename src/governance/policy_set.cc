@@ -155,13 +155,15 @@ bool PolicySet::matches(const Rule& rule, const uint64_t* facts, const RequestFa
     const Condition& c = conditions_[i];
     const uint64_t* f = facts + c.fact;
     const uint64_t* m = masks_.data() + c.mask;
-    bool any = false, all = true;
-    for (uint32_t w = 0; w < c.words; ++w) {
-      const uint64_t hit = f[w] & m[w];
-      any = any || hit != 0;
-      all = all && hit == m[w];
+    bool holds;
+    if (c.op == SetOp::All) {
+      holds = true;
+      for (uint32_t w = 0; w < c.words; ++w) holds = holds && (f[w] & m[w]) == m[w];
+    } else {
+      uint64_t hit = 0;
+      for (uint32_t w = 0; w < c.words; ++w) hit |= f[w] & m[w];
+      holds = (hit != 0) == (c.op == SetOp::Any);
     }
-    const bool holds = c.op == SetOp::Any ? any : c.op == SetOp::All ? all : !any;
     if (!holds) return false;
   }
   return !rule.max_tokens || number_holds(*rule.max_tokens, req.max_tokens);
@@ -175,12 +177,14 @@ PolicyDecision PolicySet::evaluate(const PolicyInput& in) const {
 
 void PolicySet::evaluate(const PolicyInput& in, PolicyDecision& out) const {
   out.clear();
-  std::array<uint64_t, kInlineWords> inline_bits{};
+  std::array<uint64_t, kInlineWords> inline_bits;  // only the first total_words_ are used
   std::vector<uint64_t> heap_bits;
   uint64_t* facts = inline_bits.data();
   if (total_words_ > kInlineWords) {
     heap_bits.assign(total_words_, 0);
     facts = heap_bits.data();
+  } else {
+    std::fill_n(facts, total_words_, uint64_t{0});
   }
   const auto put = [&](Attr a, std::string_view value) {
     if (value.empty() || vocab_[a].size() == 0) return;
