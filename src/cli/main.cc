@@ -1,11 +1,12 @@
-// The `switchyard` command: serve, config check, audit, spend, dlp, teams, projects, keys,
-// version.
+// The `switchyard` command: serve, config check, audit, spend, dlp, policy, teams, projects,
+// keys, version.
 #include <CLI/CLI.hpp>
 #include <cstdio>
 
 #include "cli/audit_cmd.h"
 #include "cli/dlp_cmd.h"
 #include "cli/identity_cmd.h"
+#include "cli/policy_cmd.h"
 #include "cli/spend_cmd.h"
 #include "cli/serve.h"
 #include "core/config_loader.h"
@@ -32,6 +33,7 @@ int main(int argc, char** argv) {
   sy::cli::add_spend_command(app);
   sy::cli::add_dlp_commands(app);
   sy::cli::add_identity_commands(app);
+  sy::cli::add_policy_commands(app);
   app.add_subcommand("version", "Print the version");
 
   CLI11_PARSE(app, argc, argv);

@@ -1,5 +1,5 @@
 // Config: the validated, immutable description of a gateway — server settings,
-// providers, deployments and routes — as read from one YAML file. Built once per load
+// providers, deployments, routes and policies — as read from one YAML file. Built once per load
 // (start-up or reload) by load_config(); shared read-only afterwards
 // (std::shared_ptr<const Config>), so it is safe to read from any thread.
 #pragma once
@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "core/error.h"
+#include "core/policy_config.h"
 
 namespace sy {
 
@@ -49,7 +50,9 @@ struct DeploymentConfig {
   std::string model;     // upstream model id (Azure: the deployment name)
   Price price;
   uint32_t context_window = 0;
-  std::string region;
+  std::string region;               // e.g. "eu-west-1" or "on-prem"; policies match it
+  std::string tier;                 // free-form class, e.g. "premium"; policies match it
+  std::vector<std::string> labels;  // free-form tags, e.g. [on_prem, gpu]; policies match them
 };
 
 enum class RouteStrategy { Fallback, Weighted };
@@ -172,6 +175,7 @@ struct Config {
   std::map<std::string, ProviderConfig> providers;
   std::map<std::string, DeploymentConfig> deployments;
   std::map<std::string, RouteConfig> routes;
+  PolicyConfig policies;  // docs/policies.md; compiled by governance/policy_set.h
 };
 
 using ConfigPtr = std::shared_ptr<const Config>;

@@ -7,6 +7,7 @@
 #include <sstream>
 
 #include "core/config_auth.h"
+#include "core/policy_loader.h"
 #include "core/url.h"
 #include "core/yaml_reader.h"
 
@@ -112,11 +113,29 @@ void read_deployment(YamlReader& r, const std::string& name, const Node& n, Depl
   d.name = name;
   d.model = name;
   if (!r.expect_map(n, path)) return;
-  r.allow_keys(n, path, {"provider", "model", "price", "context_window", "region"});
+  r.allow_keys(n, path,
+               {"provider", "model", "price", "context_window", "region", "tier", "labels"});
   r.read(n, path, "provider", d.provider, true);
   r.read(n, path, "model", d.model);
   r.read(n, path, "context_window", d.context_window);
   r.read(n, path, "region", d.region);
+  r.read(n, path, "tier", d.tier);
+  if (const Node labels = n["labels"]; labels.IsDefined() && !labels.IsNull()) {
+    if (!labels.IsSequence()) {
+      r.problem(labels, path + ".labels", "expected a list of labels");
+    } else {
+      for (size_t i = 0; i < labels.size(); ++i) {
+        std::string label;
+        const std::string lp = fmt::format("{}.labels[{}]", path, i);
+        if (!r.scalar(labels[i], lp, label)) continue;
+        if (label.empty()) {
+          r.problem(labels[i], lp, "expected a non-empty label");
+        } else {
+          d.labels.push_back(std::move(label));
+        }
+      }
+    }
+  }
   if (const Node p = n["price"]; p.IsDefined() && !p.IsNull()) {
     if (r.expect_map(p, path + ".price")) {
       r.allow_keys(p, path + ".price", {"input_per_mtok", "output_per_mtok"});
@@ -326,7 +345,7 @@ Result<ConfigPtr> load_config_text(std::string_view yaml, std::string source,
     if (r.expect_map(root, "(top level)")) {
       r.allow_keys(root, "",
                    {"data_dir", "storage", "audit", "admin", "auth", "server", "providers",
-                    "deployments", "routes"});
+                    "deployments", "routes", "policies"});
       r.read(root, "", "data_dir", config->data_dir);
       if (config->data_dir.empty()) r.problem(root["data_dir"], "data_dir", "must not be empty");
       read_storage(r, root["storage"], *config);
@@ -337,7 +356,9 @@ Result<ConfigPtr> load_config_text(std::string_view yaml, std::string source,
       read_section(r, root, "providers", config->providers, read_provider);
       read_section(r, root, "deployments", config->deployments, read_deployment);
       read_section(r, root, "routes", config->routes, read_route);
+      read_policies(r, root["policies"], config->policies);
       cross_check(r, root, *config);
+      check_policy_references(r, root, *config);
     }
   } catch (const YAML::Exception& e) {
     r.problem(root, "(document)", e.what());
