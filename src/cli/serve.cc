@@ -90,7 +90,7 @@ int serve(const ServeOptions& options) {
   }
   std::vector<std::shared_ptr<gateway::Endpoints>> extra{
       std::make_shared<admin::AdminApi>((*config)->storage.url, auth)};
-  auto gateway = gateway::Gateway::start(*config, options.listen, std::move(extra));
+  auto gateway = gateway::Gateway::start(*config, options.listen, std::move(extra), auth);
   if (!gateway) {
     std::fprintf(stderr, "switchyard: %s\n", gateway.error().message.c_str());
     return 2;

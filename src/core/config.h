@@ -11,6 +11,7 @@
 #include <string>
 #include <vector>
 
+#include "core/dlp_config.h"
 #include "core/error.h"
 #include "core/policy_config.h"
 
@@ -176,6 +177,7 @@ struct Config {
   std::map<std::string, DeploymentConfig> deployments;
   std::map<std::string, RouteConfig> routes;
   PolicyConfig policies;  // docs/policies.md; compiled by governance/policy_set.h
+  DlpConfig dlp;          // docs/dlp.md; compiled by governance/dlp_scanner.h
 };
 
 using ConfigPtr = std::shared_ptr<const Config>;

@@ -11,34 +11,6 @@ namespace {
 
 using YAML::Node;
 
-// A list of scalars, or (with `scalar_ok`) one scalar standing for a list of one.
-void read_list(YamlReader& r, const Node& map, const std::string& path, const char* key,
-               std::vector<std::string>& out, bool scalar_ok = false) {
-  const Node n = map[key];
-  if (!n.IsDefined() || n.IsNull()) return;
-  const std::string p = YamlReader::join(path, key);
-  out.clear();
-  if (n.IsScalar() && scalar_ok) {
-    std::string v;
-    if (r.scalar(n, p, v)) out.push_back(std::move(v));
-    return;
-  }
-  if (!n.IsSequence()) {
-    r.problem(n, p, scalar_ok ? "expected a string or a list of strings" : "expected a list");
-    return;
-  }
-  for (size_t i = 0; i < n.size(); ++i) {
-    std::string v;
-    const std::string ip = fmt::format("{}[{}]", p, i);
-    if (!r.scalar(n[i], ip, v)) continue;
-    if (v.empty() || v.find('\n') != std::string::npos) {
-      r.problem(n[i], ip, "must be non-empty and on one line");
-      continue;
-    }
-    out.push_back(std::move(v));
-  }
-}
-
 void check_roles(YamlReader& r, const Node& map, const std::string& path, const char* key,
                  const std::vector<std::string>& roles) {
   for (size_t i = 0; i < roles.size(); ++i) {
@@ -63,12 +35,12 @@ void read_static_key(YamlReader& r, const Node& n, const std::string& path, size
   r.read(n, path, "key_sha256", k.key_sha256);
   r.read(n, path, "team", k.team, true);
   r.read(n, path, "project", k.project);
-  read_list(r, n, path, "roles", k.roles);
+  r.read_list(n, path, "roles", k.roles);
   check_roles(r, n, path, "roles", k.roles);
-  read_list(r, n, path, "models", k.models);
-  read_list(r, n, path, "routes", k.routes);
-  read_list(r, n, path, "regions", k.regions);
-  read_list(r, n, path, "tags", k.tags);
+  r.read_list(n, path, "models", k.models);
+  r.read_list(n, path, "routes", k.routes);
+  r.read_list(n, path, "regions", k.regions);
+  r.read_list(n, path, "tags", k.tags);
   if (k.key.empty() == k.key_sha256.empty()) {
     r.problem(n, path, "give exactly one of key (the secret) and key_sha256 (its SHA-256)");
   }
@@ -87,7 +59,7 @@ void read_issuer(YamlReader& r, const Node& n, const std::string& path, JwtIssue
                 "project_claim", "roles_claim", "role_map", "default_roles", "leeway_s",
                 "jwks_refresh_s", "verify_tls", "ca_file"});
   r.read(n, path, "issuer", j.issuer, true);
-  read_list(r, n, path, "audience", j.audiences, /*scalar_ok=*/true);
+  r.read_list(n, path, "audience", j.audiences, /*scalar_ok=*/true);
   if (j.audiences.empty()) r.problem(n, path + ".audience", "at least one audience is required");
   r.read(n, path, "jwks_url", j.jwks_url);
   r.read(n, path, "jwks_file", j.jwks_file);
@@ -106,7 +78,7 @@ void read_issuer(YamlReader& r, const Node& n, const std::string& path, JwtIssue
   r.read(n, path, "team_prefix", j.team_prefix);
   r.read(n, path, "project_claim", j.project_claim);
   r.read(n, path, "roles_claim", j.roles_claim);
-  read_list(r, n, path, "default_roles", j.default_roles);
+  r.read_list(n, path, "default_roles", j.default_roles);
   check_roles(r, n, path, "default_roles", j.default_roles);
   if (const Node m = n["role_map"]; m.IsDefined() && !m.IsNull()) {
     if (r.expect_map(m, path + ".role_map")) {

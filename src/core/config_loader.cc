@@ -7,6 +7,7 @@
 #include <sstream>
 
 #include "core/config_auth.h"
+#include "core/config_dlp.h"
 #include "core/policy_loader.h"
 #include "core/url.h"
 #include "core/yaml_reader.h"
@@ -345,7 +346,7 @@ Result<ConfigPtr> load_config_text(std::string_view yaml, std::string source,
     if (r.expect_map(root, "(top level)")) {
       r.allow_keys(root, "",
                    {"data_dir", "storage", "audit", "admin", "auth", "server", "providers",
-                    "deployments", "routes", "policies"});
+                    "deployments", "routes", "policies", "dlp"});
       r.read(root, "", "data_dir", config->data_dir);
       if (config->data_dir.empty()) r.problem(root["data_dir"], "data_dir", "must not be empty");
       read_storage(r, root["storage"], *config);
@@ -357,6 +358,7 @@ Result<ConfigPtr> load_config_text(std::string_view yaml, std::string source,
       read_section(r, root, "deployments", config->deployments, read_deployment);
       read_section(r, root, "routes", config->routes, read_route);
       read_policies(r, root["policies"], config->policies);
+      read_dlp(r, root["dlp"], config->dlp);
       cross_check(r, root, *config);
       check_policy_references(r, root, *config);
     }

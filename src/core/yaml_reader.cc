@@ -149,4 +149,31 @@ void YamlReader::read(const YAML::Node& map, const std::string& path, const char
   }
 }
 
+void YamlReader::read_list(const YAML::Node& map, const std::string& path, const char* key,
+                           std::vector<std::string>& out, bool scalar_ok) {
+  const YAML::Node n = map[key];
+  if (!n.IsDefined() || n.IsNull()) return;
+  const std::string p = YamlReader::join(path, key);
+  out.clear();
+  if (n.IsScalar() && scalar_ok) {
+    std::string v;
+    if (scalar(n, p, v)) out.push_back(std::move(v));
+    return;
+  }
+  if (!n.IsSequence()) {
+    problem(n, p, scalar_ok ? "expected a string or a list of strings" : "expected a list");
+    return;
+  }
+  for (size_t i = 0; i < n.size(); ++i) {
+    std::string v;
+    const std::string ip = fmt::format("{}[{}]", p, i);
+    if (!scalar(n[i], ip, v)) continue;
+    if (v.empty() || v.find('\n') != std::string::npos) {
+      problem(n[i], ip, "must be non-empty and on one line");
+      continue;
+    }
+    out.push_back(std::move(v));
+  }
+}
+
 }  // namespace sy

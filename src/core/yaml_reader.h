@@ -44,6 +44,11 @@ class YamlReader {
   void read(const YAML::Node& map, const std::string& path, const char* key, bool& out,
             bool required = false);
 
+  // A list of non-empty one-line strings; with `scalar_ok`, one scalar stands for a list
+  // of one. A missing key leaves `out` unchanged.
+  void read_list(const YAML::Node& map, const std::string& path, const char* key,
+                 std::vector<std::string>& out, bool scalar_ok = false);
+
   // A scalar with environment references expanded; records a problem and returns
   // nullopt-like empty on failure (check problems()).
   bool scalar(const YAML::Node& node, const std::string& path, std::string& out);

@@ -10,21 +10,35 @@
 
 #include "audit/audit_writer.h"
 #include "gateway/snapshot.h"
+#include "governance/policy_set.h"
+#include "governance/principal.h"
 #include "http/client.h"
 #include "http/exchange.h"
 #include "model/chat.h"
 #include "routing/route_decision.h"
 
+namespace sy::governance {
+class Authenticator;
+}
+
 namespace sy::gateway {
 
 // Per-worker state handed to every request on that worker's thread.
 struct WorkerState {
-  WorkerState(boost::asio::io_context& ctx, audit::AuditWriter* a)
-      : context(ctx), pool(ctx), audit(a) {}
+  WorkerState(boost::asio::io_context& ctx, audit::AuditWriter* a,
+              const governance::Authenticator* au)
+      : context(ctx), pool(ctx), audit(a), auth(au) {}
   boost::asio::io_context& context;
   http::UpstreamPool pool;
   SnapshotPtr snapshot;  // replaced by posting to this worker on reload
   audit::AuditWriter* audit;  // the gateway's; null when the audit trail is disabled
+  const governance::Authenticator* auth;  // the gateway's; null: everyone is anonymous
+};
+
+// How many values of one data class the DLP scan found (never the values).
+struct DataClassCount {
+  std::string_view entity_type;  // points into the snapshot's scanner
+  int count = 0;
 };
 
 // One upstream attempt, for the x-switchyard-attempts header and the access log.
@@ -51,6 +65,11 @@ struct RequestContext {
   audit::AuditSlot audit_slot;                    // admit: a reserved audit queue slot
 
   model::ChatRequest request;                     // decode
+  governance::Principal principal;                // identify (anonymous by default)
+  bool authenticated = false;
+  std::vector<DataClassCount> data_classes;       // inspect
+  governance::PolicyDecision policy;              // policy (points into the snapshot)
+  bool policy_evaluated = false;
   routing::RouteDecision decision;                // route
   std::vector<Attempt> attempts;                  // dispatch
   const providers::Deployment* served_by = nullptr;

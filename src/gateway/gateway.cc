@@ -8,6 +8,7 @@
 #include "core/log.h"
 #include "core/time_spec.h"
 #include "gateway/handler.h"
+#include "governance/authenticator.h"
 #include "http/server.h"
 #include "protocols/openai_chat.h"
 
@@ -24,7 +25,8 @@ std::string config_detail(const Config& config) {
 }  // namespace
 
 Result<std::unique_ptr<Gateway>> Gateway::start(ConfigPtr config, std::string listen,
-                                                std::vector<std::shared_ptr<Endpoints>> extra) {
+                                                std::vector<std::shared_ptr<Endpoints>> extra,
+                                                std::shared_ptr<governance::Authenticator> auth) {
   auto snapshot = build_snapshot(config);
   if (!snapshot) return std::unexpected(snapshot.error());
   auto address = parse_listen_address(listen.empty() ? config->server.listen : listen);
@@ -44,13 +46,22 @@ Result<std::unique_ptr<Gateway>> Gateway::start(ConfigPtr config, std::string li
     audit = std::move(*writer);
   }
 
+  if (!auth) {
+    auth = std::make_shared<governance::Authenticator>(config->auth, config->storage.url);
+    if (auto started = auth->start(); !started) {
+      spdlog::warn("auth: {} (retrying in the background)", started.error().message);
+    }
+  }
+
   std::unique_ptr<Gateway> g(new Gateway());
   g->audit_ = std::move(audit);
+  g->auth_ = std::move(auth);
   g->server_ = std::move(*server);
   g->extra_ = std::move(extra);
   g->current_ = *snapshot;
   for (size_t i = 0; i < g->server_->workers(); ++i) {
-    auto w = std::make_unique<WorkerState>(g->server_->context(i), g->audit_.get());
+    auto w = std::make_unique<WorkerState>(g->server_->context(i), g->audit_.get(),
+                                           g->auth_.get());
     w->snapshot = g->current_;
     g->workers_.push_back(std::move(w));
   }

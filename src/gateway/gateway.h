@@ -22,6 +22,9 @@ class Server;
 namespace sy::audit {
 class AuditWriter;
 }
+namespace sy::governance {
+class Authenticator;
+}
 
 namespace sy::gateway {
 
@@ -30,9 +33,12 @@ struct WorkerState;
 class Gateway {
  public:
   // Binds `listen` (or the config's server.listen when empty) and starts serving the
-  // model API and the `extra` endpoint groups.
-  static Result<std::unique_ptr<Gateway>> start(ConfigPtr config, std::string listen = {},
-                                                std::vector<std::shared_ptr<Endpoints>> extra = {});
+  // model API and the `extra` endpoint groups. `auth` authenticates callers; when null
+  // the gateway makes (and starts) its own from the config's auth section.
+  static Result<std::unique_ptr<Gateway>> start(
+      ConfigPtr config, std::string listen = {},
+      std::vector<std::shared_ptr<Endpoints>> extra = {},
+      std::shared_ptr<governance::Authenticator> auth = nullptr);
   ~Gateway();
 
   uint16_t port() const;
@@ -51,6 +57,7 @@ class Gateway {
   Gateway() = default;
 
   std::unique_ptr<audit::AuditWriter> audit_;  // outlives the workers that use it
+  std::shared_ptr<governance::Authenticator> auth_;  // likewise
   std::vector<std::shared_ptr<Endpoints>> extra_;
   std::unique_ptr<http::Server> server_;
   std::vector<std::unique_ptr<WorkerState>> workers_;

@@ -6,7 +6,10 @@ http::Task<void> ChatPipeline::run(RequestContext& ctx) const {
   // The request path, in order. Each stage has one job and reads only the context.
   Result<void> r = admit_.run(ctx);                // audit queue slot, or 503
   if (r) r = decode_.run(ctx);                     // ingress codec → canonical request
-  if (r) r = route_.run(ctx);                      // model or route → ordered deployments
+  if (r) r = identify_.run(ctx);                   // key or JWT → principal (401/403)
+  if (r) r = inspect_.run(ctx);                    // DLP → data classes found
+  if (r) r = policy_.run(ctx);                     // policies → deny (403) or restrictions
+  if (r) r = route_.run(ctx);                      // candidates ∩ key ∩ policy → ordered deployments
   if (r) r = co_await dispatch_.run(ctx);          // provider calls, fallback; answer held
   settle_.run(ctx);                                // usage → cost
   if (!r) note_failure(ctx, std::move(r.error()));

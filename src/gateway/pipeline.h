@@ -7,6 +7,9 @@
 #include "gateway/context.h"
 #include "gateway/decode_stage.h"
 #include "gateway/dispatch_stage.h"
+#include "gateway/identify_stage.h"
+#include "gateway/inspect_stage.h"
+#include "gateway/policy_stage.h"
 #include "gateway/record_stage.h"
 #include "gateway/respond_stage.h"
 #include "gateway/route_stage.h"
@@ -21,6 +24,9 @@ class ChatPipeline {
  private:
   AdmitStage admit_;
   DecodeStage decode_;
+  IdentifyStage identify_;
+  InspectStage inspect_;
+  PolicyStage policy_;
   RouteStage route_;
   DispatchStage dispatch_;
   SettleStage settle_;

@@ -38,6 +38,26 @@ void fill_audit_record(const RequestContext& ctx, audit::AuditRecord& r) {
   // Assignments into the record's strings reuse their capacity: no allocation once the
   // slot has served a request like this one.
   r.request_id = ctx.request_id;
+  if (ctx.authenticated) {
+    r.principal = ctx.principal.audit_name();
+    r.team = ctx.principal.team;
+    r.project = ctx.principal.project;
+    r.key_id = ctx.principal.key_id;
+  }
+  if (ctx.policy_evaluated) {
+    r.policy_json.clear();
+    json::Writer p(r.policy_json);
+    p.begin_array();
+    for (std::string_view rule : ctx.policy.fired) p.value(rule);
+    p.end_array();
+  }
+  if (!ctx.data_classes.empty()) {
+    r.dlp_json.clear();
+    json::Writer d(r.dlp_json);
+    d.begin_object();
+    for (const auto& c : ctx.data_classes) d.field(c.entity_type, c.count);
+    d.end_object();
+  }
   r.action = "POST /v1/chat/completions";
   r.model = ctx.request.model;
   if (!ctx.decision.order.empty()) {

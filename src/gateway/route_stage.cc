@@ -3,12 +3,64 @@
 #include "core/ids.h"
 
 namespace sy::gateway {
+namespace {
+
+std::string list(const std::vector<std::string>& v) {
+  std::string s = "[";
+  for (size_t i = 0; i < v.size(); ++i) s += (i ? ", " : "") + v[i];
+  return s + "]";
+}
+
+// The constraints that apply to this request, each named after what imposes it: the
+// caller's key (allowed models and regions) and the policy rules that restrict
+// deployments (residency, on-premises only, …). Built only when there are any.
+std::vector<routing::CandidateConstraint> constraints_of(const RequestContext& ctx) {
+  std::vector<routing::CandidateConstraint> out;
+  const governance::Principal& who = ctx.principal;
+  if (!who.allowed_models.empty()) {
+    out.push_back({"key.allowed_models", [&who](const providers::Deployment& d) {
+                     return who.may_use_model(d.name())
+                                ? std::string()
+                                : d.name() + " not in " + list(who.allowed_models);
+                   }});
+  }
+  if (!who.allowed_regions.empty()) {
+    out.push_back({"key.allowed_regions", [&who](const providers::Deployment& d) {
+                     return who.may_use_region(d.config->region)
+                                ? std::string()
+                                : "region '" + d.config->region + "' not in " +
+                                      list(who.allowed_regions);
+                   }});
+  }
+  const Snapshot& snap = *ctx.snapshot;
+  for (const governance::DeploymentConstraint* c : ctx.policy.constraints) {
+    out.push_back({"policy:" + std::string(c->rule_id()), [c, &snap](const providers::Deployment& d) {
+                     const governance::DeploymentFacts* facts = snap.deployment_facts(d.name());
+                     if (facts == nullptr || c->admits(*facts)) return std::string();
+                     return c->why_not(*facts);
+                   }});
+  }
+  return out;
+}
+
+}  // namespace
 
 Result<void> RouteStage::run(RequestContext& ctx) const {
+  const governance::Principal& who = ctx.principal;
   auto decision = routing::decide(*ctx.snapshot->catalog, ctx.request.model, random_unit);
   if (!decision) return std::unexpected(std::move(decision.error()));
   ctx.decision = std::move(*decision);
-  return {};
+  if (!ctx.decision.route.empty() && !who.may_use_route(ctx.decision.route)) {
+    return fail(ErrorKind::PermissionDenied,
+                "This key may not use the route '" + ctx.decision.route + "' (key.allowed_routes " +
+                    list(who.allowed_routes) + ")",
+                "model", "route_not_allowed");
+  }
+  if (who.allowed_models.empty() && who.allowed_regions.empty() && ctx.policy.constraints.empty()) {
+    return {};
+  }
+  const auto constraints = constraints_of(ctx);
+  return ctx.decision.apply(constraints);
 }
 
 }  // namespace sy::gateway

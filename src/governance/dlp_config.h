@@ -1,28 +1,12 @@
-// DlpConfig: what the data-loss-prevention scanner is built from — which built-in
-// detectors are on, the organisation's custom detectors (regexes or keyword lists) and
-// gitleaks rule files to import. A plain value type; the policy engine will read it from
-// the config file's `dlp:` section and build one Scanner per config snapshot from it.
+// The scanner's configuration types live in core (core/dlp_config.h), where the config
+// loader reads them; governance uses them under its own namespace.
 #pragma once
 
-#include <string>
-#include <vector>
+#include "core/dlp_config.h"
 
 namespace sy::governance {
 
-// One organisation-defined detector. Exactly one of `regex` and `keywords` is set.
-struct CustomDetector {
-  std::string id;           // reported as the finding's detector, e.g. "custom.codename"
-  std::string entity_type;  // data class the finding carries, e.g. "PROJECT_CODENAME"
-  std::string regex;        // Hyperscan (PCRE subset) syntax: no lookaround, no backrefs
-  std::vector<std::string> keywords;  // literal words or phrases, matched at word edges
-  bool case_insensitive = true;       // applies to both forms
-};
-
-struct DlpConfig {
-  bool builtins = true;                       // every built-in detector (dlp_detectors.h)
-  std::vector<std::string> disabled;          // built-in detector ids to leave out
-  std::vector<CustomDetector> custom;         // compiled into the same database
-  std::vector<std::string> gitleaks_files;    // gitleaks TOML rule files to import
-};
+using sy::CustomDetector;
+using sy::DlpConfig;
 
 }  // namespace sy::governance

@@ -38,6 +38,7 @@ struct ChatRequest {
   std::vector<Message> messages;
   std::optional<uint32_t> max_tokens;
   uint32_t tools = 0;  // number of tool definitions
+  std::vector<std::string> tool_names;  // their function names, where readable
   bool json_schema = false;  // response_format asks for a JSON schema
 
   // The request exactly as the client sent it, kept so that an egress codec of the

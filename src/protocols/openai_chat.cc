@@ -320,8 +320,15 @@ Result<model::ChatRequest> decode_request(std::string body) {
         return unreadable(v, ec, "tools", "an array");
       }
       for (auto tool : tools) {
-        (void)tool;
         ++req.tools;
+        // The function's name, for policies on tools; the shape is the provider's to judge.
+        od::object t;
+        od::object fn;
+        std::string_view name;
+        if (!tool.get_object().get(t) && !t["function"].get_object().get(fn) &&
+            !fn["name"].get_string().get(name)) {
+          req.tool_names.emplace_back(name);
+        }
       }
     } else if (key == "response_format") {
       od::object format;

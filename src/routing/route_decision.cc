@@ -38,6 +38,34 @@ void RouteDecision::append_compact(std::string& s) const {
     if (i) s += ',';
     s += order[i]->name();
   }
+  if (!removed.empty()) {
+    s += "; removed=";
+    for (size_t i = 0; i < removed.size(); ++i) {
+      if (i) s += ',';
+      s += removed[i].deployment;
+      s += '(';
+      s += removed[i].constraint;
+      s += ')';
+    }
+  }
+}
+
+Result<void> RouteDecision::apply(std::span<const CandidateConstraint> constraints) {
+  if (constraints.empty()) return {};
+  std::erase_if(order, [&](const providers::Deployment* d) {
+    for (const auto& c : constraints) {
+      std::string why = c.why_not(*d);
+      if (why.empty()) continue;
+      removed.push_back({d->name(), c.name, std::move(why)});
+      return true;
+    }
+    return false;
+  });
+  if (!order.empty()) return {};
+  std::string msg = "No deployment of '" + requested + "' may serve this request:";
+  for (const auto& r : removed) msg += " " + r.deployment + " removed by " + r.constraint + " (" + r.reason + ");";
+  msg.pop_back();
+  return fail(ErrorKind::PermissionDenied, std::move(msg), "model", "no_allowed_deployment");
 }
 
 std::string RouteDecision::to_json() const {
@@ -54,6 +82,12 @@ void RouteDecision::append_json(std::string& s) const {
   w.field("strategy", strategy);
   w.key("order").begin_array();
   for (const auto* d : order) w.value(d->name());
+  w.end_array();
+  w.key("removed").begin_array();
+  for (const auto& r : removed) {
+    w.begin_object().field("deployment", r.deployment).field("constraint", r.constraint)
+        .field("reason", r.reason).end_object();
+  }
   w.end_array();
   w.key("retry").begin_object();
   w.field("max_attempts", static_cast<uint64_t>(retry.max_attempts));

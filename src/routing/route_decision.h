@@ -6,6 +6,8 @@
 #pragma once
 
 #include <chrono>
+#include <functional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -15,21 +17,41 @@
 
 namespace sy::routing {
 
+// A candidate the router dropped, and the named constraint that dropped it.
+struct Removal {
+  std::string deployment;
+  std::string constraint;  // "key.allowed_models", "key.allowed_regions", "policy:<rule id>"…
+  std::string reason;      // for people: "region us-east-1 not in [eu-west-1]"
+};
+
+// A named constraint on candidate deployments (governance's verdicts, handed to the
+// router as plain predicates: routing does not call governance). `why_not` returns ""
+// when the deployment is admitted, else the reason it is not.
+struct CandidateConstraint {
+  std::string name;
+  std::function<std::string(const providers::Deployment&)> why_not;
+};
+
 struct RouteDecision {
   std::string requested;  // the model the client asked for
   std::string route;      // the route that matched; "" for a direct deployment
   const char* strategy = "direct";
   std::vector<const providers::Deployment*> order;  // preferred first
+  std::vector<Removal> removed;                     // candidates dropped by constraints
   RetryPolicy retry;
+
+  // Drops from `order` every deployment one of `constraints` rejects (the first that
+  // does is recorded). Fails with 403 naming each removal when none is left.
+  Result<void> apply(std::span<const CandidateConstraint> constraints);
 
   // One deployment per attempt: each deployment of `order` up to
   // retry.attempts_per_deployment times, at most retry.max_attempts in all.
   std::vector<const providers::Deployment*> schedule() const;
-  // "route=auto; strategy=fallback; order=sim-small,sim-large"
+  // "route=auto; strategy=fallback; order=sim-small,sim-large[; removed=sim-x(policy:eu)]"
   std::string compact() const;
   void append_compact(std::string& out) const;
   // The full explanation as a JSON object, for the audit record:
-  // {"requested","route","strategy","order":[…],"retry":{…}}
+  // {"requested","route","strategy","order":[…],"removed":[…],"retry":{…}}
   std::string to_json() const;
   void append_json(std::string& out) const;
 };

@@ -1,0 +1,34 @@
+#include "gateway/identify_stage.h"
+
+#include "core/time_spec.h"
+#include "governance/authenticator.h"
+#include "governance/rbac.h"
+
+namespace sy::gateway {
+
+Result<void> IdentifyStage::run(RequestContext& ctx) const {
+  const governance::Authenticator* auth = ctx.worker.auth;
+  if (auth == nullptr) return {};
+  const std::string_view header = ctx.exchange.header("authorization");
+  if (header.empty()) {
+    if (!auth->required()) return {};
+    return fail(ErrorKind::Authentication,
+                "Missing credentials: send 'Authorization: Bearer <key>' with a Switchyard "
+                "key or an OIDC token",
+                {}, "missing_api_key");
+  }
+  auto who = auth->authenticate_header(header, unix_now_ms());
+  if (!who) {
+    if (!auth->required()) return {};  // optional auth: an unknown token is anonymous
+    return std::unexpected(std::move(who.error()));
+  }
+  if (auto allowed = governance::authorize(*who, governance::Action::CallModel, who->team);
+      !allowed) {
+    return allowed;
+  }
+  ctx.principal = std::move(*who);
+  ctx.authenticated = true;
+  return {};
+}
+
+}  // namespace sy::gateway
