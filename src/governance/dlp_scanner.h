@@ -24,6 +24,7 @@
 #include "core/error.h"
 #include "governance/dlp_config.h"
 #include "governance/dlp_detectors.h"
+#include "governance/dlp_number_runs.h"
 
 struct hs_database;
 struct hs_scratch;
@@ -44,10 +45,10 @@ struct RuleIssue {
 };
 
 struct CompileReport {
-  std::size_t compiled = 0;            // detectors in the database
-  std::size_t gitleaks_compiled = 0;   // of which imported from gitleaks files
-  std::vector<RuleIssue> rejected;     // gitleaks rules left out (id + reason)
-  std::vector<std::string> warnings;   // rules compiled with reduced semantics
+  std::size_t compiled = 0;           // detectors in the database
+  std::size_t gitleaks_compiled = 0;  // of which imported from gitleaks files
+  std::vector<RuleIssue> rejected;    // gitleaks rules left out (id + reason)
+  std::vector<std::string> warnings;  // rules compiled with reduced semantics
 };
 
 // Per-thread scan state: Hyperscan scratch space and match buffers. Not thread-safe.
@@ -58,7 +59,7 @@ class DlpScratch {
   DlpScratch(const DlpScratch&) = delete;
   DlpScratch& operator=(const DlpScratch&) = delete;
 
- // One raw Hyperscan match (detector index and byte range); an implementation detail.
+  // One raw Hyperscan match (detector index and byte range); an implementation detail.
   struct RawMatch {
     unsigned id;
     unsigned long long from, to;
@@ -72,8 +73,14 @@ class DlpScratch {
     int rank;
   };
   hs_scratch* hs_ = nullptr;
-  const hs_database* prepared_for_ = nullptr;
+  unsigned long long prepared_for_ = 0;  // Scanner::serial_ the scratch was sized for
   std::vector<RawMatch> raw_;
+  std::vector<RawMatch> raw_numbers_;
+  std::vector<std::size_t> context_ends_;  // where context words end (number detectors)
+  std::vector<NumberRun> runs_;            // number runs of the text
+  std::vector<NumberRun> copied_;          // the runs in numbers_, for one scan
+  std::vector<unsigned char> near_;        // per run: near a context word
+  std::string numbers_;
   std::vector<Candidate> candidates_;
   std::vector<Candidate> accepted_;
 };
@@ -103,11 +110,20 @@ class Scanner {
  private:
   struct Compiled;
   Scanner() = default;
+  bool find_start(std::string_view text, unsigned id, std::size_t end, std::size_t& start,
+                  DlpScratch& scratch) const;
   bool accept(std::string_view text, unsigned id, std::size_t& start, std::size_t& end) const;
+  Result<void> scan_numbers(std::string_view text, const hs_database* db, bool near_context,
+                            DlpScratch& scratch) const;
 
   std::vector<DetectorSpec> specs_;
-  std::vector<unsigned> fixed_width_;  // per spec: match width when constant, else 0 (SOM)
-  hs_database* db_ = nullptr;
+  std::vector<unsigned> fixed_width_;          // per spec: match width when constant, else 0
+  hs_database* db_ = nullptr;                  // every detector that is not numeric
+  hs_database* numbers_db_ = nullptr;          // numeric detectors without context words: all runs
+  hs_database* context_numbers_db_ = nullptr;  // numeric with context: runs near a word
+  unsigned context_id_ = 0;             // id of the context words' pattern in db_ (ids >= it)
+  std::vector<hs_database*> anchored_;  // per spec: "^(?:pattern)" for Start::TokenRun
+  unsigned long long serial_ = 0;       // unique per Scanner: which scratch fits it
   CompileReport report_;
 };
 
