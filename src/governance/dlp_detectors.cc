@@ -61,7 +61,8 @@ std::vector<DetectorSpec> make_table() {
        .check = Check::Phone, .numeric = true});
   add({.id = "pii.phone_local", .entity_type = "PHONE_NUMBER",
        .pattern = std::string(R"((?:\(\d{1,4}\) ?)?\d{2,12}(?:[ .\-]\d{2,8}){0,4})") + ext,
-       .check = Check::PhoneLocal, .rank = 1, .context = phone_context(), .numeric = true});
+       .check = Check::PhoneLocal, .rank = 1, .context = phone_context(),
+       .start = Start::PhoneLocal, .numeric = true});
 
   // --- Secrets -----------------------------------------------------------------------
   add({.id = "secret.openai", .entity_type = "SECRET",

@@ -32,7 +32,8 @@ enum class Edge { Any, Word, Token };
 //   Jwt:       "eyJ…" "." "eyJ…" "." signature: the leftmost "eyJ" of the first segment.
 //   Lead:      the pattern starts with `lead`, which no match contains again: its last
 //              occurrence before the end.
-enum class Start { Hyperscan, Email, TokenRun, Jwt, Lead };
+//   PhoneLocal: pii.phone_local's pattern, walked back (local_phone_start).
+enum class Start { Hyperscan, Email, TokenRun, Jwt, Lead, PhoneLocal };
 
 struct DetectorSpec {
   std::string id;           // stable id reported with findings: "pii.email", "secret.aws"

@@ -359,6 +359,9 @@ bool Scanner::find_start(std::string_view text, unsigned id, std::size_t end, st
       }
       return false;
     }
+    case Start::PhoneLocal:
+      start = local_phone_start(text, end);
+      return start != std::string_view::npos;
     case Start::Lead: {
       if (end < d.lead.size()) return false;
       const std::size_t at = text.rfind(d.lead, end - d.lead.size());
@@ -453,6 +456,12 @@ Result<void> Scanner::scan_numbers(std::string_view text, const hs_database* db,
   std::size_t kept = 0;
   for (const auto& m : nums) {
     const std::size_t to = static_cast<std::size_t>(m.to);
+    if (specs_[m.id].start != Start::Hyperscan) {
+      // find_start walks back in the text itself: only the end is needed here.
+      const NumberRun& run = run_at(copied, to - 1);
+      nums[kept++] = {m.id, run.start + (to - run.at), run.start + (to - run.at)};
+      continue;
+    }
     const std::size_t from =
         fixed_width_[m.id] ? to - fixed_width_[m.id] : static_cast<std::size_t>(m.from);
     const NumberRun& run = run_at(copied, from);
@@ -527,7 +536,7 @@ Result<void> Scanner::scan(std::string_view text, DlpScratch& scratch,
     const DetectorSpec& d = specs_[r.id];
     // The right edge first: it needs no start, and rejects most partial matches.
     if (d.edge != Edge::Any && end < text.size() && joins(text, end, +1, d.edge)) continue;
-    if (!d.numeric && !find_start(text, r.id, end, start, scratch)) continue;
+    if (!find_start(text, r.id, end, start, scratch)) continue;
     if (!accept(text, r.id, start, end)) continue;
     cands.push_back({start, end, r.id, d.rank});
   }

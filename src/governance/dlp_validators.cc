@@ -1,5 +1,6 @@
 #include "governance/dlp_validators.h"
 
+#include <algorithm>
 #include <array>
 #include <cmath>
 #include <cstdint>
@@ -46,19 +47,18 @@ struct IbanLength {
   int length;
 };
 constexpr std::array<IbanLength, 89> kIbanLengths{{
-    {"AD", 24}, {"AE", 23}, {"AL", 28}, {"AT", 20}, {"AZ", 28}, {"BA", 20}, {"BE", 16},
-    {"BG", 22}, {"BH", 22}, {"BI", 27}, {"BR", 29}, {"BY", 28}, {"CH", 21}, {"CR", 22},
-    {"CY", 28}, {"CZ", 24}, {"DE", 22}, {"DJ", 27}, {"DK", 18}, {"DO", 28}, {"EE", 20},
-    {"EG", 29}, {"ES", 24}, {"FI", 18}, {"FK", 18}, {"FO", 18}, {"FR", 27}, {"GB", 22},
-    {"GE", 22}, {"GI", 23}, {"GL", 18}, {"GR", 27}, {"GT", 28}, {"HR", 21}, {"HU", 28},
-    {"IE", 22}, {"IL", 23}, {"IQ", 23}, {"IS", 26}, {"IT", 27}, {"JO", 30}, {"KW", 30},
-    {"KZ", 20}, {"LB", 28}, {"LC", 32}, {"LI", 21}, {"LT", 20}, {"LU", 20}, {"LV", 21},
-    {"LY", 25}, {"MC", 27}, {"MD", 24}, {"ME", 22}, {"MK", 19}, {"MN", 20}, {"MR", 27},
-    {"MT", 31}, {"MU", 30}, {"NI", 28}, {"NL", 18}, {"NO", 15}, {"OM", 23}, {"PK", 24},
-    {"PL", 28}, {"PS", 29}, {"PT", 25}, {"QA", 29}, {"RO", 24}, {"RS", 22}, {"RU", 33},
-    {"SA", 24}, {"SC", 31}, {"SD", 18}, {"SE", 24}, {"SI", 19}, {"SK", 24}, {"SM", 27},
-    {"SO", 23}, {"ST", 25}, {"SV", 28}, {"TL", 23}, {"TN", 24}, {"TR", 26}, {"UA", 29},
-    {"VA", 22}, {"VG", 24}, {"XK", 20}, {"YE", 30}, {"IR", 26},
+    {"AD", 24}, {"AE", 23}, {"AL", 28}, {"AT", 20}, {"AZ", 28}, {"BA", 20}, {"BE", 16}, {"BG", 22},
+    {"BH", 22}, {"BI", 27}, {"BR", 29}, {"BY", 28}, {"CH", 21}, {"CR", 22}, {"CY", 28}, {"CZ", 24},
+    {"DE", 22}, {"DJ", 27}, {"DK", 18}, {"DO", 28}, {"EE", 20}, {"EG", 29}, {"ES", 24}, {"FI", 18},
+    {"FK", 18}, {"FO", 18}, {"FR", 27}, {"GB", 22}, {"GE", 22}, {"GI", 23}, {"GL", 18}, {"GR", 27},
+    {"GT", 28}, {"HR", 21}, {"HU", 28}, {"IE", 22}, {"IL", 23}, {"IQ", 23}, {"IS", 26}, {"IT", 27},
+    {"JO", 30}, {"KW", 30}, {"KZ", 20}, {"LB", 28}, {"LC", 32}, {"LI", 21}, {"LT", 20}, {"LU", 20},
+    {"LV", 21}, {"LY", 25}, {"MC", 27}, {"MD", 24}, {"ME", 22}, {"MK", 19}, {"MN", 20}, {"MR", 27},
+    {"MT", 31}, {"MU", 30}, {"NI", 28}, {"NL", 18}, {"NO", 15}, {"OM", 23}, {"PK", 24}, {"PL", 28},
+    {"PS", 29}, {"PT", 25}, {"QA", 29}, {"RO", 24}, {"RS", 22}, {"RU", 33}, {"SA", 24}, {"SC", 31},
+    {"SD", 18}, {"SE", 24}, {"SI", 19}, {"SK", 24}, {"SM", 27}, {"SO", 23}, {"ST", 25}, {"SV", 28},
+    {"TL", 23}, {"TN", 24}, {"TR", 26}, {"UA", 29}, {"VA", 22}, {"VG", 24}, {"XK", 20}, {"YE", 30},
+    {"IR", 26},
 }};
 
 int iban_length_for(char a, char b) {
@@ -74,13 +74,20 @@ bool base64url_decode(std::string_view in, std::string& out) {
   int bits = 0;
   for (char c : in) {
     int v;
-    if (c >= 'A' && c <= 'Z') v = c - 'A';
-    else if (c >= 'a' && c <= 'z') v = c - 'a' + 26;
-    else if (is_digit(c)) v = c - '0' + 52;
-    else if (c == '-' || c == '+') v = 62;
-    else if (c == '_' || c == '/') v = 63;
-    else if (c == '=') break;
-    else return false;
+    if (c >= 'A' && c <= 'Z')
+      v = c - 'A';
+    else if (c >= 'a' && c <= 'z')
+      v = c - 'a' + 26;
+    else if (is_digit(c))
+      v = c - '0' + 52;
+    else if (c == '-' || c == '+')
+      v = 62;
+    else if (c == '_' || c == '/')
+      v = 63;
+    else if (c == '=')
+      break;
+    else
+      return false;
     acc = (acc << 6) | static_cast<uint32_t>(v);
     bits += 6;
     if (bits >= 8) {
@@ -122,12 +129,23 @@ bool card_number_valid(std::string_view s) {
   const int p4 = to_int(n.substr(0, 4));
   bool issuer = false;
   switch (n[0]) {
-    case '4': issuer = true; break;
-    case '5': issuer = p2 == 50 || (p2 >= 51 && p2 <= 58); break;
-    case '2': issuer = p4 >= 2221 && p4 <= 2720; break;
-    case '3': issuer = p2 == 30 || p2 == 34 || p2 == 35 || p2 == 36 || p2 == 37 || p2 >= 38; break;
-    case '6': issuer = true; break;
-    default: break;
+    case '4':
+      issuer = true;
+      break;
+    case '5':
+      issuer = p2 == 50 || (p2 >= 51 && p2 <= 58);
+      break;
+    case '2':
+      issuer = p4 >= 2221 && p4 <= 2720;
+      break;
+    case '3':
+      issuer = p2 == 30 || p2 == 34 || p2 == 35 || p2 == 36 || p2 == 37 || p2 >= 38;
+      break;
+    case '6':
+      issuer = true;
+      break;
+    default:
+      break;
   }
   if (!issuer) return false;
   if (n.find_first_not_of(n[0]) == std::string::npos) return false;  // 4444...4
@@ -240,8 +258,7 @@ bool jwt_valid(std::string_view s) {
   std::string header;
   if (!base64url_decode(s.substr(0, dot), header)) return false;
   if (header.empty() || header.front() != '{') return false;
-  return header.find("\"alg\"") != std::string::npos ||
-         header.find("\"typ\"") != std::string::npos;
+  return header.find("\"alg\"") != std::string::npos || header.find("\"typ\"") != std::string::npos;
 }
 
 bool phone_shape_valid(std::string_view s) {
@@ -304,8 +321,8 @@ bool short_phone_tail_ok(std::string_view after) {
   if (c == '\n' || c == '\r' || c == '.' || c == ';' || c == ')' || c == '"' || c == '\'') {
     return true;
   }
-  static constexpr std::string_view kWords[] = {"office", "fax", "mobile", "cell", "home",
-                                                "work", "phone", "tel"};
+  static constexpr std::string_view kWords[] = {"office", "fax",  "mobile", "cell",
+                                                "home",   "work", "phone",  "tel"};
   std::string word;
   for (std::size_t k = i; k < after.size() && k < i + 8 && is_alpha(after[k]); ++k) {
     word.push_back(static_cast<char>(after[k] | 0x20));
@@ -314,6 +331,65 @@ bool short_phone_tail_ok(std::string_view after) {
     if (word.starts_with(w)) return true;
   }
   return false;
+}
+
+namespace {
+
+// Start of the run of digits ending at `end`.
+std::size_t digits_back(std::string_view t, std::size_t end) {
+  while (end > 0 && is_digit(t[end - 1])) --end;
+  return end;
+}
+
+// Leftmost start of "(?:\(\d{1,4}\) ?)?\d{2,12}(?:[ .\-]\d{2,8}){0,4}" ending at m.
+std::size_t local_phone_main_start(std::string_view t, std::size_t m) {
+  std::size_t best = std::string_view::npos;
+  std::size_t group_end = m;
+  for (int groups = 0; groups <= 4; ++groups) {
+    const std::size_t run = digits_back(t, group_end);
+    const std::size_t len = group_end - run;
+    if (len < 2) break;
+    // This run as the first group (\d{2,12}), possibly after "(123) " or "(123)".
+    std::size_t start = group_end - std::min<std::size_t>(len, 12);
+    if (len <= 12) {
+      std::size_t p = start;
+      if (p > 0 && t[p - 1] == ' ') --p;
+      if (p > 0 && t[p - 1] == ')') {
+        const std::size_t close = p - 1;
+        const std::size_t inner = digits_back(t, close);
+        if (close - inner >= 1 && close - inner <= 4 && inner > 0 && t[inner - 1] == '(') {
+          start = inner - 1;
+        }
+      }
+    }
+    best = std::min(best, start);
+    // Or as a later group ([ .-]\d{2,8}) after more groups.
+    if (groups == 4 || len > 8 || run == 0) break;
+    const char sep = t[run - 1];
+    if (sep != ' ' && sep != '.' && sep != '-') break;
+    group_end = run - 1;
+  }
+  return best;
+}
+
+}  // namespace
+
+std::size_t local_phone_start(std::string_view t, std::size_t end) {
+  if (end > t.size()) return std::string_view::npos;
+  std::size_t best = local_phone_main_start(t, end);  // no extension
+  // An extension " ?(?:x|ext\.?|extension) ?\d{1,6}": its digits are the whole run.
+  const std::size_t digits = digits_back(t, end);
+  if (end - digits < 1 || end - digits > 6) return best;
+  for (std::size_t p : {digits, digits > 0 && t[digits - 1] == ' ' ? digits - 1 : digits}) {
+    for (std::string_view word : {"x", "ext", "ext.", "extension"}) {
+      if (p < word.size() || t.substr(p - word.size(), word.size()) != word) continue;
+      const std::size_t w = p - word.size();
+      for (std::size_t m : {w, w > 0 && t[w - 1] == ' ' ? w - 1 : w}) {
+        if (m > 0 && is_digit(t[m - 1])) best = std::min(best, local_phone_main_start(t, m));
+      }
+    }
+  }
+  return best;
 }
 
 bool email_valid(std::string_view s) {
