@@ -237,12 +237,12 @@ Result<std::shared_ptr<const Scanner>> Scanner::compile(std::vector<DetectorSpec
   // decides which runs those detectors see); and the number detectors' databases. A
   // gitleaks rule that still fails (for example SOM on a pattern too large for it) is
   // reported and removed, and the rest compiled again.
-  std::string context_words;
-  for (const auto& spec : ok) {
-    if (!spec.numeric) continue;
-    for (const auto& w : spec.context) {
-      if (!context_words.empty()) context_words += '|';
-      context_words += escaped_literal(w);
+  std::vector<std::string> context_words;
+  for (std::size_t i = 0; i < ok.size(); ++i) {
+    if (!ok[i].numeric) continue;
+    for (const auto& w : ok[i].context) {
+      context_words.push_back(escaped_literal(w));
+      s->context_words_.push_back({static_cast<unsigned>(i), w.size()});
     }
   }
   for (bool with_context : {false, true}) {
@@ -273,9 +273,9 @@ Result<std::shared_ptr<const Scanner>> Scanner::compile(std::vector<DetectorSpec
       ids.push_back(static_cast<unsigned>(i));
       fl.push_back(flags[i]);
     }
-    if (!context_words.empty()) {
-      exprs.push_back(context_words.c_str());
-      ids.push_back(static_cast<unsigned>(ok.size()));
+    for (std::size_t k = 0; k < context_words.size(); ++k) {
+      exprs.push_back(context_words[k].c_str());
+      ids.push_back(static_cast<unsigned>(ok.size() + k));
       fl.push_back(HS_FLAG_CASELESS);
     }
     if (exprs.empty()) break;
@@ -297,6 +297,9 @@ Result<std::shared_ptr<const Scanner>> Scanner::compile(std::vector<DetectorSpec
       return fail(ErrorKind::Internal, "dlp " + who + ": " + reason, who);
     }
     const auto b = static_cast<std::size_t>(bad);
+    for (auto& w : s->context_words_) {
+      if (w.spec > b) --w.spec;
+    }
     report.rejected.push_back({ok[b].id, reason});
     ok.erase(ok.begin() + bad);
     flags.erase(flags.begin() + bad);
@@ -373,8 +376,24 @@ bool Scanner::find_start(std::string_view text, unsigned id, std::size_t end, st
   return false;
 }
 
-bool Scanner::accept(std::string_view text, unsigned id, std::size_t& start,
-                     std::size_t& end) const {
+// Whether one of spec `id`'s context words lies within [start - kContextBefore,
+// end + kContextAfter): what any_near finds, from the words' literal matches.
+bool Scanner::context_near(unsigned id, std::size_t start, std::size_t end,
+                           const DlpScratch& scratch) const {
+  const std::size_t from = start > kContextBefore ? start - kContextBefore : 0;
+  const std::size_t to = end + kContextAfter;
+  const auto& hits = scratch.context_hits_;
+  auto it = std::lower_bound(hits.begin(), hits.end(), from,
+                             [](const auto& h, std::size_t v) { return h.end < v; });
+  for (; it != hits.end() && it->end <= to; ++it) {
+    const ContextWord& w = context_words_[it->word];
+    if (w.spec == id && it->end >= from + w.size) return true;
+  }
+  return false;
+}
+
+bool Scanner::accept(std::string_view text, unsigned id, std::size_t& start, std::size_t& end,
+                     const DlpScratch& scratch) const {
   const DetectorSpec& d = specs_[id];
   if (d.edge != Edge::Any) {
     if (start > 0 && joins(text, start - 1, -1, d.edge)) return false;
@@ -401,7 +420,9 @@ bool Scanner::accept(std::string_view text, unsigned id, std::size_t& start,
       !short_phone_tail_ok(text.substr(end))) {
     return false;
   }
-  if (!d.context.empty() && !any_near(text, start, end, d.context, kContextBefore, kContextAfter)) {
+  if (!d.context.empty() &&
+      !(d.numeric ? context_near(id, start, end, scratch)
+                  : any_near(text, start, end, d.context, kContextBefore, kContextAfter))) {
     return false;
   }
   if (!d.keywords.empty() && !any_near(text, start, end, d.keywords, 64, 16)) return false;
@@ -425,13 +446,14 @@ Result<void> Scanner::scan_numbers(std::string_view text, const hs_database* db,
   if (near_context) {
     // A context word must end within (start - kContextBefore, end + kContextAfter] of a
     // match, and a match lies within its run and tail.
-    const auto& ends = scratch.context_ends_;
+    const auto& hits = scratch.context_hits_;
     for (std::size_t k = 0; k < runs.size(); ++k) {
       const NumberRun& r = runs[k];
       const std::size_t lo = r.start > kContextBefore ? r.start - kContextBefore + 1 : 0;
       const std::size_t hi = r.start + r.size + r.tail + kContextAfter;
-      auto it = std::lower_bound(ends.begin(), ends.end(), lo);
-      if (it == ends.end() || *it > hi) continue;
+      auto it = std::lower_bound(hits.begin(), hits.end(), lo,
+                                 [](const auto& h, std::size_t v) { return h.end < v; });
+      if (it == hits.end() || it->end > hi) continue;
       near[k] = 1;
       for (std::size_t j = k; j > 0 && !near[j - 1] && runs_chained(runs[j - 1], runs[j]); --j) {
         near[j - 1] = 1;
@@ -453,28 +475,44 @@ Result<void> Scanner::scan_numbers(std::string_view text, const hs_database* db,
               scratch.hs_, on_match, &nums) != HS_SUCCESS) {
     return fail(ErrorKind::Internal, "dlp: Hyperscan scan failed");
   }
-  std::size_t kept = 0;
+  // Runs come in text order and Hyperscan reports mostly in end order: try the run of
+  // the previous match before searching.
+  std::size_t kept = 0, hint = 0;
+  bool in_tail = false;
+  auto locate = [&](std::size_t at) -> const NumberRun& {
+    if (copied[hint].at > at || (hint + 1 < copied.size() && copied[hint + 1].at <= at)) {
+      hint = static_cast<std::size_t>(&run_at(copied, at) - copied.data());
+    }
+    return copied[hint];
+  };
   for (const auto& m : nums) {
     const std::size_t to = static_cast<std::size_t>(m.to);
     if (specs_[m.id].start != Start::Hyperscan) {
       // find_start walks back in the text itself: only the end is needed here.
-      const NumberRun& run = run_at(copied, to - 1);
+      const NumberRun& run = locate(to - 1);
+      in_tail |= to - run.at > run.size;
       nums[kept++] = {m.id, run.start + (to - run.at), run.start + (to - run.at)};
       continue;
     }
     const std::size_t from =
         fixed_width_[m.id] ? to - fixed_width_[m.id] : static_cast<std::size_t>(m.from);
-    const NumberRun& run = run_at(copied, from);
+    const NumberRun& run = locate(from);
     if (from - run.at >= run.size) continue;  // starts in the tail: its own run has it
+    in_tail |= to - run.at > run.size;
     nums[kept++] = {m.id, run.start + (from - run.at), run.start + (to - run.at)};
   }
   nums.resize(kept);
-  std::sort(nums.begin(), nums.end(), [](const auto& a, const auto& b) {
-    if (a.id != b.id) return a.id < b.id;
-    return a.to != b.to ? a.to < b.to : a.from < b.from;
-  });
+  // Only a match ending in a run's tail can end where another window's match ends.
+  if (in_tail) {
+    std::sort(nums.begin(), nums.end(), [](const auto& a, const auto& b) {
+      if (a.id != b.id) return a.id < b.id;
+      return a.to != b.to ? a.to < b.to : a.from < b.from;
+    });
+  }
   for (std::size_t k = 0; k < nums.size(); ++k) {
-    if (k > 0 && nums[k].id == nums[k - 1].id && nums[k].to == nums[k - 1].to) continue;
+    if (in_tail && k > 0 && nums[k].id == nums[k - 1].id && nums[k].to == nums[k - 1].to) {
+      continue;
+    }
     scratch.raw_.push_back(nums[k]);
   }
   return {};
@@ -505,26 +543,26 @@ Result<void> Scanner::scan(std::string_view text, DlpScratch& scratch,
                      &scratch.raw_) != HS_SUCCESS) {
     return fail(ErrorKind::Internal, "dlp: Hyperscan scan failed");
   }
-  // Context words for number detectors: set aside, by where they end.
-  auto& ends = scratch.context_ends_;
-  ends.clear();
+  // Context words of number detectors: set aside, by where they end.
+  auto& hits = scratch.context_hits_;
+  hits.clear();
   std::size_t kept = 0;
   for (const auto& r : scratch.raw_) {
     if (r.id >= context_id_) {
-      ends.push_back(static_cast<std::size_t>(r.to));
+      hits.push_back({static_cast<std::size_t>(r.to), r.id - context_id_});
     } else {
       scratch.raw_[kept++] = r;
     }
   }
   scratch.raw_.resize(kept);
-  std::sort(ends.begin(), ends.end());
+  std::sort(hits.begin(), hits.end(), [](const auto& a, const auto& b) { return a.end < b.end; });
   // Number detectors: only over runs of number characters, translated back to the text.
-  if (numbers_db_ || (context_numbers_db_ && !ends.empty())) {
+  if (numbers_db_ || (context_numbers_db_ && !hits.empty())) {
     find_number_runs(text, scratch.runs_);
     if (numbers_db_) {
       if (auto r = scan_numbers(text, numbers_db_, false, scratch); !r) return r;
     }
-    if (context_numbers_db_ && !ends.empty()) {
+    if (context_numbers_db_ && !hits.empty()) {
       if (auto r = scan_numbers(text, context_numbers_db_, true, scratch); !r) return r;
     }
   }
@@ -537,7 +575,7 @@ Result<void> Scanner::scan(std::string_view text, DlpScratch& scratch,
     // The right edge first: it needs no start, and rejects most partial matches.
     if (d.edge != Edge::Any && end < text.size() && joins(text, end, +1, d.edge)) continue;
     if (!find_start(text, r.id, end, start, scratch)) continue;
-    if (!accept(text, r.id, start, end)) continue;
+    if (!accept(text, r.id, start, end, scratch)) continue;
     cands.push_back({start, end, r.id, d.rank});
   }
   // Overlaps: higher rank first, then longer, then leftmost; keep what does not overlap.

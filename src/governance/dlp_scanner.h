@@ -76,10 +76,14 @@ class DlpScratch {
   unsigned long long prepared_for_ = 0;  // Scanner::serial_ the scratch was sized for
   std::vector<RawMatch> raw_;
   std::vector<RawMatch> raw_numbers_;
-  std::vector<std::size_t> context_ends_;  // where context words end (number detectors)
-  std::vector<NumberRun> runs_;            // number runs of the text
-  std::vector<NumberRun> copied_;          // the runs in numbers_, for one scan
-  std::vector<unsigned char> near_;        // per run: near a context word
+  struct ContextHit {
+    std::size_t end;  // where a context word of a number detector ends in the text
+    unsigned word;    // index into Scanner::context_words_
+  };
+  std::vector<ContextHit> context_hits_;  // sorted by end
+  std::vector<NumberRun> runs_;           // number runs of the text
+  std::vector<NumberRun> copied_;         // the runs in numbers_, for one scan
+  std::vector<unsigned char> near_;       // per run: near a context word
   std::string numbers_;
   std::vector<Candidate> candidates_;
   std::vector<Candidate> accepted_;
@@ -112,16 +116,25 @@ class Scanner {
   Scanner() = default;
   bool find_start(std::string_view text, unsigned id, std::size_t end, std::size_t& start,
                   DlpScratch& scratch) const;
-  bool accept(std::string_view text, unsigned id, std::size_t& start, std::size_t& end) const;
+  bool accept(std::string_view text, unsigned id, std::size_t& start, std::size_t& end,
+              const DlpScratch& scratch) const;
+  bool context_near(unsigned id, std::size_t start, std::size_t end,
+                    const DlpScratch& scratch) const;
   Result<void> scan_numbers(std::string_view text, const hs_database* db, bool near_context,
                             DlpScratch& scratch) const;
 
   std::vector<DetectorSpec> specs_;
   std::vector<unsigned> fixed_width_;          // per spec: match width when constant, else 0
   hs_database* db_ = nullptr;                  // every detector that is not numeric
-  hs_database* numbers_db_ = nullptr;          // numeric detectors without context words: all runs
-  hs_database* context_numbers_db_ = nullptr;  // numeric with context: runs near a word
-  unsigned context_id_ = 0;             // id of the context words' pattern in db_ (ids >= it)
+  hs_database* numbers_db_ = nullptr;          // number detectors without context: all runs
+  hs_database* context_numbers_db_ = nullptr;  // with context words: runs near one
+  // Context words of number detectors, one literal each in db_ with id context_id_ + index.
+  struct ContextWord {
+    unsigned spec;
+    std::size_t size;
+  };
+  std::vector<ContextWord> context_words_;
+  unsigned context_id_ = 0;
   std::vector<hs_database*> anchored_;  // per spec: "^(?:pattern)" for Start::TokenRun
   unsigned long long serial_ = 0;       // unique per Scanner: which scratch fits it
   CompileReport report_;
