@@ -14,9 +14,25 @@ bool is_alpha(char c) { return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z');
 bool is_hex(char c) { return is_digit(c) || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F'); }
 char upper(char c) { return (c >= 'a' && c <= 'z') ? static_cast<char>(c - 'a' + 'A') : c; }
 
+// A working copy on the stack, so that checks never allocate; what does not fit is lost
+// and flagged (every check here rejects such long input anyway).
+struct SmallText {
+  std::array<char, 64> bytes{};
+  std::size_t size = 0;
+  bool overflow = false;
+  void push_back(char c) {
+    if (size < bytes.size()) {
+      bytes[size++] = c;
+    } else {
+      overflow = true;
+    }
+  }
+  std::string_view view() const { return {bytes.data(), size}; }
+};
+
 // Digits of `s`, and whether every non-digit is one consistent separator.
 struct Digits {
-  std::string digits;
+  SmallText digits;
   char separator = 0;
   bool consistent = true;
 };
@@ -120,8 +136,8 @@ bool luhn_valid(std::string_view s) {
 
 bool card_number_valid(std::string_view s) {
   const Digits d = digits_of(s);
-  const std::string& n = d.digits;
-  if (!d.consistent || n.size() < 13 || n.size() > 19) return false;
+  const std::string_view n = d.digits.view();
+  if (!d.consistent || d.digits.overflow || n.size() < 13 || n.size() > 19) return false;
   if (d.separator != 0 && d.separator != ' ' && d.separator != '-') return false;
   // Issuer prefixes in use: Visa 4, Mastercard 2221–2720 and 51–55, Amex 34/37,
   // Diners 30/36/38/39, JCB 35, Discover/UnionPay/Maestro 6, Maestro 50/56–58.
@@ -148,12 +164,12 @@ bool card_number_valid(std::string_view s) {
       break;
   }
   if (!issuer) return false;
-  if (n.find_first_not_of(n[0]) == std::string::npos) return false;  // 4444...4
+  if (n.find_first_not_of(n[0]) == std::string_view::npos) return false;  // 4444...4
   return luhn_valid(n);
 }
 
 bool iban_valid(std::string_view s) {
-  std::string iban;
+  SmallText copy;
   for (std::size_t i = 0; i < s.size(); ++i) {
     const char c = s[i];
     if (c == ' ') {
@@ -161,9 +177,10 @@ bool iban_valid(std::string_view s) {
       continue;
     }
     if (!is_digit(c) && !is_alpha(c)) return false;
-    iban.push_back(upper(c));
+    copy.push_back(upper(c));
   }
-  if (iban.size() < 15 || iban.size() > 34) return false;
+  const std::string_view iban = copy.view();
+  if (copy.overflow || iban.size() < 15 || iban.size() > 34) return false;
   if (!is_alpha(iban[0]) || !is_alpha(iban[1]) || !is_digit(iban[2]) || !is_digit(iban[3])) {
     return false;
   }
@@ -183,11 +200,11 @@ bool iban_valid(std::string_view s) {
 
 bool ssn_valid(std::string_view s) {
   const Digits d = digits_of(s);
-  if (!d.consistent || d.digits.size() != 9) return false;
+  if (!d.consistent || d.digits.overflow || d.digits.size != 9) return false;
   if (d.separator != 0) {
     if (s.size() != 11 || s[3] != d.separator || s[6] != d.separator) return false;
   }
-  const std::string& n = d.digits;
+  const std::string_view n = d.digits.view();
   const int area = to_int(n.substr(0, 3));
   const int group = to_int(n.substr(3, 2));
   const int serial = to_int(n.substr(5, 4));
@@ -195,7 +212,7 @@ bool ssn_valid(std::string_view s) {
   if (group == 0 || serial == 0) return false;
   // Numbers published in advertising and documentation, never issued to a person.
   if (n == "078051120" || n == "219099999" || n == "123456789") return false;
-  if (n.find_first_not_of(n[0]) == std::string::npos) return false;
+  if (n.find_first_not_of(n[0]) == std::string_view::npos) return false;
   return true;
 }
 
@@ -262,7 +279,7 @@ bool jwt_valid(std::string_view s) {
 }
 
 bool phone_shape_valid(std::string_view s) {
-  std::string digits;
+  SmallText copy;
   std::string_view main = s;
   // Stop counting at an extension ("x123", "ext. 123").
   for (std::size_t i = 0; i < s.size(); ++i) {
@@ -277,7 +294,7 @@ bool phone_shape_valid(std::string_view s) {
   bool in_group = false;
   for (char c : main) {
     if (is_digit(c)) {
-      digits.push_back(c);
+      copy.push_back(c);
       if (!in_group) {
         if (groups == 8) return false;
         ++groups;
@@ -289,7 +306,8 @@ bool phone_shape_valid(std::string_view s) {
       in_group = false;
     }
   }
-  if (digits.size() < 6 || digits.size() > 15) return false;
+  const std::string_view digits = copy.view();
+  if (copy.overflow || digits.size() < 6 || digits.size() > 15) return false;
   // Dates: 2024-05-06, 06.05.2024, 06/05/2024.
   if (groups == 3 && seps[0] == seps[1] && (seps[0] == '-' || seps[0] == '.' || seps[0] == '/')) {
     const auto& g = group_len;
@@ -297,7 +315,7 @@ bool phone_shape_valid(std::string_view s) {
       return false;
     }
   }
-  if (digits.find_first_not_of(digits[0]) == std::string::npos) return false;
+  if (digits.find_first_not_of(digits[0]) == std::string_view::npos) return false;
   return true;
 }
 
