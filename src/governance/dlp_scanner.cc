@@ -469,6 +469,10 @@ Result<void> Scanner::scan_numbers(std::string_view text, const hs_database* db,
     copy_number_run(text, copied.back(), scratch.numbers_);
   }
   if (copied.empty()) return {};
+  // Copies with their tails can outgrow the text ("1x1x1x…" copies about ten times it).
+  if (scratch.numbers_.size() > UINT_MAX) {
+    return fail(ErrorKind::PayloadTooLarge, "dlp: too many number runs in one text");
+  }
   auto& nums = scratch.raw_numbers_;
   nums.clear();
   if (hs_scan(db, scratch.numbers_.data(), static_cast<unsigned>(scratch.numbers_.size()), 0,
@@ -524,7 +528,7 @@ Result<void> Scanner::scan(std::string_view text, DlpScratch& scratch,
       text.empty()) {
     return {};
   }
-  if (text.size() > UINT_MAX / 2) return fail(ErrorKind::PayloadTooLarge, "dlp: text over 2 GiB");
+  if (text.size() > UINT_MAX) return fail(ErrorKind::PayloadTooLarge, "dlp: text over 4 GiB");
   if (scratch.prepared_for_ != serial_) {
     for (const hs_database* db : {db_, numbers_db_, context_numbers_db_}) {
       if (db && hs_alloc_scratch(db, &scratch.hs_) != HS_SUCCESS) {

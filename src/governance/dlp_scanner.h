@@ -1,7 +1,10 @@
 // Scanner: the compiled DLP engine. Every detector (built-in, custom, imported gitleaks
-// rules) is compiled into ONE Hyperscan block-mode database, so a text is scanned once
-// whatever the number of rules; raw matches then go through each detector's post-filters
-// and overlapping findings are resolved.
+// rules) is compiled into one Hyperscan block-mode database, except the built-in number
+// detectors, which have two small ones run over the text's number runs (all runs, and
+// runs near a context word); so a text takes at most three scans whatever the number of
+// rules. Raw matches then go through each detector's post-filters and overlapping
+// findings are resolved. Starts of matches are found by each detector's Start rule
+// (dlp_detectors.h); Hyperscan tracks them only where no rule applies.
 //
 // Build one Scanner per config snapshot (Scanner::compile) and share it as
 // std::shared_ptr<const Scanner>: it is immutable and thread-safe. Each thread brings its
