@@ -481,44 +481,51 @@ Result<void> Scanner::scan_numbers(std::string_view text, const hs_database* db,
   }
   // Runs come in text order and Hyperscan reports mostly in end order: try the run of
   // the previous match before searching.
-  std::size_t kept = 0, hint = 0;
-  bool in_tail = false;
+  // Only a match ending in a run's tail can end where another window's match ends: those
+  // few wait in tails_, and each (id, end) is kept once, with the leftmost start.
+  std::size_t hint = 0;
   auto locate = [&](std::size_t at) -> const NumberRun& {
     if (copied[hint].at > at || (hint + 1 < copied.size() && copied[hint + 1].at <= at)) {
       hint = static_cast<std::size_t>(&run_at(copied, at) - copied.data());
     }
     return copied[hint];
   };
+  auto& raw = scratch.raw_;
+  auto& tails = scratch.tails_;
+  tails.clear();
+  const std::size_t first = raw.size();
   for (const auto& m : nums) {
     const std::size_t to = static_cast<std::size_t>(m.to);
-    if (specs_[m.id].start != Start::Hyperscan) {
-      // find_start walks back in the text itself: only the end is needed here.
-      const NumberRun& run = locate(to - 1);
-      in_tail |= to - run.at > run.size;
-      nums[kept++] = {m.id, run.start + (to - run.at), run.start + (to - run.at)};
-      continue;
-    }
-    const std::size_t from =
-        fixed_width_[m.id] ? to - fixed_width_[m.id] : static_cast<std::size_t>(m.from);
+    // find_start walks back in the text itself: for those only the end counts here.
+    const bool walks = specs_[m.id].start != Start::Hyperscan;
+    const std::size_t from = walks                ? to - 1
+                             : fixed_width_[m.id] ? to - fixed_width_[m.id]
+                                                  : static_cast<std::size_t>(m.from);
     const NumberRun& run = locate(from);
-    if (from - run.at >= run.size) continue;  // starts in the tail: its own run has it
-    in_tail |= to - run.at > run.size;
-    nums[kept++] = {m.id, run.start + (from - run.at), run.start + (to - run.at)};
+    if (!walks && from - run.at >= run.size) continue;  // in the tail: its own run has it
+    const DlpScratch::RawMatch r{m.id, run.start + (from - run.at), run.start + (to - run.at)};
+    (to - run.at > run.size ? tails : raw).push_back(r);
   }
-  nums.resize(kept);
-  // Only a match ending in a run's tail can end where another window's match ends.
-  if (in_tail) {
-    std::sort(nums.begin(), nums.end(), [](const auto& a, const auto& b) {
-      if (a.id != b.id) return a.id < b.id;
-      return a.to != b.to ? a.to < b.to : a.from < b.from;
-    });
-  }
-  for (std::size_t k = 0; k < nums.size(); ++k) {
-    if (in_tail && k > 0 && nums[k].id == nums[k - 1].id && nums[k].to == nums[k - 1].to) {
+  if (tails.empty()) return {};
+  auto key = [](const auto& a, const auto& b) { return a.id != b.id ? a.id < b.id : a.to < b.to; };
+  std::sort(tails.begin(), tails.end(), [&](const auto& a, const auto& b) {
+    return key(a, b) || (!key(b, a) && a.from < b.from);
+  });
+  tails.erase(
+      std::unique(tails.begin(), tails.end(),
+                  [](const auto& a, const auto& b) { return a.id == b.id && a.to == b.to; }),
+      tails.end());
+  std::size_t kept = first;
+  for (std::size_t k = first; k < raw.size(); ++k) {
+    auto it = std::lower_bound(tails.begin(), tails.end(), raw[k], key);
+    if (it != tails.end() && it->id == raw[k].id && it->to == raw[k].to) {
+      it->from = std::min(it->from, raw[k].from);
       continue;
     }
-    scratch.raw_.push_back(nums[k]);
+    raw[kept++] = raw[k];
   }
+  raw.resize(kept);
+  raw.insert(raw.end(), tails.begin(), tails.end());
   return {};
 }
 

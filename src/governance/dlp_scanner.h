@@ -79,6 +79,7 @@ class DlpScratch {
   unsigned long long prepared_for_ = 0;  // Scanner::serial_ the scratch was sized for
   std::vector<RawMatch> raw_;
   std::vector<RawMatch> raw_numbers_;
+  std::vector<RawMatch> tails_;  // number matches ending in a run's tail
   struct ContextHit {
     std::size_t end;  // where a context word of a number detector ends in the text
     unsigned word;    // index into Scanner::context_words_
