@@ -20,14 +20,14 @@ std::vector<DetectorSpec> make_table() {
 
   // --- PII ---------------------------------------------------------------------------
   add({.id = "pii.email", .entity_type = "EMAIL_ADDRESS",
-       .pattern = R"([A-Za-z0-9._%+\-]+@[A-Za-z0-9\-]+(?:\.[A-Za-z0-9\-]+)+)",
-       .check = Check::Email});
+       .pattern = R"(@[A-Za-z0-9\-]+(?:\.[A-Za-z0-9\-]+)+)", .check = Check::Email,
+       .start = Start::Email});
 
   // Payment cards: contiguous 13–19 digits, or 4-4-4-4(-3) / 4-6-4(5) groups.
   add({.id = "pii.card", .entity_type = "CREDIT_CARD",
        .pattern = R"((?:\d{13,19}|\d{4}[ \-]\d{4}[ \-]\d{4}[ \-]\d{4}(?:[ \-]\d{3})?|)"
                   R"(\d{4}[ \-]\d{6}[ \-]\d{4,5}))",
-       .check = Check::Card, .rank = 3});
+       .check = Check::Card, .rank = 3, .numeric = true});
 
   // IBAN: country, check digits, then up to 30 alphanumerics, optionally in groups.
   add({.id = "pii.iban", .entity_type = "IBAN_CODE",
@@ -35,14 +35,16 @@ std::vector<DetectorSpec> make_table() {
        .rank = 3});
 
   add({.id = "pii.us_ssn", .entity_type = "US_SSN",
-       .pattern = R"(\d{3}-\d{2}-\d{4})", .check = Check::Ssn});
+       .pattern = R"(\d{3}-\d{2}-\d{4})", .check = Check::Ssn, .numeric = true});
   // Spaced or bare nine digits look like many other numbers: only near an SSN word.
   add({.id = "pii.us_ssn_weak", .entity_type = "US_SSN", .pattern = R"(\d{3} ?\d{2} ?\d{4})",
        .check = Check::Ssn, .rank = 1,
-       .context = {"ssn", "social security", "social sec", "ss#", "ss no", "taxpayer"}});
+       .context = {"ssn", "social security", "social sec", "ss#", "ss no", "taxpayer"},
+       .numeric = true});
 
   add({.id = "pii.ipv4", .entity_type = "IP_ADDRESS",
-       .pattern = R"(\d{1,3}\.\d{1,3}\.\d{1,3}\.\d{1,3})", .check = Check::Ipv4});
+       .pattern = R"(\d{1,3}\.\d{1,3}\.\d{1,3}\.\d{1,3})", .check = Check::Ipv4,
+       .numeric = true});
   add({.id = "pii.ipv6", .entity_type = "IP_ADDRESS",
        .pattern = R"([0-9A-Fa-f]{0,4}(?::[0-9A-Fa-f]{0,4}){2,7})", .check = Check::Ipv6});
 
@@ -53,43 +55,44 @@ std::vector<DetectorSpec> make_table() {
        .pattern = std::string(R"((?:(?:\+1|001|1)[ .\-]?)?)"
                               R"((?:\(\d{3}\)[ .\-]?\d{3}[ .\-]|\d{3}[.\-]\d{3}[.\-])\d{4})") +
                   ext,
-       .check = Check::Phone});
+       .check = Check::Phone, .numeric = true});
   add({.id = "pii.phone_intl", .entity_type = "PHONE_NUMBER",
        .pattern = std::string(R"(\+\d{1,3}(?:[ .\-]?\(\d{1,4}\))?(?:[ .\-]?\d{1,5}){1,6})") + ext,
-       .check = Check::Phone});
+       .check = Check::Phone, .numeric = true});
   add({.id = "pii.phone_local", .entity_type = "PHONE_NUMBER",
        .pattern = std::string(R"((?:\(\d{1,4}\) ?)?\d{2,12}(?:[ .\-]\d{2,8}){0,4})") + ext,
-       .check = Check::PhoneLocal, .rank = 1, .context = phone_context()});
+       .check = Check::PhoneLocal, .rank = 1, .context = phone_context(),
+       .start = Start::PhoneLocal, .numeric = true});
 
   // --- Secrets -----------------------------------------------------------------------
   add({.id = "secret.openai", .entity_type = "SECRET",
        .pattern = R"(sk-(?:(?:proj|svcacct|admin)-[A-Za-z0-9_\-]{40,}|)"
                   R"([A-Za-z0-9]{20}T3BlbkFJ[A-Za-z0-9]{20}|[A-Za-z0-9]{48}))",
-       .edge = Edge::Token, .min_entropy = 3.5});
+       .edge = Edge::Token, .min_entropy = 3.5, .start = Start::TokenRun});
   add({.id = "secret.anthropic", .entity_type = "SECRET",
        .pattern = R"(sk-ant-(?:api|admin|sid|oat|ort)\d{2}-[A-Za-z0-9_\-]{32,})",
-       .edge = Edge::Token, .min_entropy = 3.5});
+       .edge = Edge::Token, .min_entropy = 3.5, .start = Start::TokenRun});
   add({.id = "secret.aws_access_key_id", .entity_type = "SECRET",
        .pattern = R"((?:A3T[A-Z0-9]|AKIA|ASIA|ABIA|ACCA|AGPA|AIDA|AROA|AIPA|ANPA|ANVA|APKA))"
                   R"([A-Z2-7]{16})",
        .edge = Edge::Token, .min_entropy = 3.0});
   add({.id = "secret.github", .entity_type = "SECRET",
        .pattern = R"((?:gh[pousr]_[A-Za-z0-9]{36}|github_pat_[A-Za-z0-9_]{82}))",
-       .edge = Edge::Token, .min_entropy = 3.0});
+       .edge = Edge::Token, .min_entropy = 3.0, .start = Start::TokenRun});
   add({.id = "secret.slack", .entity_type = "SECRET",
        .pattern = R"(xox[abposre]-[0-9A-Za-z\-]{10,})", .edge = Edge::Token,
-       .min_entropy = 3.0});
+       .min_entropy = 3.0, .start = Start::TokenRun});
   add({.id = "secret.slack_webhook", .entity_type = "SECRET",
        .pattern = R"(hooks\.slack\.com/(?:services|workflows|triggers)/[A-Za-z0-9_/]{20,})",
-       .edge = Edge::Token});
+       .edge = Edge::Token, .start = Start::Lead, .lead = "hooks.slack.com/"});
   add({.id = "secret.google_api_key", .entity_type = "SECRET",
        .pattern = R"(AIza[0-9A-Za-z_\-]{35})", .edge = Edge::Token, .min_entropy = 3.0});
   add({.id = "secret.private_key", .entity_type = "SECRET",
        .pattern = R"(-----BEGIN[ A-Z0-9]{0,30}PRIVATE KEY(?: BLOCK)?-----)", .edge = Edge::Any,
-       .pem_block = true});
+       .pem_block = true, .start = Start::Lead, .lead = "-----BEGIN"});
   add({.id = "secret.jwt", .entity_type = "SECRET",
        .pattern = R"(eyJ[A-Za-z0-9_\-]{8,}\.eyJ[A-Za-z0-9_\-]{8,}\.[A-Za-z0-9_\-]*)",
-       .edge = Edge::Token, .check = Check::Jwt});
+       .edge = Edge::Token, .check = Check::Jwt, .start = Start::Jwt});
   return t;
 }
 

@@ -5,6 +5,7 @@
 #pragma once
 
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "core/error.h"
@@ -19,6 +20,20 @@ enum class Check { None, Card, Iban, Ssn, Ipv4, Ipv6, Jwt, Phone, PhoneLocal, Em
 // or ':' followed by a digit (so "1.2.3.4.5" is not an IPv4 address). Token: not a
 // letter, digit, '_' or '-' (a secret is the whole token). Any: the regex decides.
 enum class Edge { Any, Word, Token };
+
+// How the scanner finds where a match starts. Hyperscan reports where matches end; its
+// start-of-match tracking (HS_FLAG_SOM_LEFTMOST) is slow and refuses large unbounded
+// patterns, so built-in detectors say how to find the start from the end instead. Each
+// rule yields the same start Hyperscan's leftmost start would.
+//   Hyperscan: constant width: end - width; otherwise Hyperscan's leftmost start.
+//   Email:     the pattern is "@domain"; walk back over the local part (at least one char).
+//   TokenRun:  matches are made of token characters only (Edge::Token): the start of the
+//              token, kept only if the whole token up to the end matches (anchored scan).
+//   Jwt:       "eyJ…" "." "eyJ…" "." signature: the leftmost "eyJ" of the first segment.
+//   Lead:      the pattern starts with `lead`, which no match contains again: its last
+//              occurrence before the end.
+//   PhoneLocal: pii.phone_local's pattern, walked back (local_phone_start).
+enum class Start { Hyperscan, Email, TokenRun, Jwt, Lead, PhoneLocal };
 
 struct DetectorSpec {
   std::string id;           // stable id reported with findings: "pii.email", "secret.aws"
@@ -41,7 +56,18 @@ struct DetectorSpec {
   double min_entropy = 0.0;
   // Extend a "-----BEGIN … PRIVATE KEY-----" header match to its END line.
   bool pem_block = false;
+  Start start = Start::Hyperscan;
+  std::string lead;  // Start::Lead: the literal every match begins with
+  // A number detector: every accepted match is digits and " .-()+" (a run of
+  // kNumberChars) with at least kNumberMinDigits digits, plus at most an extension suffix
+  // of kNumberTail bytes ("x123", " ext. 123456"). The scanner runs these patterns only
+  // over such runs (built-in detectors only; custom and gitleaks rules scan everything).
+  bool numeric = false;
 };
+
+inline constexpr std::string_view kNumberChars = "0123456789 .-()+";
+inline constexpr std::size_t kNumberMinDigits = 4;
+inline constexpr std::size_t kNumberTail = 18;
 
 inline constexpr std::size_t kContextBefore = 48;
 inline constexpr std::size_t kContextAfter = 24;

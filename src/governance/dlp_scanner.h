@@ -1,7 +1,10 @@
 // Scanner: the compiled DLP engine. Every detector (built-in, custom, imported gitleaks
-// rules) is compiled into ONE Hyperscan block-mode database, so a text is scanned once
-// whatever the number of rules; raw matches then go through each detector's post-filters
-// and overlapping findings are resolved.
+// rules) is compiled into one Hyperscan block-mode database, except the built-in number
+// detectors, which have two small ones run over the text's number runs (all runs, and
+// runs near a context word); so a text takes at most three scans whatever the number of
+// rules. Raw matches then go through each detector's post-filters and overlapping
+// findings are resolved. Starts of matches are found by each detector's Start rule
+// (dlp_detectors.h); Hyperscan tracks them only where no rule applies.
 //
 // Build one Scanner per config snapshot (Scanner::compile) and share it as
 // std::shared_ptr<const Scanner>: it is immutable and thread-safe. Each thread brings its
@@ -24,6 +27,7 @@
 #include "core/error.h"
 #include "governance/dlp_config.h"
 #include "governance/dlp_detectors.h"
+#include "governance/dlp_number_runs.h"
 
 struct hs_database;
 struct hs_scratch;
@@ -44,10 +48,10 @@ struct RuleIssue {
 };
 
 struct CompileReport {
-  std::size_t compiled = 0;            // detectors in the database
-  std::size_t gitleaks_compiled = 0;   // of which imported from gitleaks files
-  std::vector<RuleIssue> rejected;     // gitleaks rules left out (id + reason)
-  std::vector<std::string> warnings;   // rules compiled with reduced semantics
+  std::size_t compiled = 0;           // detectors in the database
+  std::size_t gitleaks_compiled = 0;  // of which imported from gitleaks files
+  std::vector<RuleIssue> rejected;    // gitleaks rules left out (id + reason)
+  std::vector<std::string> warnings;  // rules compiled with reduced semantics
 };
 
 // Per-thread scan state: Hyperscan scratch space and match buffers. Not thread-safe.
@@ -58,7 +62,7 @@ class DlpScratch {
   DlpScratch(const DlpScratch&) = delete;
   DlpScratch& operator=(const DlpScratch&) = delete;
 
- // One raw Hyperscan match (detector index and byte range); an implementation detail.
+  // One raw Hyperscan match (detector index and byte range); an implementation detail.
   struct RawMatch {
     unsigned id;
     unsigned long long from, to;
@@ -72,8 +76,19 @@ class DlpScratch {
     int rank;
   };
   hs_scratch* hs_ = nullptr;
-  const hs_database* prepared_for_ = nullptr;
+  unsigned long long prepared_for_ = 0;  // Scanner::serial_ the scratch was sized for
   std::vector<RawMatch> raw_;
+  std::vector<RawMatch> raw_numbers_;
+  std::vector<RawMatch> tails_;  // number matches ending in a run's tail
+  struct ContextHit {
+    std::size_t end;  // where a context word of a number detector ends in the text
+    unsigned word;    // index into Scanner::context_words_
+  };
+  std::vector<ContextHit> context_hits_;  // sorted by end
+  std::vector<NumberRun> runs_;           // number runs of the text
+  std::vector<NumberRun> copied_;         // the runs in numbers_, for one scan
+  std::vector<unsigned char> near_;       // per run: near a context word
+  std::string numbers_;
   std::vector<Candidate> candidates_;
   std::vector<Candidate> accepted_;
 };
@@ -103,11 +118,29 @@ class Scanner {
  private:
   struct Compiled;
   Scanner() = default;
-  bool accept(std::string_view text, unsigned id, std::size_t& start, std::size_t& end) const;
+  bool find_start(std::string_view text, unsigned id, std::size_t end, std::size_t& start,
+                  DlpScratch& scratch) const;
+  bool accept(std::string_view text, unsigned id, std::size_t& start, std::size_t& end,
+              const DlpScratch& scratch) const;
+  bool context_near(unsigned id, std::size_t start, std::size_t end,
+                    const DlpScratch& scratch) const;
+  Result<void> scan_numbers(std::string_view text, const hs_database* db, bool near_context,
+                            DlpScratch& scratch) const;
 
   std::vector<DetectorSpec> specs_;
-  std::vector<unsigned> fixed_width_;  // per spec: match width when constant, else 0 (SOM)
-  hs_database* db_ = nullptr;
+  std::vector<unsigned> fixed_width_;          // per spec: match width when constant, else 0
+  hs_database* db_ = nullptr;                  // every detector that is not numeric
+  hs_database* numbers_db_ = nullptr;          // number detectors without context: all runs
+  hs_database* context_numbers_db_ = nullptr;  // with context words: runs near one
+  // Context words of number detectors, one literal each in db_ with id context_id_ + index.
+  struct ContextWord {
+    unsigned spec;
+    std::size_t size;
+  };
+  std::vector<ContextWord> context_words_;
+  unsigned context_id_ = 0;
+  std::vector<hs_database*> anchored_;  // per spec: "^(?:pattern)" for Start::TokenRun
+  unsigned long long serial_ = 0;       // unique per Scanner: which scratch fits it
   CompileReport report_;
 };
 

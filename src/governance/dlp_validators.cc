@@ -1,5 +1,6 @@
 #include "governance/dlp_validators.h"
 
+#include <algorithm>
 #include <array>
 #include <cmath>
 #include <cstdint>
@@ -13,9 +14,25 @@ bool is_alpha(char c) { return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z');
 bool is_hex(char c) { return is_digit(c) || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F'); }
 char upper(char c) { return (c >= 'a' && c <= 'z') ? static_cast<char>(c - 'a' + 'A') : c; }
 
+// A working copy on the stack, so that checks never allocate; what does not fit is lost
+// and flagged (every check here rejects such long input anyway).
+struct SmallText {
+  std::array<char, 64> bytes{};
+  std::size_t size = 0;
+  bool overflow = false;
+  void push_back(char c) {
+    if (size < bytes.size()) {
+      bytes[size++] = c;
+    } else {
+      overflow = true;
+    }
+  }
+  std::string_view view() const { return {bytes.data(), size}; }
+};
+
 // Digits of `s`, and whether every non-digit is one consistent separator.
 struct Digits {
-  std::string digits;
+  SmallText digits;
   char separator = 0;
   bool consistent = true;
 };
@@ -46,19 +63,18 @@ struct IbanLength {
   int length;
 };
 constexpr std::array<IbanLength, 89> kIbanLengths{{
-    {"AD", 24}, {"AE", 23}, {"AL", 28}, {"AT", 20}, {"AZ", 28}, {"BA", 20}, {"BE", 16},
-    {"BG", 22}, {"BH", 22}, {"BI", 27}, {"BR", 29}, {"BY", 28}, {"CH", 21}, {"CR", 22},
-    {"CY", 28}, {"CZ", 24}, {"DE", 22}, {"DJ", 27}, {"DK", 18}, {"DO", 28}, {"EE", 20},
-    {"EG", 29}, {"ES", 24}, {"FI", 18}, {"FK", 18}, {"FO", 18}, {"FR", 27}, {"GB", 22},
-    {"GE", 22}, {"GI", 23}, {"GL", 18}, {"GR", 27}, {"GT", 28}, {"HR", 21}, {"HU", 28},
-    {"IE", 22}, {"IL", 23}, {"IQ", 23}, {"IS", 26}, {"IT", 27}, {"JO", 30}, {"KW", 30},
-    {"KZ", 20}, {"LB", 28}, {"LC", 32}, {"LI", 21}, {"LT", 20}, {"LU", 20}, {"LV", 21},
-    {"LY", 25}, {"MC", 27}, {"MD", 24}, {"ME", 22}, {"MK", 19}, {"MN", 20}, {"MR", 27},
-    {"MT", 31}, {"MU", 30}, {"NI", 28}, {"NL", 18}, {"NO", 15}, {"OM", 23}, {"PK", 24},
-    {"PL", 28}, {"PS", 29}, {"PT", 25}, {"QA", 29}, {"RO", 24}, {"RS", 22}, {"RU", 33},
-    {"SA", 24}, {"SC", 31}, {"SD", 18}, {"SE", 24}, {"SI", 19}, {"SK", 24}, {"SM", 27},
-    {"SO", 23}, {"ST", 25}, {"SV", 28}, {"TL", 23}, {"TN", 24}, {"TR", 26}, {"UA", 29},
-    {"VA", 22}, {"VG", 24}, {"XK", 20}, {"YE", 30}, {"IR", 26},
+    {"AD", 24}, {"AE", 23}, {"AL", 28}, {"AT", 20}, {"AZ", 28}, {"BA", 20}, {"BE", 16}, {"BG", 22},
+    {"BH", 22}, {"BI", 27}, {"BR", 29}, {"BY", 28}, {"CH", 21}, {"CR", 22}, {"CY", 28}, {"CZ", 24},
+    {"DE", 22}, {"DJ", 27}, {"DK", 18}, {"DO", 28}, {"EE", 20}, {"EG", 29}, {"ES", 24}, {"FI", 18},
+    {"FK", 18}, {"FO", 18}, {"FR", 27}, {"GB", 22}, {"GE", 22}, {"GI", 23}, {"GL", 18}, {"GR", 27},
+    {"GT", 28}, {"HR", 21}, {"HU", 28}, {"IE", 22}, {"IL", 23}, {"IQ", 23}, {"IS", 26}, {"IT", 27},
+    {"JO", 30}, {"KW", 30}, {"KZ", 20}, {"LB", 28}, {"LC", 32}, {"LI", 21}, {"LT", 20}, {"LU", 20},
+    {"LV", 21}, {"LY", 25}, {"MC", 27}, {"MD", 24}, {"ME", 22}, {"MK", 19}, {"MN", 20}, {"MR", 27},
+    {"MT", 31}, {"MU", 30}, {"NI", 28}, {"NL", 18}, {"NO", 15}, {"OM", 23}, {"PK", 24}, {"PL", 28},
+    {"PS", 29}, {"PT", 25}, {"QA", 29}, {"RO", 24}, {"RS", 22}, {"RU", 33}, {"SA", 24}, {"SC", 31},
+    {"SD", 18}, {"SE", 24}, {"SI", 19}, {"SK", 24}, {"SM", 27}, {"SO", 23}, {"ST", 25}, {"SV", 28},
+    {"TL", 23}, {"TN", 24}, {"TR", 26}, {"UA", 29}, {"VA", 22}, {"VG", 24}, {"XK", 20}, {"YE", 30},
+    {"IR", 26},
 }};
 
 int iban_length_for(char a, char b) {
@@ -74,13 +90,20 @@ bool base64url_decode(std::string_view in, std::string& out) {
   int bits = 0;
   for (char c : in) {
     int v;
-    if (c >= 'A' && c <= 'Z') v = c - 'A';
-    else if (c >= 'a' && c <= 'z') v = c - 'a' + 26;
-    else if (is_digit(c)) v = c - '0' + 52;
-    else if (c == '-' || c == '+') v = 62;
-    else if (c == '_' || c == '/') v = 63;
-    else if (c == '=') break;
-    else return false;
+    if (c >= 'A' && c <= 'Z')
+      v = c - 'A';
+    else if (c >= 'a' && c <= 'z')
+      v = c - 'a' + 26;
+    else if (is_digit(c))
+      v = c - '0' + 52;
+    else if (c == '-' || c == '+')
+      v = 62;
+    else if (c == '_' || c == '/')
+      v = 63;
+    else if (c == '=')
+      break;
+    else
+      return false;
     acc = (acc << 6) | static_cast<uint32_t>(v);
     bits += 6;
     if (bits >= 8) {
@@ -113,8 +136,8 @@ bool luhn_valid(std::string_view s) {
 
 bool card_number_valid(std::string_view s) {
   const Digits d = digits_of(s);
-  const std::string& n = d.digits;
-  if (!d.consistent || n.size() < 13 || n.size() > 19) return false;
+  const std::string_view n = d.digits.view();
+  if (!d.consistent || d.digits.overflow || n.size() < 13 || n.size() > 19) return false;
   if (d.separator != 0 && d.separator != ' ' && d.separator != '-') return false;
   // Issuer prefixes in use: Visa 4, Mastercard 2221–2720 and 51–55, Amex 34/37,
   // Diners 30/36/38/39, JCB 35, Discover/UnionPay/Maestro 6, Maestro 50/56–58.
@@ -122,20 +145,31 @@ bool card_number_valid(std::string_view s) {
   const int p4 = to_int(n.substr(0, 4));
   bool issuer = false;
   switch (n[0]) {
-    case '4': issuer = true; break;
-    case '5': issuer = p2 == 50 || (p2 >= 51 && p2 <= 58); break;
-    case '2': issuer = p4 >= 2221 && p4 <= 2720; break;
-    case '3': issuer = p2 == 30 || p2 == 34 || p2 == 35 || p2 == 36 || p2 == 37 || p2 >= 38; break;
-    case '6': issuer = true; break;
-    default: break;
+    case '4':
+      issuer = true;
+      break;
+    case '5':
+      issuer = p2 == 50 || (p2 >= 51 && p2 <= 58);
+      break;
+    case '2':
+      issuer = p4 >= 2221 && p4 <= 2720;
+      break;
+    case '3':
+      issuer = p2 == 30 || p2 == 34 || p2 == 35 || p2 == 36 || p2 == 37 || p2 >= 38;
+      break;
+    case '6':
+      issuer = true;
+      break;
+    default:
+      break;
   }
   if (!issuer) return false;
-  if (n.find_first_not_of(n[0]) == std::string::npos) return false;  // 4444...4
+  if (n.find_first_not_of(n[0]) == std::string_view::npos) return false;  // 4444...4
   return luhn_valid(n);
 }
 
 bool iban_valid(std::string_view s) {
-  std::string iban;
+  SmallText copy;
   for (std::size_t i = 0; i < s.size(); ++i) {
     const char c = s[i];
     if (c == ' ') {
@@ -143,9 +177,10 @@ bool iban_valid(std::string_view s) {
       continue;
     }
     if (!is_digit(c) && !is_alpha(c)) return false;
-    iban.push_back(upper(c));
+    copy.push_back(upper(c));
   }
-  if (iban.size() < 15 || iban.size() > 34) return false;
+  const std::string_view iban = copy.view();
+  if (copy.overflow || iban.size() < 15 || iban.size() > 34) return false;
   if (!is_alpha(iban[0]) || !is_alpha(iban[1]) || !is_digit(iban[2]) || !is_digit(iban[3])) {
     return false;
   }
@@ -165,11 +200,11 @@ bool iban_valid(std::string_view s) {
 
 bool ssn_valid(std::string_view s) {
   const Digits d = digits_of(s);
-  if (!d.consistent || d.digits.size() != 9) return false;
+  if (!d.consistent || d.digits.overflow || d.digits.size != 9) return false;
   if (d.separator != 0) {
     if (s.size() != 11 || s[3] != d.separator || s[6] != d.separator) return false;
   }
-  const std::string& n = d.digits;
+  const std::string_view n = d.digits.view();
   const int area = to_int(n.substr(0, 3));
   const int group = to_int(n.substr(3, 2));
   const int serial = to_int(n.substr(5, 4));
@@ -177,7 +212,7 @@ bool ssn_valid(std::string_view s) {
   if (group == 0 || serial == 0) return false;
   // Numbers published in advertising and documentation, never issued to a person.
   if (n == "078051120" || n == "219099999" || n == "123456789") return false;
-  if (n.find_first_not_of(n[0]) == std::string::npos) return false;
+  if (n.find_first_not_of(n[0]) == std::string_view::npos) return false;
   return true;
 }
 
@@ -240,12 +275,11 @@ bool jwt_valid(std::string_view s) {
   std::string header;
   if (!base64url_decode(s.substr(0, dot), header)) return false;
   if (header.empty() || header.front() != '{') return false;
-  return header.find("\"alg\"") != std::string::npos ||
-         header.find("\"typ\"") != std::string::npos;
+  return header.find("\"alg\"") != std::string::npos || header.find("\"typ\"") != std::string::npos;
 }
 
 bool phone_shape_valid(std::string_view s) {
-  std::string digits;
+  SmallText copy;
   std::string_view main = s;
   // Stop counting at an extension ("x123", "ext. 123").
   for (std::size_t i = 0; i < s.size(); ++i) {
@@ -260,7 +294,7 @@ bool phone_shape_valid(std::string_view s) {
   bool in_group = false;
   for (char c : main) {
     if (is_digit(c)) {
-      digits.push_back(c);
+      copy.push_back(c);
       if (!in_group) {
         if (groups == 8) return false;
         ++groups;
@@ -272,7 +306,8 @@ bool phone_shape_valid(std::string_view s) {
       in_group = false;
     }
   }
-  if (digits.size() < 6 || digits.size() > 15) return false;
+  const std::string_view digits = copy.view();
+  if (copy.overflow || digits.size() < 6 || digits.size() > 15) return false;
   // Dates: 2024-05-06, 06.05.2024, 06/05/2024.
   if (groups == 3 && seps[0] == seps[1] && (seps[0] == '-' || seps[0] == '.' || seps[0] == '/')) {
     const auto& g = group_len;
@@ -280,7 +315,7 @@ bool phone_shape_valid(std::string_view s) {
       return false;
     }
   }
-  if (digits.find_first_not_of(digits[0]) == std::string::npos) return false;
+  if (digits.find_first_not_of(digits[0]) == std::string_view::npos) return false;
   return true;
 }
 
@@ -304,8 +339,8 @@ bool short_phone_tail_ok(std::string_view after) {
   if (c == '\n' || c == '\r' || c == '.' || c == ';' || c == ')' || c == '"' || c == '\'') {
     return true;
   }
-  static constexpr std::string_view kWords[] = {"office", "fax", "mobile", "cell", "home",
-                                                "work", "phone", "tel"};
+  static constexpr std::string_view kWords[] = {"office", "fax",  "mobile", "cell",
+                                                "home",   "work", "phone",  "tel"};
   std::string word;
   for (std::size_t k = i; k < after.size() && k < i + 8 && is_alpha(after[k]); ++k) {
     word.push_back(static_cast<char>(after[k] | 0x20));
@@ -314,6 +349,65 @@ bool short_phone_tail_ok(std::string_view after) {
     if (word.starts_with(w)) return true;
   }
   return false;
+}
+
+namespace {
+
+// Start of the run of digits ending at `end`.
+std::size_t digits_back(std::string_view t, std::size_t end) {
+  while (end > 0 && is_digit(t[end - 1])) --end;
+  return end;
+}
+
+// Leftmost start of "(?:\(\d{1,4}\) ?)?\d{2,12}(?:[ .\-]\d{2,8}){0,4}" ending at m.
+std::size_t local_phone_main_start(std::string_view t, std::size_t m) {
+  std::size_t best = std::string_view::npos;
+  std::size_t group_end = m;
+  for (int groups = 0; groups <= 4; ++groups) {
+    const std::size_t run = digits_back(t, group_end);
+    const std::size_t len = group_end - run;
+    if (len < 2) break;
+    // This run as the first group (\d{2,12}), possibly after "(123) " or "(123)".
+    std::size_t start = group_end - std::min<std::size_t>(len, 12);
+    if (len <= 12) {
+      std::size_t p = start;
+      if (p > 0 && t[p - 1] == ' ') --p;
+      if (p > 0 && t[p - 1] == ')') {
+        const std::size_t close = p - 1;
+        const std::size_t inner = digits_back(t, close);
+        if (close - inner >= 1 && close - inner <= 4 && inner > 0 && t[inner - 1] == '(') {
+          start = inner - 1;
+        }
+      }
+    }
+    best = std::min(best, start);
+    // Or as a later group ([ .-]\d{2,8}) after more groups.
+    if (groups == 4 || len > 8 || run == 0) break;
+    const char sep = t[run - 1];
+    if (sep != ' ' && sep != '.' && sep != '-') break;
+    group_end = run - 1;
+  }
+  return best;
+}
+
+}  // namespace
+
+std::size_t local_phone_start(std::string_view t, std::size_t end) {
+  if (end > t.size()) return std::string_view::npos;
+  std::size_t best = local_phone_main_start(t, end);  // no extension
+  // An extension " ?(?:x|ext\.?|extension) ?\d{1,6}": its digits are the whole run.
+  const std::size_t digits = digits_back(t, end);
+  if (end - digits < 1 || end - digits > 6) return best;
+  for (std::size_t p : {digits, digits > 0 && t[digits - 1] == ' ' ? digits - 1 : digits}) {
+    for (std::string_view word : {"x", "ext", "ext.", "extension"}) {
+      if (p < word.size() || t.substr(p - word.size(), word.size()) != word) continue;
+      const std::size_t w = p - word.size();
+      for (std::size_t m : {w, w > 0 && t[w - 1] == ' ' ? w - 1 : w}) {
+        if (m > 0 && is_digit(t[m - 1])) best = std::min(best, local_phone_main_start(t, m));
+      }
+    }
+  }
+  return best;
 }
 
 bool email_valid(std::string_view s) {

@@ -50,9 +50,9 @@ Result<GitleaksRuleSet> parse_gitleaks_toml(std::string_view text, std::string_v
     doc = toml::parse(text, source);
   } catch (const toml::parse_error& e) {
     const auto& b = e.source().begin;
-    return fail(ErrorKind::InvalidRequest,
-                std::string(source) + ":" + std::to_string(b.line) + ":" +
-                    std::to_string(b.column) + ": " + std::string(e.description()));
+    return fail(ErrorKind::InvalidRequest, std::string(source) + ":" + std::to_string(b.line) +
+                                               ":" + std::to_string(b.column) + ": " +
+                                               std::string(e.description()));
   }
   GitleaksRuleSet set;
   const auto* rules = doc["rules"].as_array();
@@ -67,15 +67,15 @@ Result<GitleaksRuleSet> parse_gitleaks_toml(std::string_view text, std::string_v
     }
     const toml::node_view<const toml::node> rv{*t};
     GitleaksRule r;
-    r.id = rv["id"].value_or(std::string("#" + std::to_string(index)));
+    r.id = rv["id"].value_or(std::string());
+    if (r.id.empty()) r.id = "#" + std::to_string(index);  // reports must name the rule
     r.description = rv["description"].value_or(std::string());
     r.regex = rv["regex"].value_or(std::string());
     if (auto e = rv["entropy"].value<double>()) r.entropy = *e;
     for (auto& k : strings_of(rv["keywords"])) r.keywords.push_back(to_lower(std::move(k)));
     if (r.regex.empty()) {
-      set.skipped.push_back(
-          {r.id, rv["path"] ? "path-only rule (matches file names, not content)"
-                            : "rule has no regex"});
+      set.skipped.push_back({r.id, rv["path"] ? "path-only rule (matches file names, not content)"
+                                              : "rule has no regex"});
       continue;
     }
     if (const auto* lists = rv["allowlists"].as_array()) {

@@ -48,12 +48,13 @@ TEST(DlpScanner, Email) {
 TEST(DlpScanner, PaymentCards) {
   EXPECT_EQ(found("card 4111 1111 1111 1111 exp"), V{"CREDIT_CARD:4111 1111 1111 1111"});
   EXPECT_EQ(found("amex 378282246310005."), V{"CREDIT_CARD:378282246310005"});
-  EXPECT_EQ(found("card 4111111111111112"), V{});          // bad Luhn
-  EXPECT_EQ(found("id 41111111111111111111111"), V{});     // inside a longer number
+  EXPECT_EQ(found("card 4111111111111112"), V{});       // bad Luhn
+  EXPECT_EQ(found("id 41111111111111111111111"), V{});  // inside a longer number
 }
 
 TEST(DlpScanner, Iban) {
-  EXPECT_EQ(found("IBAN: GB82 WEST 1234 5698 7654 32 ok"), V{"IBAN_CODE:GB82 WEST 1234 5698 7654 32"});
+  EXPECT_EQ(found("IBAN: GB82 WEST 1234 5698 7654 32 ok"),
+            V{"IBAN_CODE:GB82 WEST 1234 5698 7654 32"});
   EXPECT_EQ(found("iban de89370400440532013000"), V{"IBAN_CODE:de89370400440532013000"});
   EXPECT_EQ(found("IBAN GB83WEST12345698765432"), V{});  // bad checksum
 }
@@ -76,9 +77,9 @@ TEST(DlpScanner, PhoneNumbers) {
   EXPECT_EQ(found("ring (978)645-9740x11144 now"), V{"PHONE_NUMBER:(978)645-9740x11144"});
   EXPECT_EQ(found("London +44 20 7946 0958"), V{"PHONE_NUMBER:+44 20 7946 0958"});
   EXPECT_EQ(found("call me on 0487 23 46 71"), V{"PHONE_NUMBER:0487 23 46 71"});
-  EXPECT_EQ(found("invoice 0487 23 46 71"), V{});           // local form without a phone word
+  EXPECT_EQ(found("invoice 0487 23 46 71"), V{});                // local form without a phone word
   EXPECT_EQ(found("call a taxi to 14 3684 Court Street"), V{});  // a house number
-  EXPECT_EQ(found("call before 2024-05-06"), V{});          // a date
+  EXPECT_EQ(found("call before 2024-05-06"), V{});               // a date
 }
 
 TEST(DlpScanner, Secrets) {
@@ -95,14 +96,43 @@ TEST(DlpScanner, Secrets) {
   EXPECT_EQ(found(goog), V{"SECRET:" + goog});
   const std::string slack = "xoxb-2485932345-8734562398-Qz7Xy3Wv9Ut1Sr5Pq";
   EXPECT_EQ(found(slack), V{"SECRET:" + slack});
-  const std::string jwt = "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJzdWIiOiIxMjM0NTY3ODkwIn0."
-                          "dozjgNryP4J3jVmNHl0w5N_XgL0n3I9PlFUP0THsR8U";
+  const std::string jwt =
+      "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJzdWIiOiIxMjM0NTY3ODkwIn0."
+      "dozjgNryP4J3jVmNHl0w5N_XgL0n3I9PlFUP0THsR8U";
   EXPECT_EQ(found("Bearer " + jwt), V{"SECRET:" + jwt});
   const std::string pem =
       "-----BEGIN RSA PRIVATE KEY-----\nMIIBOgIBAAJBAKj34GkxFhD90vcNLYLInFEX6Ppy1tPf9Cnzj4p4WGeK"
       "\n-----END RSA PRIVATE KEY-----";
   EXPECT_EQ(found("key:\n" + pem + "\nbye"), V{"SECRET:" + pem});
   EXPECT_EQ(found("sk-demo and sk-short"), V{});
+}
+
+// Starts are found without Hyperscan's start-of-match tracking (walking back, number runs);
+// each case is what the leftmost start decides.
+TEST(DlpScanner, StartsAreTheLeftmostMatchStarts) {
+  // A match starting in an earlier number run reaches this one through an extension; its
+  // start is glued to "b" or has too few digits, so no phone is found.
+  EXPECT_EQ(found("b67087796ext. 601192\ncall me"), V{});
+  EXPECT_EQ(found("call 853ext. 724111 now"), V{});
+  EXPECT_EQ(found("call 0487 23 46 71 ext. 12"), V{"PHONE_NUMBER:0487 23 46 71 ext. 12"});
+  EXPECT_EQ(found("tel (03) 5327 5996 x 12"), V{"PHONE_NUMBER:(03) 5327 5996 x 12"});
+  EXPECT_EQ(found("call 12345678901234 567 89"), V{});  // the first group is at most 12
+  EXPECT_EQ(found("mail a.b-c@x.example.org."), V{"EMAIL_ADDRESS:a.b-c@x.example.org"});
+  // A key glued to more of the same token is no key.
+  EXPECT_EQ(found("sk-proj-sk-proj-" + std::string(42, 'a')), V{});
+  const std::string jwt = "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxMjM0In0.abc";
+  EXPECT_EQ(found("x." + jwt), V{"SECRET:" + jwt});
+}
+
+// The number detectors' context words are found by the one scan; the window is the same.
+TEST(DlpScanner, ContextWindowForNumberDetectors) {
+  const std::string pad(40, ' ');
+  EXPECT_EQ(found("phone" + pad + "0487 23 46 71"), V{"PHONE_NUMBER:0487 23 46 71"});
+  EXPECT_EQ(found("phone" + pad + "    0487 23 46 71"), V{});  // word 49 bytes before
+  EXPECT_EQ(found("0487 23 46 71" + std::string(19, ' ') + "PHONE"),
+            V{"PHONE_NUMBER:0487 23 46 71"});
+  EXPECT_EQ(found("0487 23 46 71" + std::string(20, ' ') + "phone"), V{});
+  EXPECT_EQ(found("SSN no. 536 32 3065"), V{"US_SSN:536 32 3065"});
 }
 
 TEST(DlpScanner, CodepointOffsetsWithMultibyteText) {
@@ -137,10 +167,13 @@ TEST(DlpScanner, OverlapsPreferValidatedAndLonger) {
 TEST(DlpScanner, CustomDetectorsAndDisabledBuiltins) {
   DlpConfig c;
   c.disabled = {"pii.email"};
-  c.custom.push_back({.id = "custom.codename", .entity_type = "PROJECT_CODENAME",
+  c.custom.push_back({.id = "custom.codename",
+                      .entity_type = "PROJECT_CODENAME",
                       .keywords = {"Blue Heron", "nightjar"}});
-  c.custom.push_back({.id = "custom.ticket", .entity_type = "TICKET_ID",
-                      .regex = R"(\bTKT-\d{6}\b)", .case_insensitive = false});
+  c.custom.push_back({.id = "custom.ticket",
+                      .entity_type = "TICKET_ID",
+                      .regex = R"(\bTKT-\d{6}\b)",
+                      .case_insensitive = false});
   auto s = Scanner::compile(c);
   ASSERT_TRUE(s.has_value()) << s.error().message;
   const std::string text = "Project blue  heron (see TKT-004211) mailed a@b.io; nightjars no";

@@ -50,6 +50,17 @@ TEST(GitleaksImport, ParsesRulesAndSkipsPathOnly) {
   EXPECT_FALSE(parse_gitleaks_toml("[[rules]\nid=", "bad.toml").has_value());
 }
 
+// Found by fuzz/gitleaks_toml_fuzz.cc: an empty id made a report entry naming nothing.
+TEST(GitleaksImport, RuleWithoutAnIdIsNamedByPosition) {
+  auto set = parse_gitleaks_toml("[[rules]]\nid = \"\"\n[[rules]]\nid = \"\"\nregex = \"x\"\n",
+                                 "ids.toml");
+  ASSERT_TRUE(set.has_value()) << set.error().message;
+  ASSERT_EQ(set->skipped.size(), 1u);
+  EXPECT_EQ(set->skipped[0].id, "#1");
+  ASSERT_EQ(set->rules.size(), 1u);
+  EXPECT_EQ(gitleaks_detector_spec(set->rules[0]).id, "gitleaks.#2");
+}
+
 TEST(GitleaksImport, UncompilableRuleIsReportedAndOthersWork) {
   auto set = parse_gitleaks_toml(kToml, "inline.toml");
   ASSERT_TRUE(set.has_value());
