@@ -6,6 +6,7 @@
 #include <fstream>
 #include <sstream>
 
+#include "core/config_limits.h"
 #include "core/url.h"
 #include "core/yaml_reader.h"
 
@@ -325,7 +326,7 @@ Result<ConfigPtr> load_config_text(std::string_view yaml, std::string source,
     if (r.expect_map(root, "(top level)")) {
       r.allow_keys(root, "",
                    {"data_dir", "storage", "audit", "admin", "server", "providers",
-                    "deployments", "routes"});
+                    "deployments", "routes", "limits", "budgets", "rate_limits"});
       r.read(root, "", "data_dir", config->data_dir);
       if (config->data_dir.empty()) r.problem(root["data_dir"], "data_dir", "must not be empty");
       read_storage(r, root["storage"], *config);
@@ -335,6 +336,7 @@ Result<ConfigPtr> load_config_text(std::string_view yaml, std::string source,
       read_section(r, root, "providers", config->providers, read_provider);
       read_section(r, root, "deployments", config->deployments, read_deployment);
       read_section(r, root, "routes", config->routes, read_route);
+      read_limits_sections(r, root, *config);
       cross_check(r, root, *config);
     }
   } catch (const YAML::Exception& e) {
