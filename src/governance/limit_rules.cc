@@ -66,6 +66,7 @@ BudgetCell LimitRules::budget_cell(const BudgetRule& rule, std::string_view subj
   c.hard = rule.mode == BudgetMode::Hard;
   c.period_end_ms = w.end_ms;
   c.expire_at_ms = rule.period == BudgetPeriod::Total ? 0 : w.end_ms + kExpiryGraceMs;
+  c.ttl_ms = c.expire_at_ms == 0 ? 0 : c.expire_at_ms - now_ms;
   return c;
 }
 

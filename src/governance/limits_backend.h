@@ -35,6 +35,7 @@ struct BudgetCell {
   bool hard = true;
   int64_t period_end_ms = 0;   // when the period rolls over (INT64_MAX: never)
   int64_t expire_at_ms = 0;    // when the counter may be dropped (0: never)
+  int64_t ttl_ms = 0;          // the same, counted from when the cell was made (0: never)
 };
 
 struct ReserveOutcome {
