@@ -6,7 +6,7 @@
 // Calls complete through a handler: MemoryLimits calls it before returning; RedisLimits
 // calls it later on its io_context's thread. A backend copies what it needs from the
 // spans before returning. A Result error means the backend could not answer (Redis down
-// or too slow): ErrorKind::Unavailable, code "limits_unavailable" — fail closed (503).
+// or too slow): ErrorKind::Unavailable, code "redis_unavailable" — fail closed (503).
 //
 // Amounts are integer micro-USD (1e-6 USD); times are microseconds since the epoch.
 #pragma once

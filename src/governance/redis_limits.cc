@@ -1,5 +1,7 @@
 #include "governance/redis_limits.h"
 
+#include <spdlog/spdlog.h>
+
 #include <vector>
 
 namespace sy::governance {
@@ -136,11 +138,19 @@ void RedisLimits::settle(std::span<const BudgetCell> cells, int64_t reserved, in
     keys.push_back(options_.key_prefix + c.key);
     args.push_back(std::to_string(c.ttl_ms));
   }
-  conn_.eval(kSettle, keys, args, [done = std::move(done)](Result<RedisReply> r) mutable {
-    if (!done) return;
-    if (!r) return done(std::unexpected(std::move(r.error())));
-    done({});
-  });
+  conn_.eval(kSettle, keys, args,
+             [done = std::move(done), key = keys.empty() ? std::string() : keys.front(), reserved, actual](
+                 Result<RedisReply> r) mutable {
+               if (!r && !done) {
+                 // Nobody waits for this settlement: say what was not recorded. The
+                 // reservation stays held until its counter expires with the period.
+                 spdlog::warn("budget settlement lost ({}; reserved {} µUSD, actual {} µUSD): {}",
+                              key, reserved, actual, r.error().message);
+               }
+               if (!done) return;
+               if (!r) return done(std::unexpected(std::move(r.error())));
+               done({});
+             });
 }
 
 void RedisLimits::acquire(std::span<const RateCell> cells, int64_t now_us,
