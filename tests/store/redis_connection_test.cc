@@ -154,5 +154,26 @@ TEST(RedisConnectionDown, AnUnreachableServerIsUnavailable) {
   EXPECT_FALSE(c.connected());
 }
 
+TEST(RedisConnectionDown, ARefusedTcpConnectionIsUnavailableAndRetriedLater) {
+  boost::asio::io_context ctx;
+  // Port 1 on loopback: nothing listens there, the connect is refused.
+  RedisConnection c(ctx, {.endpoint = {.host = "127.0.0.1", .port = 1},
+                          .reconnect_backoff_ms = 60'000});
+  std::vector<Result<RedisReply>> out;
+  c.command({"PING"}, [&](Result<RedisReply> r) { out.push_back(std::move(r)); });
+  ctx.run();
+  ASSERT_EQ(out.size(), 1u);
+  ASSERT_FALSE(out[0]);
+  EXPECT_EQ(out[0].error().kind, ErrorKind::Unavailable);
+  EXPECT_THAT(out[0].error().message, HasSubstr("cannot connect"));
+  // Within the back-off the next command fails at once, without a new attempt.
+  c.command({"PING"}, [&](Result<RedisReply> r) { out.push_back(std::move(r)); });
+  ctx.restart();
+  ctx.run();
+  ASSERT_EQ(out.size(), 2u);
+  ASSERT_FALSE(out[1]);
+  EXPECT_THAT(out[1].error().message, HasSubstr("cannot connect"));
+}
+
 }  // namespace
 }  // namespace sy::store
