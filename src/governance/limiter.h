@@ -13,6 +13,8 @@
 //   3. dispatch the request.
 //   4. reservation.settle(actual_usd) — or let the reservation go out of scope, which
 //      settles 0 (a failed request releases its hold) — and charge_tokens(who, tokens).
+// A reservation must be settled or dropped before its backend is destroyed (it keeps a
+// pointer to it); a worker destroys its reservations before its WorkerLimits.
 // A Result error from a callback means the backend could not answer (Redis down):
 // ErrorKind::Unavailable (503), fail closed. limits_await.h wraps these for coroutines.
 #pragma once
