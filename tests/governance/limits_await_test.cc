@@ -9,6 +9,7 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <cstdlib>
+#include <random>
 #include <thread>
 
 #include "governance/memory_limits.h"
@@ -78,7 +79,8 @@ TEST(LimitsAwait, Redis) {
   ASSERT_TRUE(endpoint);
   asio::io_context ctx;
   RedisLimits limits(ctx, {.endpoint = *endpoint, .timeout_ms = 5'000},
-                     {.key_prefix = "await" + std::to_string(::getpid()) + ":"});
+                     {.key_prefix = "await" + std::to_string(::getpid()) + "." +
+                                     std::to_string(std::random_device{}()) + ":"});
   Seen seen;
   run_three(limits, ctx, seen);
   EXPECT_EQ(seen.errors, 0);

@@ -24,7 +24,8 @@ TEST(LimitsRedisConcurrency, ReplicasNeverJointlyOverspendAHardBudget) {
   ASSERT_TRUE(endpoint) << endpoint.error().message;
   constexpr int kThreads = 16, kPerThread = 25;
   constexpr double kLimit = 2.0, kWorst = 0.05;
-  const std::string prefix = "conc" + std::to_string(getpid()) + ":";
+  const std::string prefix = "conc" + std::to_string(getpid()) + "." +
+                             std::to_string(std::random_device{}()) + ":";  // fresh keys each run
   auto rules = std::make_shared<LimitRules>(
       std::vector{BudgetRule{"tiny", LimitScope::Team, "*", BudgetPeriod::Total, kLimit,
                              BudgetMode::Hard}},
