@@ -12,7 +12,8 @@ using YAML::Node;
 
 bool is_valid_id(const std::string& id) {
   return !id.empty() && id.size() <= 64 &&
-         id.find_first_not_of("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789._-") ==
+         id.find_first_not_of(
+             "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789._-") ==
              std::string::npos;
 }
 
@@ -31,9 +32,9 @@ void read_limits(YamlReader& r, const Node& n, LimitsConfig& l) {
   }
   r.read(n, "limits", "redis_url", l.redis_url);
   if (!l.redis_url.starts_with("redis://") && !l.redis_url.starts_with("unix:")) {
-    r.problem(n["redis_url"], "limits.redis_url",
-              "expected redis://[:password@]host[:port][/db] or unix:PATH, got \"" + l.redis_url +
-                  "\"");
+    r.problem(
+        n["redis_url"], "limits.redis_url",
+        "expected redis://[:password@]host[:port][/db] or unix:PATH, got \"" + l.redis_url + "\"");
   }
   r.read(n, "limits", "redis_timeout_ms", l.redis_timeout_ms);
   if (l.redis_timeout_ms == 0 || l.redis_timeout_ms > 60'000) {
@@ -77,8 +78,8 @@ void read_id_and_match(YamlReader& r, const Node& n, const std::string& path,
   if (match.empty()) r.problem(n["match"], path + ".match", "must not be empty (use \"*\")");
 }
 
-void read_budget(YamlReader& r, const Node& n, const std::string& path,
-                 std::set<std::string>& seen, BudgetRule& b) {
+void read_budget(YamlReader& r, const Node& n, const std::string& path, std::set<std::string>& seen,
+                 BudgetRule& b) {
   if (!r.expect_map(n, path)) return;
   r.allow_keys(n, path, {"id", "scope", "match", "period", "limit_usd", "mode"});
   read_id_and_match(r, n, path, seen, b.id, b.match);

@@ -43,8 +43,8 @@ PeriodWindow period_window(BudgetPeriod period, int64_t now_ms) {
 
 std::string period_label(BudgetPeriod period, const PeriodWindow& w) {
   if (period == BudgetPeriod::Total) return "total";
-  const chr::sys_days d = chr::floor<chr::days>(chr::sys_time<chr::milliseconds>(
-      chr::milliseconds(w.start_ms)));
+  const chr::sys_days d =
+      chr::floor<chr::days>(chr::sys_time<chr::milliseconds>(chr::milliseconds(w.start_ms)));
   const chr::year_month_day ymd{d};
   return fmt::format("{:04}-{:02}-{:02}", static_cast<int>(ymd.year()),
                      static_cast<unsigned>(ymd.month()), static_cast<unsigned>(ymd.day()));

@@ -36,20 +36,28 @@ std::shared_ptr<const LimitRules> LimitRules::from_config(const Config& c) {
 
 std::string_view subject_of(const Subjects& who, LimitScope scope) {
   switch (scope) {
-    case LimitScope::Key: return who.key;
-    case LimitScope::Team: return who.team;
-    case LimitScope::Project: return who.project;
-    case LimitScope::Org: return who.org;
+    case LimitScope::Key:
+      return who.key;
+    case LimitScope::Team:
+      return who.team;
+    case LimitScope::Project:
+      return who.project;
+    case LimitScope::Org:
+      return who.org;
   }
   return {};
 }
 
 const char* scope_name(LimitScope scope) {
   switch (scope) {
-    case LimitScope::Key: return "key";
-    case LimitScope::Team: return "team";
-    case LimitScope::Project: return "project";
-    case LimitScope::Org: return "org";
+    case LimitScope::Key:
+      return "key";
+    case LimitScope::Team:
+      return "team";
+    case LimitScope::Project:
+      return "project";
+    case LimitScope::Org:
+      return "org";
   }
   return "?";
 }

@@ -85,7 +85,8 @@ void Limiter::reserve(const Subjects& who, double worst_case_usd, Handler<Budget
                        const BudgetCell& c = (*owned)[r->refused];
                        v.admitted = false;
                        v.refused_by = c.rule_id;
-                       v.retry_after_ms = c.period_end_ms == INT64_MAX ? 0 : c.period_end_ms - now_ms;
+                       v.retry_after_ms =
+                           c.period_end_ms == INT64_MAX ? 0 : c.period_end_ms - now_ms;
                      } else {
                        v.reservation = BudgetReservation(backend, std::move(*owned), micros);
                      }

@@ -67,9 +67,9 @@ class BudgetReservation {
 
 struct BudgetVerdict {
   bool admitted = true;
-  BudgetReservation reservation;      // active when admitted (and a budget applies)
-  std::string refused_by;             // the hard budget's rule id, when refused
-  int64_t retry_after_ms = 0;         // when refused: until that budget's period ends
+  BudgetReservation reservation;           // active when admitted (and a budget applies)
+  std::string refused_by;                  // the hard budget's rule id, when refused
+  int64_t retry_after_ms = 0;              // when refused: until that budget's period ends
   std::vector<std::string> soft_exceeded;  // soft budgets over their limit (warn)
 };
 

@@ -9,8 +9,8 @@
 // `who` is copied into the operation. Same threading rules as Limiter.
 #pragma once
 
-#include <boost/asio/async_result.hpp>
 #include <boost/asio/associated_executor.hpp>
+#include <boost/asio/async_result.hpp>
 #include <boost/asio/post.hpp>
 #include <string>
 #include <utility>
@@ -23,7 +23,8 @@ namespace detail {
 
 // Subjects with owned strings, so the operation does not depend on the caller's.
 struct OwnedSubjects {
-  explicit OwnedSubjects(const Subjects& s) : key(s.key), team(s.team), project(s.project), org(s.org) {}
+  explicit OwnedSubjects(const Subjects& s)
+      : key(s.key), team(s.team), project(s.project), org(s.org) {}
   Subjects view() const { return {key, team, project, org}; }
   std::string key, team, project, org;
 };

@@ -33,15 +33,15 @@ struct BudgetCell {
   std::string rule_id;
   int64_t limit_micros = 0;
   bool hard = true;
-  int64_t period_end_ms = 0;   // when the period rolls over (INT64_MAX: never)
-  int64_t expire_at_ms = 0;    // when the counter may be dropped (0: never)
-  int64_t ttl_ms = 0;          // the same, counted from when the cell was made (0: never)
+  int64_t period_end_ms = 0;  // when the period rolls over (INT64_MAX: never)
+  int64_t expire_at_ms = 0;   // when the counter may be dropped (0: never)
+  int64_t ttl_ms = 0;         // the same, counted from when the cell was made (0: never)
 };
 
 struct ReserveOutcome {
   bool admitted = false;
-  std::size_t refused = 0;                // index of the hard cell that refused, when not admitted
-  std::vector<std::size_t> soft_over;     // indices of soft cells now over their limit
+  std::size_t refused = 0;             // index of the hard cell that refused, when not admitted
+  std::vector<std::size_t> soft_over;  // indices of soft cells now over their limit
 };
 
 // One GCRA state, e.g. "sy:rate:key-rpm:r:key_abc". See gcra.h for the math.
@@ -54,8 +54,8 @@ struct RateCell {
 
 struct RateOutcome {
   bool allowed = false;
-  std::size_t refused = 0;       // index of the first cell that refused
-  int64_t retry_after_us = 0;    // the longest wait among the refusing cells
+  std::size_t refused = 0;     // index of the first cell that refused
+  int64_t retry_after_us = 0;  // the longest wait among the refusing cells
 };
 
 class LimitsBackend {

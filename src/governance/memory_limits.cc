@@ -10,7 +10,9 @@
 namespace sy::governance {
 namespace {
 
-size_t shard_of(std::string_view key, size_t shards) { return std::hash<std::string_view>{}(key) % shards; }
+size_t shard_of(std::string_view key, size_t shards) {
+  return std::hash<std::string_view>{}(key) % shards;
+}
 
 // Every this many new counters in a shard, counters past their expiry are dropped.
 constexpr uint32_t kPruneEvery = 1024;

@@ -31,8 +31,7 @@ class MemoryLimits final : public LimitsBackend {
                Handler<ReserveOutcome> done) override;
   void settle(std::span<const BudgetCell> cells, int64_t reserved, int64_t actual,
               Handler<void> done) override;
-  void acquire(std::span<const RateCell> cells, int64_t now_us,
-               Handler<RateOutcome> done) override;
+  void acquire(std::span<const RateCell> cells, int64_t now_us, Handler<RateOutcome> done) override;
   void charge(std::span<const RateCell> cells, int64_t now_us, Handler<void> done) override;
   const char* name() const override { return "memory"; }
 
@@ -51,9 +50,9 @@ class MemoryLimits final : public LimitsBackend {
 
  private:
   struct Counter {
-    std::atomic<int64_t> used{0};   // spent + outstanding reservations
+    std::atomic<int64_t> used{0};  // spent + outstanding reservations
     std::atomic<int64_t> spent{0};
-    int64_t expire_at_ms = 0;       // set once at creation
+    int64_t expire_at_ms = 0;  // set once at creation
   };
   struct Cell {
     std::atomic<int64_t> tat_us{0};

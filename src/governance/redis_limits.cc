@@ -118,11 +118,13 @@ void RedisLimits::reserve(std::span<const BudgetCell> cells, int64_t micros,
   }
   conn_.eval(kReserve, keys, args, [done = std::move(done)](Result<RedisReply> r) mutable {
     if (!r) return done(std::unexpected(std::move(r.error())));
-    if (!is_int_array(*r, 2) || r->elements.size() != 3) return done(std::unexpected(bad_reply("reserve")));
+    if (!is_int_array(*r, 2) || r->elements.size() != 3)
+      return done(std::unexpected(bad_reply("reserve")));
     ReserveOutcome out;
     out.admitted = r->elements[0].integer == 1;
     out.refused = static_cast<size_t>(r->elements[1].integer);
-    for (const auto& e : r->elements[2].elements) out.soft_over.push_back(static_cast<size_t>(e.integer));
+    for (const auto& e : r->elements[2].elements)
+      out.soft_over.push_back(static_cast<size_t>(e.integer));
     done(std::move(out));
   });
 }
@@ -139,8 +141,8 @@ void RedisLimits::settle(std::span<const BudgetCell> cells, int64_t reserved, in
     args.push_back(std::to_string(c.ttl_ms));
   }
   conn_.eval(kSettle, keys, args,
-             [done = std::move(done), key = keys.empty() ? std::string() : keys.front(), reserved, actual](
-                 Result<RedisReply> r) mutable {
+             [done = std::move(done), key = keys.empty() ? std::string() : keys.front(), reserved,
+              actual](Result<RedisReply> r) mutable {
                if (!r && !done) {
                  // Nobody waits for this settlement: say what was not recorded. The
                  // reservation stays held until its counter expires with the period.

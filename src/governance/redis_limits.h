@@ -35,8 +35,7 @@ class RedisLimits final : public LimitsBackend {
                Handler<ReserveOutcome> done) override;
   void settle(std::span<const BudgetCell> cells, int64_t reserved, int64_t actual,
               Handler<void> done) override;
-  void acquire(std::span<const RateCell> cells, int64_t now_us,
-               Handler<RateOutcome> done) override;
+  void acquire(std::span<const RateCell> cells, int64_t now_us, Handler<RateOutcome> done) override;
   void charge(std::span<const RateCell> cells, int64_t now_us, Handler<void> done) override;
   const char* name() const override { return "redis"; }
 

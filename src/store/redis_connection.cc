@@ -82,7 +82,7 @@ struct RedisConnection::Impl : std::enable_shared_from_this<Impl> {
   std::unique_ptr<asio::posix::stream_descriptor> sd;
   uint64_t generation = 0;  // which hiredis context the waits belong to
   bool want_read = false, want_write = false;
-  bool reading = false, writing = false;  // an async_wait is outstanding
+  bool reading = false, writing = false;    // an async_wait is outstanding
   std::deque<Clock::time_point> deadlines;  // of outstanding commands, oldest first
   bool watchdog_armed = false;
   asio::steady_timer watchdog;
@@ -91,9 +91,15 @@ struct RedisConnection::Impl : std::enable_shared_from_this<Impl> {
 
   // --- hiredis event hooks -------------------------------------------------------------
   static Impl* of(void* p) { return static_cast<Impl*>(p); }
-  static void add_read(void* p) { of(p)->want_read = true; of(p)->arm_read(); }
+  static void add_read(void* p) {
+    of(p)->want_read = true;
+    of(p)->arm_read();
+  }
   static void del_read(void* p) { of(p)->want_read = false; }
-  static void add_write(void* p) { of(p)->want_write = true; of(p)->arm_write(); }
+  static void add_write(void* p) {
+    of(p)->want_write = true;
+    of(p)->arm_write();
+  }
   static void del_write(void* p) { of(p)->want_write = false; }
   static void cleanup(void* p) {
     // The hiredis context is being freed (error, disconnect or our own free): it closes
@@ -118,7 +124,8 @@ struct RedisConnection::Impl : std::enable_shared_from_this<Impl> {
     }
   }
   static void on_disconnect(const redisAsyncContext* c, int status) {
-    if (status != REDIS_OK) of(c->ev.data)->drop_reason = std::string("connection lost: ") + c->errstr;
+    if (status != REDIS_OK)
+      of(c->ev.data)->drop_reason = std::string("connection lost: ") + c->errstr;
   }
   static void on_reply(redisAsyncContext* c, void* r, void* priv) {
     std::unique_ptr<Pending> p(static_cast<Pending*>(priv));
@@ -278,20 +285,20 @@ void RedisConnection::eval(const RedisScript& script, const std::vector<std::str
     return r;
   };
   // The EVAL command is built now (the script and arguments may be gone by the reply).
-  impl_->command(build("EVALSHA", script.sha1_hex),
-                 [impl = std::weak_ptr<Impl>(impl_), fallback = build("EVAL", script.source),
-                  as_result, done = std::move(done)](Result<RedisReply> r) mutable {
-                   auto self = impl.lock();
-                   if (self && r && r->type == RedisReply::Type::Error &&
-                       r->str.starts_with("NOSCRIPT")) {
-                     self->command(std::move(fallback),
-                                   [as_result, done = std::move(done)](Result<RedisReply> r2) mutable {
-                                     done(as_result(std::move(r2)));
-                                   });
-                     return;
-                   }
-                   done(as_result(std::move(r)));
-                 });
+  impl_->command(
+      build("EVALSHA", script.sha1_hex),
+      [impl = std::weak_ptr<Impl>(impl_), fallback = build("EVAL", script.source), as_result,
+       done = std::move(done)](Result<RedisReply> r) mutable {
+        auto self = impl.lock();
+        if (self && r && r->type == RedisReply::Type::Error && r->str.starts_with("NOSCRIPT")) {
+          self->command(std::move(fallback),
+                        [as_result, done = std::move(done)](Result<RedisReply> r2) mutable {
+                          done(as_result(std::move(r2)));
+                        });
+          return;
+        }
+        done(as_result(std::move(r)));
+      });
 }
 
 }  // namespace sy::store

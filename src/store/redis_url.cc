@@ -13,8 +13,7 @@ bool parse_uint(std::string_view s, T& out) {
 }
 
 Result<RedisEndpoint> bad(std::string_view url, const char* why) {
-  return fail(ErrorKind::InvalidRequest,
-              "invalid Redis URL \"" + std::string(url) + "\": " + why);
+  return fail(ErrorKind::InvalidRequest, "invalid Redis URL \"" + std::string(url) + "\": " + why);
 }
 
 }  // namespace

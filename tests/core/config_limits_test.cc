@@ -86,7 +86,8 @@ rate_limits:
   EXPECT_THAT(m, HasSubstr("budgets[1].id: duplicate id \"b1\""));
   EXPECT_THAT(m, HasSubstr("budgets[2].id: required key is missing"));
   EXPECT_THAT(m, HasSubstr("budgets[2].limit_usd: required key is missing"));
-  EXPECT_THAT(m, HasSubstr("rate_limits[0].scope: unknown scope \"project\" (expected key or team)"));
+  EXPECT_THAT(m,
+              HasSubstr("rate_limits[0].scope: unknown scope \"project\" (expected key or team)"));
   EXPECT_THAT(m, HasSubstr("rate_limits[1]: needs rpm, tpm or both"));
 }
 

@@ -10,8 +10,7 @@ namespace {
 
 constexpr int64_t kNowMs = 1'709'251'199'000;  // 2024-02-29T23:59:59Z
 
-store::SpendRow row(int64_t ts_ms, std::string id, std::string team, std::string key,
-                    double usd) {
+store::SpendRow row(int64_t ts_ms, std::string id, std::string team, std::string key, double usd) {
   store::SpendRow r;
   r.ts_ms = ts_ms;
   r.request_id = std::move(id);

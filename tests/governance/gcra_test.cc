@@ -7,9 +7,9 @@ namespace sy::governance {
 namespace {
 
 TEST(Gcra, IncrementIsTheEmissionIntervalTimesTheCostRoundedUp) {
-  EXPECT_EQ(gcra_increment(1, 60), 1'000'000);       // 60 rpm: one a second
+  EXPECT_EQ(gcra_increment(1, 60), 1'000'000);  // 60 rpm: one a second
   EXPECT_EQ(gcra_increment(1, 600), 100'000);
-  EXPECT_EQ(gcra_increment(1, 7), 8'571'429);        // 60e6 / 7 = 8571428.57 → up
+  EXPECT_EQ(gcra_increment(1, 7), 8'571'429);         // 60e6 / 7 = 8571428.57 → up
   EXPECT_EQ(gcra_increment(1000, 200'000), 300'000);  // 1000 tokens at 200k tpm
   EXPECT_EQ(gcra_increment(0, 60), 0);
 }

@@ -129,8 +129,8 @@ TEST_P(LimiterTest, MatchSelectsSubjects) {
 }
 
 TEST_P(LimiterTest, SoftBudgetWarnsAndAdmits) {
-  Limiter l = make({budget("soft-b", LimitScope::Project, "*", 1.0, BudgetPeriod::Day,
-                           BudgetMode::Soft)});
+  Limiter l =
+      make({budget("soft-b", LimitScope::Project, "*", 1.0, BudgetPeriod::Day, BudgetMode::Soft)});
   BudgetVerdict a = reserve(l, kAlice, 0.8);
   ASSERT_TRUE(a.admitted);
   EXPECT_TRUE(a.soft_exceeded.empty());

@@ -28,16 +28,16 @@ struct Seen {
 asio::awaitable<void> three_requests(Limiter& l, Seen& seen, std::thread::id me) {
   const std::string team = "eng";  // outlives nothing: the operation copies it
   for (int i = 0; i < 3; ++i) {
-    Result<RateVerdict> rate = co_await async_check_rate(l, Subjects{.team = team},
-                                                         asio::use_awaitable);
+    Result<RateVerdict> rate =
+        co_await async_check_rate(l, Subjects{.team = team}, asio::use_awaitable);
     if (std::this_thread::get_id() != me) seen.on_own_thread = false;
     if (!rate) {
       ++seen.errors;
       continue;
     }
     ++(rate->allowed ? seen.rate_ok : seen.rate_refused);
-    Result<BudgetVerdict> b = co_await async_reserve(l, Subjects{.team = team}, 0.4,
-                                                     asio::use_awaitable);
+    Result<BudgetVerdict> b =
+        co_await async_reserve(l, Subjects{.team = team}, 0.4, asio::use_awaitable);
     if (!b) {
       ++seen.errors;
       continue;
@@ -80,7 +80,7 @@ TEST(LimitsAwait, Redis) {
   asio::io_context ctx;
   RedisLimits limits(ctx, {.endpoint = *endpoint, .timeout_ms = 5'000},
                      {.key_prefix = "await" + std::to_string(::getpid()) + "." +
-                                     std::to_string(std::random_device{}()) + ":"});
+                                    std::to_string(std::random_device{}()) + ":"});
   Seen seen;
   run_three(limits, ctx, seen);
   EXPECT_EQ(seen.errors, 0);

@@ -19,10 +19,9 @@ TEST(LimitsConcurrency, InProcessThreadsNeverOverspendAHardBudget) {
   constexpr double kLimit = 2.0, kWorst = 0.05;
   MemoryLimits limits;
   auto rules = std::make_shared<LimitRules>(
-      std::vector{BudgetRule{"tiny", LimitScope::Team, "*", BudgetPeriod::Total, kLimit,
-                             BudgetMode::Hard},
-                  BudgetRule{"per-key", LimitScope::Key, "*", BudgetPeriod::Total, 1.0,
-                             BudgetMode::Hard}},
+      std::vector{
+          BudgetRule{"tiny", LimitScope::Team, "*", BudgetPeriod::Total, kLimit, BudgetMode::Hard},
+          BudgetRule{"per-key", LimitScope::Key, "*", BudgetPeriod::Total, 1.0, BudgetMode::Hard}},
       std::vector<RateLimitRule>{});
   std::atomic<int64_t> spent_micros{0};
   std::atomic<int> admitted{0}, refused{0};

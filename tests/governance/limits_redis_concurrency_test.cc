@@ -27,8 +27,8 @@ TEST(LimitsRedisConcurrency, ReplicasNeverJointlyOverspendAHardBudget) {
   const std::string prefix = "conc" + std::to_string(getpid()) + "." +
                              std::to_string(std::random_device{}()) + ":";  // fresh keys each run
   auto rules = std::make_shared<LimitRules>(
-      std::vector{BudgetRule{"tiny", LimitScope::Team, "*", BudgetPeriod::Total, kLimit,
-                             BudgetMode::Hard}},
+      std::vector{
+          BudgetRule{"tiny", LimitScope::Team, "*", BudgetPeriod::Total, kLimit, BudgetMode::Hard}},
       std::vector<RateLimitRule>{});
   std::atomic<int64_t> spent_micros{0};
   std::atomic<int> admitted{0}, refused{0}, failed{0};
@@ -56,8 +56,8 @@ TEST(LimitsRedisConcurrency, ReplicasNeverJointlyOverspendAHardBudget) {
           }
           ++admitted;
           ++to_settle;
-          const int64_t actual = rng() % 3 == 0 ? 0 : std::uniform_int_distribution<int64_t>(
-                                                            1, 50'000)(rng);
+          const int64_t actual =
+              rng() % 3 == 0 ? 0 : std::uniform_int_distribution<int64_t>(1, 50'000)(rng);
           spent_micros += actual;
           v->reservation.settle(micros_to_usd(actual), [&](Result<void> r) {
             if (!r) ++failed;

@@ -38,10 +38,10 @@ TEST(LimitsRuntime, RedisUrlIsCheckedAtStartUp) {
   ASSERT_TRUE(rt);
   EXPECT_EQ((*rt)->memory(), nullptr);
   boost::asio::io_context ctx;
-  auto w = (*rt)->for_worker(ctx, std::make_shared<LimitRules>(
-                                      std::vector{BudgetRule{"b", LimitScope::Key, "*",
-                                                             BudgetPeriod::Day, 1.0}},
-                                      std::vector<RateLimitRule>{}));
+  auto w = (*rt)->for_worker(
+      ctx, std::make_shared<LimitRules>(
+               std::vector{BudgetRule{"b", LimitScope::Key, "*", BudgetPeriod::Day, 1.0}},
+               std::vector<RateLimitRule>{}));
   std::optional<Result<BudgetVerdict>> v;
   w->limiter().reserve({.key = "k"}, 0.1, [&](Result<BudgetVerdict> r) { v = std::move(r); });
   ctx.run();

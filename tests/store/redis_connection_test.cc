@@ -157,8 +157,8 @@ TEST(RedisConnectionDown, AnUnreachableServerIsUnavailable) {
 TEST(RedisConnectionDown, ARefusedTcpConnectionIsUnavailableAndRetriedLater) {
   boost::asio::io_context ctx;
   // Port 1 on loopback: nothing listens there, the connect is refused.
-  RedisConnection c(ctx, {.endpoint = {.host = "127.0.0.1", .port = 1},
-                          .reconnect_backoff_ms = 60'000});
+  RedisConnection c(ctx,
+                    {.endpoint = {.host = "127.0.0.1", .port = 1}, .reconnect_backoff_ms = 60'000});
   std::vector<Result<RedisReply>> out;
   c.command({"PING"}, [&](Result<RedisReply> r) { out.push_back(std::move(r)); });
   ctx.run();
