@@ -19,6 +19,8 @@ target_compile_definitions(sy_asio INTERFACE BOOST_ASIO_NO_DEPRECATED)
 find_package(PostgreSQL REQUIRED)                 # libpq (PostgreSQL::PostgreSQL)
 find_package(PkgConfig REQUIRED)
 pkg_check_modules(SODIUM REQUIRED IMPORTED_TARGET libsodium)   # PkgConfig::SODIUM
+# Budgets and rate limits shared by replicas: hiredis (its CMake config is broken in 0.14).
+pkg_check_modules(HIREDIS REQUIRED IMPORTED_TARGET hiredis)   # PkgConfig::HIREDIS
 
 # Data-loss prevention: Hyperscan (one database for every detector) and toml++ (gitleaks rules).
 pkg_check_modules(HYPERSCAN REQUIRED IMPORTED_TARGET libhs)   # PkgConfig::HYPERSCAN

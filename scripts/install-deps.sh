@@ -11,6 +11,7 @@ PACKAGES=(
   libboost1.81-dev libboost-system1.81-dev libboost-json1.81-dev libboost-url1.81-dev
   libsimdjson-dev libyaml-cpp-dev libspdlog-dev libfmt-dev libcli11-dev
   libsqlite3-dev libssl-dev nlohmann-json3-dev libsodium-dev libpq-dev postgresql
+  libhiredis-dev redis-server   # budgets and rate limits shared by replicas (and their tests)
   libgtest-dev libgmock-dev libbenchmark-dev libhyperscan-dev libtomlplusplus-dev
   nginx-light wrk procps
   clang-16 libclang-rt-16-dev   # the fuzz targets (scripts/fuzz.sh)

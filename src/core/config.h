@@ -165,6 +165,39 @@ struct AuthConfig {
   uint32_t key_refresh_ms = 2'000;  // how often replicas poll the store for key changes
 };
 
+// Budgets and rate limits (docs/budgets.md). Where their counters live: in this process
+// (the default; one gateway) or in Redis (shared by every replica).
+enum class LimitsBackendKind { Memory, Redis };
+
+struct LimitsConfig {
+  LimitsBackendKind backend = LimitsBackendKind::Memory;
+  std::string redis_url = "redis://127.0.0.1:6379/0";  // redis://[:password@]host[:port][/db]
+                                                       // or unix:PATH[?db=N]
+  uint32_t redis_timeout_ms = 250;   // connect and per-command deadline
+};
+
+// Who a budget or a rate limit counts: one API key, team, project or organization.
+enum class LimitScope { Key, Team, Project, Org };
+enum class BudgetPeriod { Day, Week, Month, Total };  // UTC calendar periods; weeks start Monday
+enum class BudgetMode { Hard, Soft };                 // hard: refuse; soft: warn
+
+struct BudgetRule {
+  std::string id;                // unique among budgets; part of the counter's key
+  LimitScope scope = LimitScope::Team;
+  std::string match = "*";       // one subject's name, or "*": every subject separately
+  BudgetPeriod period = BudgetPeriod::Month;
+  double limit_usd = 0;
+  BudgetMode mode = BudgetMode::Hard;
+};
+
+struct RateLimitRule {
+  std::string id;                // unique among rate limits
+  LimitScope scope = LimitScope::Key;  // key or team
+  std::string match = "*";
+  uint32_t rpm = 0;              // requests per minute; 0: no request limit
+  uint32_t tpm = 0;              // tokens (input + output) per minute; 0: no token limit
+};
+
 struct Config {
   std::string source;  // file the config came from ("<embedded demo>" for the default)
   std::string data_dir = "./data";
@@ -178,6 +211,9 @@ struct Config {
   std::map<std::string, RouteConfig> routes;
   PolicyConfig policies;  // docs/policies.md; compiled by governance/policy_set.h
   DlpConfig dlp;          // docs/dlp.md; compiled by governance/dlp_scanner.h
+  LimitsConfig limits;
+  std::vector<BudgetRule> budgets;
+  std::vector<RateLimitRule> rate_limits;
 };
 
 using ConfigPtr = std::shared_ptr<const Config>;

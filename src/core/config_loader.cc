@@ -9,6 +9,7 @@
 #include "core/config_auth.h"
 #include "core/config_dlp.h"
 #include "core/policy_loader.h"
+#include "core/config_limits.h"
 #include "core/url.h"
 #include "core/yaml_reader.h"
 
@@ -346,7 +347,8 @@ Result<ConfigPtr> load_config_text(std::string_view yaml, std::string source,
     if (r.expect_map(root, "(top level)")) {
       r.allow_keys(root, "",
                    {"data_dir", "storage", "audit", "admin", "auth", "server", "providers",
-                    "deployments", "routes", "policies", "dlp"});
+                    "deployments", "routes", "policies", "dlp", "limits", "budgets",
+                    "rate_limits"});
       r.read(root, "", "data_dir", config->data_dir);
       if (config->data_dir.empty()) r.problem(root["data_dir"], "data_dir", "must not be empty");
       read_storage(r, root["storage"], *config);
@@ -359,6 +361,7 @@ Result<ConfigPtr> load_config_text(std::string_view yaml, std::string source,
       read_section(r, root, "routes", config->routes, read_route);
       read_policies(r, root["policies"], config->policies);
       read_dlp(r, root["dlp"], config->dlp);
+      read_limits_sections(r, root, *config);
       cross_check(r, root, *config);
       check_policy_references(r, root, *config);
     }
