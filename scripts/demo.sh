@@ -23,14 +23,16 @@ cat <<MSG
   Try it:
 
     curl -s http://${LISTEN}/v1/chat/completions -H 'content-type: application/json' \\
+      -H 'authorization: Bearer sk-demo' \\
       -d '{"model":"auto","messages":[{"role":"user","content":"Hello!"}]}'
 
     curl -sN http://${LISTEN}/v1/chat/completions -H 'content-type: application/json' \\
+      -H 'authorization: Bearer sk-demo' \\
       -d '{"model":"reasoning","stream":true,"messages":[{"role":"user","content":"Why is the sky blue?"}]}'
 
     curl -s http://${LISTEN}/v1/models
 
-  Or point any OpenAI SDK at it: OPENAI_BASE_URL=http://${LISTEN}/v1 OPENAI_API_KEY=unused
+  Or point any OpenAI SDK at it: OPENAI_BASE_URL=http://${LISTEN}/v1 OPENAI_API_KEY=sk-demo
 
   Every request is recorded under ./data; from another terminal:
 

@@ -18,6 +18,11 @@ std::vector<http::HeaderField> RequestContext::response_headers() const {
     }
     h.push_back({"x-switchyard-attempts", std::move(a)});
   }
+  if (!budget_warnings.empty()) {
+    std::string w;
+    for (const auto& id : budget_warnings) w += (w.empty() ? "" : ", ") + id;
+    h.push_back({"x-switchyard-budget-warning", std::move(w)});
+  }
   return h;
 }
 

@@ -10,6 +10,7 @@
 
 #include "audit/audit_writer.h"
 #include "gateway/snapshot.h"
+#include "governance/limits_runtime.h"
 #include "governance/policy_set.h"
 #include "governance/principal.h"
 #include "http/client.h"
@@ -33,6 +34,7 @@ struct WorkerState {
   SnapshotPtr snapshot;  // replaced by posting to this worker on reload
   audit::AuditWriter* audit;  // the gateway's; null when the audit trail is disabled
   const governance::Authenticator* auth;  // the gateway's; null: everyone is anonymous
+  std::unique_ptr<governance::WorkerLimits> limits;  // budgets and rate limits
 };
 
 // How many values of one data class the DLP scan found (never the values).
@@ -71,6 +73,9 @@ struct RequestContext {
   governance::PolicyDecision policy;              // policy (points into the snapshot)
   bool policy_evaluated = false;
   routing::RouteDecision decision;                // route
+  governance::BudgetReservation reservation;      // budget: the held worst-case cost
+  std::vector<std::string> budget_warnings;       // soft budgets over their limit
+  bool limits_applied = false;
   std::vector<Attempt> attempts;                  // dispatch
   const providers::Deployment* served_by = nullptr;
   model::Usage usage;

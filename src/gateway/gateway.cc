@@ -9,6 +9,8 @@
 #include "core/time_spec.h"
 #include "gateway/handler.h"
 #include "governance/authenticator.h"
+#include "governance/budget_seed.h"
+#include "governance/limits_runtime.h"
 #include "http/server.h"
 #include "protocols/openai_chat.h"
 
@@ -53,9 +55,21 @@ Result<std::unique_ptr<Gateway>> Gateway::start(ConfigPtr config, std::string li
     }
   }
 
+  auto limits = governance::LimitsRuntime::create(*config);
+  if (!limits) return std::unexpected(limits.error());
+  auto rules = governance::LimitRules::from_config(*config);
+  if (governance::MemoryLimits* memory = (*limits)->memory(); memory && !rules->empty()) {
+    // In-process budgets start from what the spend ledger says this period has spent.
+    auto store = store::open_store({.url = config->storage.url});
+    if (!store) return std::unexpected(store.error());
+    auto seeded = governance::seed_budgets(*rules, **store, *memory, unix_now_ms());
+    if (!seeded) return std::unexpected(seeded.error());
+  }
+
   std::unique_ptr<Gateway> g(new Gateway());
   g->audit_ = std::move(audit);
   g->auth_ = std::move(auth);
+  g->limits_ = std::move(*limits);
   g->server_ = std::move(*server);
   g->extra_ = std::move(extra);
   g->current_ = *snapshot;
@@ -63,6 +77,7 @@ Result<std::unique_ptr<Gateway>> Gateway::start(ConfigPtr config, std::string li
     auto w = std::make_unique<WorkerState>(g->server_->context(i), g->audit_.get(),
                                            g->auth_.get());
     w->snapshot = g->current_;
+    w->limits = g->limits_->for_worker(g->server_->context(i), rules);
     g->workers_.push_back(std::move(w));
   }
   Gateway* self = g.get();
@@ -110,8 +125,14 @@ Result<void> Gateway::apply(ConfigPtr config, std::string_view actor) {
   }
   record_admin("config.reload", std::string(actor), 200, {}, std::move(detail));
   current_ = *snapshot;
+  // New budget and rate-limit rules (the backend stays: a change of limits.backend
+  // applies at the next restart); held reservations keep their cells.
+  auto rules = governance::LimitRules::from_config(*current_->config);
   for (auto& w : workers_) {
-    boost::asio::post(w->context, [w = w.get(), s = current_] { w->snapshot = s; });
+    boost::asio::post(w->context, [w = w.get(), s = current_, rules] {
+      w->snapshot = s;
+      if (w->limits) w->limits->limiter().set_rules(rules);
+    });
   }
   return {};
 }

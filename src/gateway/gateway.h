@@ -24,6 +24,7 @@ class AuditWriter;
 }
 namespace sy::governance {
 class Authenticator;
+class LimitsRuntime;
 }
 
 namespace sy::gateway {
@@ -58,6 +59,7 @@ class Gateway {
 
   std::unique_ptr<audit::AuditWriter> audit_;  // outlives the workers that use it
   std::shared_ptr<governance::Authenticator> auth_;  // likewise
+  std::unique_ptr<governance::LimitsRuntime> limits_;  // likewise
   std::vector<std::shared_ptr<Endpoints>> extra_;
   std::unique_ptr<http::Server> server_;
   std::vector<std::unique_ptr<WorkerState>> workers_;

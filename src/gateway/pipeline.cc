@@ -10,8 +10,9 @@ http::Task<void> ChatPipeline::run(RequestContext& ctx) const {
   if (r) r = inspect_.run(ctx);                    // DLP → data classes found
   if (r) r = policy_.run(ctx);                     // policies → deny (403) or restrictions
   if (r) r = route_.run(ctx);                      // candidates ∩ key ∩ policy → ordered deployments
+  if (r) r = co_await budget_.run(ctx);            // rate limits; worst-case cost reserved (429)
   if (r) r = co_await dispatch_.run(ctx);          // provider calls, fallback; answer held
-  settle_.run(ctx);                                // usage → cost
+  settle_.run(ctx);                                // usage → cost; budget hold settled
   if (!r) note_failure(ctx, std::move(r.error()));
   co_await record_.run(ctx);                       // access log, audit trail (sync: durable)
   co_await respond_.run(ctx);                      // the held answer or the error

@@ -5,6 +5,7 @@
 
 #include "gateway/admit_stage.h"
 #include "gateway/context.h"
+#include "gateway/budget_stage.h"
 #include "gateway/decode_stage.h"
 #include "gateway/dispatch_stage.h"
 #include "gateway/identify_stage.h"
@@ -28,6 +29,7 @@ class ChatPipeline {
   InspectStage inspect_;
   PolicyStage policy_;
   RouteStage route_;
+  BudgetStage budget_;
   DispatchStage dispatch_;
   SettleStage settle_;
   RecordStage record_;

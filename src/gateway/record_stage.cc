@@ -60,7 +60,7 @@ void fill_audit_record(const RequestContext& ctx, audit::AuditRecord& r) {
   }
   r.action = "POST /v1/chat/completions";
   r.model = ctx.request.model;
-  if (!ctx.decision.order.empty()) {
+  if (!ctx.decision.requested.empty()) {  // routed, even if every candidate was removed
     r.route.clear();
     ctx.decision.append_compact(r.route);
     r.decision_json.clear();

@@ -101,7 +101,7 @@ describe('client errors', () => {
   test('a body that is not JSON gets the OpenAI envelope', async () => {
     const res = await fetch(`${stack.gateway.baseURL}/chat/completions`, {
       method: 'POST',
-      headers: { 'content-type': 'application/json' },
+      headers: { 'content-type': 'application/json', authorization: 'Bearer sk-demo' },
       body: '{"model": "auto", "messages": [',
     });
     assert.equal(res.status, 400);

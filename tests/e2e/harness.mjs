@@ -177,7 +177,7 @@ export class Gateway {
   client(options = {}) {
     return new OpenAI({
       baseURL: this.baseURL,
-      apiKey: 'sk-e2e-test',
+      apiKey: 'sk-demo', // the demo config's key (auth.require is on there)
       maxRetries: 0,
       timeout: 30_000,
       ...options,

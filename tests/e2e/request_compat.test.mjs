@@ -79,7 +79,7 @@ describe('request compatibility', () => {
   test('a JSON-escaped model name is decoded before routing', async () => {
     const res = await fetch(`${stack.gateway.baseURL}/chat/completions`, {
       method: 'POST',
-      headers: { 'content-type': 'application/json' },
+      headers: { 'content-type': 'application/json', authorization: 'Bearer sk-demo' },
       body: '{"model":"au\\u0074o","messages":[{"role":"user","content":"ping"}]}',
     });
     assert.equal(res.status, 200);
