@@ -181,3 +181,49 @@ TEST(ConfigLoaderFuzzFindings, EmptyNamesAndOddPathsAreProblems) {
 
 }  // namespace
 }  // namespace sy
+
+namespace sy {
+namespace {
+
+TEST(ConfigLoaderDlp, ReadsTheDlpSection) {
+  auto c = load_config_text(R"(
+dlp:
+  builtins: true
+  disabled: [pii.phone_local]
+  custom:
+    - {id: custom.codename, entity_type: PROJECT_CODENAME, keywords: [bluebird, nightjar]}
+    - {id: custom.ticket, entity_type: TICKET_ID, regex: 'TCK-[0-9]{6}', case_insensitive: false}
+  gitleaks_files: [rules.toml]
+providers: {p: {type: openai_compatible, base_url: "http://127.0.0.1:9/v1"}}
+deployments: {d: {provider: p, model: m}}
+)", "d.yaml", env());
+  ASSERT_TRUE(c) << c.error().message;
+  const DlpConfig& d = (*c)->dlp;
+  EXPECT_TRUE(d.enabled);
+  EXPECT_EQ(d.disabled, std::vector<std::string>{"pii.phone_local"});
+  ASSERT_EQ(d.custom.size(), 2u);
+  EXPECT_EQ(d.custom[0].keywords.size(), 2u);
+  EXPECT_EQ(d.custom[1].regex, "TCK-[0-9]{6}");
+  EXPECT_FALSE(d.custom[1].case_insensitive);
+  EXPECT_EQ(d.gitleaks_files, std::vector<std::string>{"rules.toml"});
+}
+
+TEST(ConfigLoaderDlp, BadDetectorsAreReportedWithTheirPath) {
+  auto c = load_config_text(R"(
+dlp:
+  scan: always
+  custom:
+    - {id: a, entity_type: Mixed_case, regex: x, keywords: [y]}
+    - {id: a, entity_type: B}
+)", "d.yaml", env());
+  ASSERT_FALSE(c);
+  const std::string& m = c.error().message;
+  EXPECT_THAT(m, HasSubstr("dlp.scan: unknown key"));
+  EXPECT_THAT(m, HasSubstr("dlp.custom[0]: needs exactly one of regex and keywords"));
+  EXPECT_THAT(m, HasSubstr("dlp.custom[0].entity_type: must be upper case"));
+  EXPECT_THAT(m, HasSubstr("dlp.custom[1]: needs exactly one of regex and keywords"));
+  EXPECT_THAT(m, HasSubstr("dlp.custom[1]: duplicate id a"));
+}
+
+}  // namespace
+}  // namespace sy
