@@ -1,22 +1,9 @@
 #include "audit/capture_mask.h"
 
 #include "audit/json_scratch.h"
+#include "governance/dlp_mask.h"
 
 namespace sy::audit {
-namespace {
-
-// A short placeholder stem per data class: [EMAIL_1] rather than [EMAIL_ADDRESS_1].
-std::string_view stem(std::string_view entity_type) {
-  if (entity_type == "EMAIL_ADDRESS") return "EMAIL";
-  if (entity_type == "PHONE_NUMBER") return "PHONE";
-  if (entity_type == "CREDIT_CARD") return "CARD";
-  if (entity_type == "IBAN_CODE") return "IBAN";
-  if (entity_type == "US_SSN") return "SSN";
-  if (entity_type == "IP_ADDRESS") return "IP";
-  return entity_type;
-}
-
-}  // namespace
 
 Result<std::unique_ptr<CaptureMasker>> CaptureMasker::create() {
   auto scanner = governance::Scanner::compile(governance::DlpConfig{});
@@ -40,7 +27,7 @@ void CaptureMasker::mask(std::string& json, std::map<std::string, std::string>& 
     const std::string value = json.substr(f.start, f.end - f.start);
     auto [it, fresh] = seen.try_emplace(value);
     if (fresh) {
-      const std::string s(stem(f.entity_type));
+      const std::string s(governance::placeholder_stem(f.entity_type));
       it->second = "[" + s + "_" + std::to_string(++counts[s]) + "]";
     }
     out += it->second;

@@ -10,6 +10,7 @@
 
 #include "audit/audit_writer.h"
 #include "gateway/snapshot.h"
+#include "governance/dlp_mask.h"
 #include "governance/limits_runtime.h"
 #include "governance/policy_set.h"
 #include "governance/principal.h"
@@ -72,6 +73,7 @@ struct RequestContext {
   std::vector<DataClassCount> data_classes;       // inspect
   governance::PolicyDecision policy;              // policy (points into the snapshot)
   bool policy_evaluated = false;
+  std::vector<governance::MaskedValue> masked;    // policy `mask`: placeholders sent instead
   routing::RouteDecision decision;                // route
   governance::BudgetReservation reservation;      // budget: the held worst-case cost
   std::vector<std::string> budget_warnings;       // soft budgets over their limit

@@ -99,6 +99,8 @@ http::Task<Outcome> deliver_whole(RequestContext& ctx, http::UpstreamCall& call,
   ctx.status = 200;
   http::Response r;
   r.body = std::move(*body);
+  // Values a policy masked on the way out come back in the answer.
+  if (!ctx.masked.empty()) governance::restore_masked(r.body, ctx.masked, /*json_escape=*/true);
   r.headers = ctx.response_headers();
   ctx.answer = std::move(r);  // sent by the respond stage, once recorded
   co_return Outcome{Outcome::Delivered, "ok", {}, {}};

@@ -1,6 +1,8 @@
 #include "gateway/policy_stage.h"
 
+#include "governance/dlp_mask.h"
 #include "governance/policy_set.h"
+#include "protocols/openai_chat.h"
 
 namespace sy::gateway {
 
@@ -36,6 +38,32 @@ Result<void> PolicyStage::run(RequestContext& ctx) const {
                     "it as a workflow with an approval step",
                 {}, "approval_required");
   }
+  if (!ctx.policy.mask.empty()) return mask_request(ctx);
+  return {};
+}
+
+Result<void> PolicyStage::mask_request(RequestContext& ctx) const {
+  const governance::Scanner* scanner = ctx.snapshot->dlp.get();
+  if (scanner == nullptr) return {};  // no scanner, no findings: nothing to mask
+  thread_local governance::DlpScratch scratch;
+  thread_local std::vector<governance::Finding> found;
+  std::string body = ctx.request.raw_body;
+  auto n = governance::mask_data_classes(*scanner, scratch, found, body, ctx.policy.mask, ctx.masked);
+  if (!n) {
+    return fail(ErrorKind::Internal, "The data-loss-prevention scan failed: " + n.error().message,
+                {}, "dlp_failed");
+  }
+  if (*n == 0) return {};
+  // Decoded again so that every later stage (and the egress codec, which forwards the
+  // body) sees only the placeholders.
+  auto masked = protocols::openai_chat::decode_request(std::move(body));
+  if (!masked) {
+    // Fail closed: the values must not leave unmasked.
+    return fail(ErrorKind::InvalidRequest,
+                "The request could not be masked as policy requires (" + masked.error().message + ")",
+                {}, "mask_failed");
+  }
+  ctx.request = std::move(*masked);
   return {};
 }
 

@@ -72,6 +72,15 @@ describe('governance on the demo config', () => {
     );
   });
 
+  test('an e-mail address reaches the provider masked and comes back in the answer', async () => {
+    const data = await stack.client().chat.completions.create({
+      model: 'auto',
+      messages: user('Please write to jane.doe@example.com about the invoice.'),
+    });
+    // The simulator answers this way only when it was sent the placeholder.
+    assert.equal(data.choices[0].message.content, 'I will write to jane.doe@example.com today.');
+  });
+
   test('asking a removed deployment by name gets a 403 naming the constraint', async () => {
     const err = await rejection(
       stack.client().chat.completions.create({ model: 'sim-large', messages: user(CARD) }),
