@@ -59,8 +59,8 @@ int on_match(unsigned, unsigned long long, unsigned long long, unsigned, void* c
   return 0;
 }
 
-void BM_Baseline_HyperscanOneLiteral(benchmark::State& state) {
-  const std::string& c = corpus();
+// Hyperscan with one literal that never matches over `text`: the floor of any scan.
+void one_literal_baseline(benchmark::State& state, const std::string& text) {
   hs_database_t* db = nullptr;
   hs_compile_error_t* err = nullptr;
   hs_compile("zqxjzqxj", 0, HS_MODE_BLOCK, nullptr, &db, &err);
@@ -68,54 +68,39 @@ void BM_Baseline_HyperscanOneLiteral(benchmark::State& state) {
   hs_alloc_scratch(db, &scratch);
   std::size_t matches = 0;
   for (auto _ : state) {
-    hs_scan(db, c.data(), static_cast<unsigned>(c.size()), 0, scratch, on_match, &matches);
+    hs_scan(db, text.data(), static_cast<unsigned>(text.size()), 0, scratch, on_match, &matches);
   }
   benchmark::DoNotOptimize(matches);
-  state.SetBytesProcessed(static_cast<int64_t>(state.iterations() * c.size()));
+  state.SetBytesProcessed(static_cast<int64_t>(state.iterations() * text.size()));
   hs_free_scratch(scratch);
   hs_free_database(db);
+}
+
+// Every built-in detector over `text`.
+void builtins_scan(benchmark::State& state, const std::string& text) {
+  DlpScratch scratch;
+  std::vector<Finding> out;
+  for (auto _ : state) {
+    out.clear();
+    benchmark::DoNotOptimize(builtins().scan(text, scratch, out));
+  }
+  state.counters["findings"] = static_cast<double>(out.size());
+  state.SetBytesProcessed(static_cast<int64_t>(state.iterations() * text.size()));
+}
+
+void BM_Baseline_HyperscanOneLiteral(benchmark::State& state) {
+  one_literal_baseline(state, corpus());
 }
 
 void BM_DlpScan_Corpus(benchmark::State& state) {
-  const std::string& c = corpus();
-  DlpScratch scratch;
-  std::vector<Finding> out;
-  for (auto _ : state) {
-    out.clear();
-    benchmark::DoNotOptimize(builtins().scan(c, scratch, out));
-  }
-  state.counters["findings"] = static_cast<double>(out.size());
-  state.SetBytesProcessed(static_cast<int64_t>(state.iterations() * c.size()));
-  state.SetLabel(std::to_string(c.size()) + " bytes");
+  builtins_scan(state, corpus());
+  state.SetLabel(std::to_string(corpus().size()) + " bytes");
 }
 
-void BM_DlpScan_Prompt4KB(benchmark::State& state) {
-  const std::string p = prompt_4k();
-  DlpScratch scratch;
-  std::vector<Finding> out;
-  for (auto _ : state) {
-    out.clear();
-    benchmark::DoNotOptimize(builtins().scan(p, scratch, out));
-  }
-  state.counters["findings"] = static_cast<double>(out.size());
-  state.SetBytesProcessed(static_cast<int64_t>(state.iterations() * p.size()));
-}
+void BM_DlpScan_Prompt4KB(benchmark::State& state) { builtins_scan(state, prompt_4k()); }
 
 void BM_Baseline_HyperscanOneLiteral_Prompt4KB(benchmark::State& state) {
-  const std::string p = prompt_4k();
-  hs_database_t* db = nullptr;
-  hs_compile_error_t* err = nullptr;
-  hs_compile("zqxjzqxj", 0, HS_MODE_BLOCK, nullptr, &db, &err);
-  hs_scratch_t* scratch = nullptr;
-  hs_alloc_scratch(db, &scratch);
-  std::size_t matches = 0;
-  for (auto _ : state) {
-    hs_scan(db, p.data(), static_cast<unsigned>(p.size()), 0, scratch, on_match, &matches);
-  }
-  benchmark::DoNotOptimize(matches);
-  state.SetBytesProcessed(static_cast<int64_t>(state.iterations() * p.size()));
-  hs_free_scratch(scratch);
-  hs_free_database(db);
+  one_literal_baseline(state, prompt_4k());
 }
 
 // One built-in detector alone over the corpus: where the time goes.

@@ -22,27 +22,12 @@ Error invalid_key(std::string message) {
 
 }  // namespace
 
-KeyRecord key_record(const store::ApiKeyRow& row) {
-  KeyRecord k;
-  Principal& p = k.principal;
-  p.kind = PrincipalKind::Key;
-  p.id = row.id;
-  p.key_id = row.id;
-  p.team = row.team;
-  p.project = row.project;
-  p.roles = roles_of(row.roles);
-  p.tags = row.tags;
-  p.allowed_models = row.models;
-  p.allowed_routes = row.routes;
-  p.allowed_regions = row.regions;
-  k.expires_ms = row.expires_ms;
-  k.revoked_ms = row.revoked_ms;
-  return k;
-}
+namespace {
 
-KeyRecord key_record(const StaticKeyConfig& key) {
-  KeyRecord k;
-  Principal& p = k.principal;
+// The principal of a key, from a stored row or a config entry (same field names).
+template <class KeySource>
+Principal key_principal(const KeySource& key) {
+  Principal p;
   p.kind = PrincipalKind::Key;
   p.id = key.id;
   p.key_id = key.id;
@@ -53,6 +38,22 @@ KeyRecord key_record(const StaticKeyConfig& key) {
   p.allowed_models = key.models;
   p.allowed_routes = key.routes;
   p.allowed_regions = key.regions;
+  return p;
+}
+
+}  // namespace
+
+KeyRecord key_record(const store::ApiKeyRow& row) {
+  KeyRecord k;
+  k.principal = key_principal(row);
+  k.expires_ms = row.expires_ms;
+  k.revoked_ms = row.revoked_ms;
+  return k;
+}
+
+KeyRecord key_record(const StaticKeyConfig& key) {
+  KeyRecord k;
+  k.principal = key_principal(key);
   k.from_config = true;
   return k;
 }
