@@ -243,7 +243,7 @@ struct AuditWriter::Impl {
 
   void mask_capture(AuditRecord& r) {
     if (r.captured_request.empty() && r.captured_response.empty()) return;
-    std::map<std::string, std::string> seen;
+    std::vector<governance::MaskedValue> seen;
     if (!r.captured_request.empty()) masker->mask(r.captured_request, seen, r.masked);
     if (!r.captured_response.empty()) masker->mask(r.captured_response, seen, r.masked);
     r.capture_masked = true;

@@ -11,29 +11,20 @@ Result<std::unique_ptr<CaptureMasker>> CaptureMasker::create() {
   return std::unique_ptr<CaptureMasker>(new CaptureMasker(std::move(*scanner)));
 }
 
-void CaptureMasker::mask(std::string& json, std::map<std::string, std::string>& seen,
+void CaptureMasker::mask(std::string& json, std::vector<governance::MaskedValue>& seen,
                          std::map<std::string, int>& counts) {
-  findings_.clear();
-  if (auto r = scanner_->scan(json, scratch_, findings_); !r) {
+  std::string out = json;
+  const size_t known = seen.size();
+  auto n = governance::mask_data_classes(*scanner_, scratch_, findings_, out, {}, seen);
+  if (!n) {
     json = "\"[capture withheld: the DLP scan failed]\"";
     return;
   }
-  if (findings_.empty()) return;
-  std::string out;
-  out.reserve(json.size());
-  size_t at = 0;
-  for (const auto& f : findings_) {  // sorted, not overlapping
-    out.append(json, at, f.start - at);
-    const std::string value = json.substr(f.start, f.end - f.start);
-    auto [it, fresh] = seen.try_emplace(value);
-    if (fresh) {
-      const std::string s(governance::placeholder_stem(f.entity_type));
-      it->second = "[" + s + "_" + std::to_string(++counts[s]) + "]";
-    }
-    out += it->second;
-    at = f.end;
+  if (*n == 0) return;
+  for (size_t i = known; i < seen.size(); ++i) {  // "[EMAIL_2]" counts one more EMAIL
+    const std::string& ph = seen[i].placeholder;
+    ++counts[ph.substr(1, ph.rfind('_') - 1)];
   }
-  out.append(json, at);
   simdjson::dom::element doc;
   if (parse_json(out).get(doc) != simdjson::SUCCESS) {
     json = "\"[capture withheld: masking would have broken the JSON]\"";

@@ -11,6 +11,7 @@
 #include <string>
 
 #include "core/error.h"
+#include "governance/dlp_mask.h"
 #include "governance/dlp_scanner.h"
 
 namespace sy::audit {
@@ -21,9 +22,10 @@ class CaptureMasker {
   static Result<std::unique_ptr<CaptureMasker>> create();
 
   // Masks `json` (a captured body, JSON text) in place, numbering placeholders with
-  // `seen` (value → placeholder) so a record's bodies share them; adds to `counts`.
+  // `seen` (placeholder and value pairs) so a record's bodies share them; adds the new
+  // values to `counts` per placeholder stem.
   // If masking would break the JSON, the body is replaced by a note saying so.
-  void mask(std::string& json, std::map<std::string, std::string>& seen,
+  void mask(std::string& json, std::vector<governance::MaskedValue>& seen,
             std::map<std::string, int>& counts);
 
  private:

@@ -26,7 +26,10 @@ Result<size_t> mask_data_classes(const Scanner& scanner, DlpScratch& scratch,
   std::string out;
   size_t at = 0;
   for (const Finding& f : findings) {  // sorted by start, not overlapping
-    if (std::find(classes.begin(), classes.end(), f.entity_type) == classes.end()) continue;
+    if (!classes.empty() &&
+        std::find(classes.begin(), classes.end(), f.entity_type) == classes.end()) {
+      continue;
+    }
     if (replaced == 0) out.reserve(text.size());
     out.append(text, at, f.start - at);
     const std::string_view value(text.data() + f.start, f.end - f.start);

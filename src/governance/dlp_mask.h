@@ -24,7 +24,8 @@ struct MaskedValue {
   std::string value;        // what it stands for, as it appeared in the text
 };
 
-// Scans `text` and replaces every finding whose entity type is in `classes`, numbering
+// Scans `text` and replaces every finding whose entity type is in `classes` (every
+// finding when `classes` is empty), numbering
 // placeholders per stem after those already in `masked` (which it extends). Returns how
 // many values were replaced.
 Result<size_t> mask_data_classes(const Scanner& scanner, DlpScratch& scratch,
