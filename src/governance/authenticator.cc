@@ -30,10 +30,15 @@ Result<void> Authenticator::start() {
   for (auto& source : issuers_) {
     // A file is read at once, so the first request already sees its keys; a URL is
     // fetched by the source's thread.
+    bool fetched = false;
     if (source->issuer().jwks_url.empty()) {
-      if (auto r = source->fetch_now(); !r && loaded) loaded = std::unexpected(r.error());
+      auto r = source->fetch_now();
+      fetched = r.has_value();
+      if (!r && loaded) loaded = std::unexpected(r.error());
     }
-    source->start();
+    // Not twice at start-up: a second fetch racing the first requests would be wasted work
+    // (and could swap in a rotated key set before a caller saw the first).
+    source->start(/*fetch_at_once=*/!fetched);
   }
   return loaded;
 }

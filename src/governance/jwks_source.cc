@@ -45,12 +45,12 @@ bool JwksSource::request_refresh() {
   return true;
 }
 
-void JwksSource::start() {
+void JwksSource::start(bool fetch_at_once) {
   stop();
   {
     std::lock_guard lock(mutex_);
     stopping_ = false;
-    wanted_ = true;  // the first fetch at once
+    wanted_ = fetch_at_once;
   }
   thread_ = std::thread([this] { loop(); });
 }

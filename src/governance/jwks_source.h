@@ -51,8 +51,9 @@ class JwksSource {
   // (the last fetch, or the last early one, was less than kMinRefetch ago).
   bool request_refresh();
 
-  // Starts the background thread (first fetch at once, then every jwks_refresh_s).
-  void start();
+  // Starts the background thread. `fetch_at_once`: fetch as soon as the thread starts (false when the caller has just
+  // fetched with fetch_now()); then every jwks_refresh_s or on request_refresh().
+  void start(bool fetch_at_once = true);
   void stop();
 
  private:
