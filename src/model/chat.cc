@@ -13,4 +13,14 @@ const char* role_name(Role r) {
   return "user";
 }
 
+const char* protocol_name(Protocol p) {
+  switch (p) {
+    case Protocol::OpenAIChat: return "openai_chat";
+    case Protocol::AnthropicMessages: return "anthropic_messages";
+    case Protocol::Gemini: return "gemini";
+    case Protocol::BedrockConverse: return "bedrock_converse";
+  }
+  return "openai_chat";
+}
+
 }  // namespace sy::model

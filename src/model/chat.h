@@ -11,7 +11,10 @@
 
 namespace sy::model {
 
-enum class Protocol { OpenAIChat };
+enum class Protocol { OpenAIChat, AnthropicMessages, Gemini, BedrockConverse };
+
+// "openai_chat", "anthropic_messages", "gemini", "bedrock_converse" (the config names).
+const char* protocol_name(Protocol p);
 
 enum class Role { System, Developer, User, Assistant, Tool };
 
