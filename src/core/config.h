@@ -25,14 +25,16 @@ struct UpstreamTimeouts {
   uint32_t total_ms = 600'000;      // whole call
 };
 
-enum class ProviderType { OpenAI, AzureOpenAI, OpenAICompatible };
+// The provider's API. openai, azure_openai and openai_compatible speak OpenAI Chat
+// Completions; anthropic speaks Anthropic Messages; gemini the Gemini API.
+enum class ProviderType { OpenAI, AzureOpenAI, OpenAICompatible, Anthropic, Gemini };
 
 struct ProviderConfig {
   std::string name;
   ProviderType type = ProviderType::OpenAICompatible;
   std::string base_url;
   std::string api_key;      // may be empty (local servers)
-  std::string api_version;  // Azure only
+  std::string api_version;  // Azure: the api-version query; Anthropic: the anthropic-version header
   std::map<std::string, std::string> headers;  // extra headers sent upstream
   UpstreamTimeouts timeouts;
   uint32_t max_idle_connections = 64;  // per worker thread

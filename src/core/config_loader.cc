@@ -78,14 +78,24 @@ void read_provider(YamlReader& r, const std::string& name, const Node& n, Provid
     p.type = ProviderType::AzureOpenAI;
   } else if (type == "openai_compatible") {
     p.type = ProviderType::OpenAICompatible;
+  } else if (type == "anthropic") {
+    p.type = ProviderType::Anthropic;
+  } else if (type == "gemini") {
+    p.type = ProviderType::Gemini;
   } else if (!type.empty()) {
     r.problem(n["type"], path + ".type",
-              fmt::format("unknown provider type \"{}\" (expected openai, azure_openai or "
-                          "openai_compatible)",
+              fmt::format("unknown provider type \"{}\" (expected openai, azure_openai, "
+                          "openai_compatible, anthropic or gemini)",
                           type));
   }
-  r.read(n, path, "base_url", p.base_url, p.type != ProviderType::OpenAI);
-  if (p.base_url.empty() && p.type == ProviderType::OpenAI) p.base_url = "https://api.openai.com/v1";
+  // The public APIs have a default address; anything else must say where it is.
+  const char* default_base = p.type == ProviderType::OpenAI      ? "https://api.openai.com/v1"
+                             : p.type == ProviderType::Anthropic ? "https://api.anthropic.com"
+                             : p.type == ProviderType::Gemini
+                                 ? "https://generativelanguage.googleapis.com"
+                                 : nullptr;
+  r.read(n, path, "base_url", p.base_url, default_base == nullptr);
+  if (p.base_url.empty() && default_base != nullptr) p.base_url = default_base;
   if (!p.base_url.empty()) {
     if (auto ep = parse_endpoint(p.base_url); !ep) {
       r.problem(n["base_url"], path + ".base_url", ep.error().message);
@@ -93,6 +103,7 @@ void read_provider(YamlReader& r, const std::string& name, const Node& n, Provid
   }
   r.read(n, path, "api_key", p.api_key);
   r.read(n, path, "api_version", p.api_version, p.type == ProviderType::AzureOpenAI);
+  if (p.api_version.empty() && p.type == ProviderType::Anthropic) p.api_version = "2023-06-01";
   r.read(n, path, "max_idle_connections", p.max_idle_connections);
   r.read(n, path, "verify_tls", p.verify_tls);
   r.read(n, path, "ca_file", p.ca_file);

@@ -2,6 +2,9 @@
 
 namespace sy::gateway {
 
+RequestContext::RequestContext(http::Exchange& ex, WorkerState& w)
+    : RequestContext(ex, w, Ingress{&protocols::codec_for(model::Protocol::OpenAIChat)}) {}
+
 std::vector<http::HeaderField> RequestContext::response_headers() const {
   std::vector<http::HeaderField> h;
   h.reserve(4);

@@ -16,7 +16,9 @@
 #include "governance/principal.h"
 #include "http/client.h"
 #include "http/exchange.h"
+#include "model/canonical.h"
 #include "model/chat.h"
+#include "protocols/codec.h"
 #include "routing/route_decision.h"
 
 namespace sy::governance {
@@ -51,13 +53,22 @@ struct Attempt {
   uint32_t ms = 0;
 };
 
+// The API a request came in through: its codec decodes the request and encodes every
+// answer and error the client gets.
+struct Ingress {
+  const protocols::Codec* codec = nullptr;
+  const char* action = "POST /v1/chat/completions";  // for the audit record
+};
+
 struct RequestContext {
-  RequestContext(http::Exchange& ex, WorkerState& w)
+  RequestContext(http::Exchange& ex, WorkerState& w);
+  RequestContext(http::Exchange& ex, WorkerState& w, Ingress in)
       : exchange(ex),
         worker(w),
         snapshot(w.snapshot),
         started(std::chrono::steady_clock::now()),
-        received(std::chrono::system_clock::now()) {}
+        received(std::chrono::system_clock::now()),
+        ingress(in) {}
 
   http::Exchange& exchange;
   WorkerState& worker;
@@ -65,9 +76,11 @@ struct RequestContext {
   std::chrono::steady_clock::time_point started;
   std::chrono::system_clock::time_point received;
   std::string request_id;
+  Ingress ingress;
   audit::AuditSlot audit_slot;                    // admit: a reserved audit queue slot
 
   model::ChatRequest request;                     // decode
+  std::optional<model::Request> canonical;        // dispatch: decoded once when translating
   governance::Principal principal;                // identify (anonymous by default)
   bool authenticated = false;
   std::vector<DataClassCount> data_classes;       // inspect
@@ -91,7 +104,8 @@ struct RequestContext {
   // the request's audit record is on disk); the respond stage sends it.
   std::optional<http::Response> answer;           // a whole answer
   bool stream_open = false;                       // a stream was begun, not yet ended
-  bool stream_complete = false;                   // upstream finished: [DONE] is due
+  bool stream_complete = false;                   // upstream finished: the trailer is due
+  std::string stream_trailer;                     // the stream's last event, held back
   std::string captured_response;                  // audit.capture: full
 
   // Headers every response of this request carries.

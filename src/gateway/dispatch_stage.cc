@@ -5,31 +5,10 @@
 #include <boost/asio/use_awaitable.hpp>
 
 #include "core/ids.h"
-#include "gateway/respond_stage.h"
-#include "http/sse.h"
-#include "protocols/openai_chat.h"
+#include "gateway/deliver.h"
+#include "gateway/egress.h"
 
 namespace sy::gateway {
-namespace {
-
-namespace asio = boost::asio;
-namespace codec = protocols::openai_chat;
-using Clock = std::chrono::steady_clock;
-
-constexpr size_t kMaxResponseBytes = 64u << 20;
-constexpr size_t kMaxErrorBodyBytes = 64u << 10;
-
-// How one attempt ended.
-struct Outcome {
-  enum Kind { Delivered, Final, Retry, SkipDeployment } kind = Retry;
-  std::string label;           // for x-switchyard-attempts
-  Error error;                 // Final / Retry / SkipDeployment
-  std::optional<uint32_t> retry_after_s;
-};
-
-Outcome retry(std::string label, Error e, std::optional<uint32_t> retry_after = {}) {
-  return Outcome{Outcome::Retry, std::move(label), std::move(e), retry_after};
-}
 
 Outcome from_transport(const http::TransportError& t, const providers::Deployment& dep) {
   const std::string where = "deployment " + dep.name() + ": ";
@@ -43,6 +22,13 @@ Outcome from_transport(const http::TransportError& t, const providers::Deploymen
       return retry(http::failure_name(t.kind), Error::make(ErrorKind::UpstreamError, where + t.message));
   }
 }
+
+namespace {
+
+namespace asio = boost::asio;
+using Clock = std::chrono::steady_clock;
+
+constexpr size_t kMaxErrorBodyBytes = 64u << 10;
 
 // Cancels the upstream call if the client goes away while it is in flight.
 class CancelOnDisconnect {
@@ -60,7 +46,8 @@ http::Task<Outcome> read_error_answer(RequestContext& ctx, http::UpstreamCall& c
                                       const providers::Deployment& dep,
                                       const http::ResponseHead& head) {
   auto body = co_await call.read_body(kMaxErrorBodyBytes);
-  const std::string upstream_message = body ? codec::decode_error_message(*body) : "(no body)";
+  const std::string upstream_message =
+      body ? dep.provider->codec().decode_error_message(*body) : "(no body)";
   const std::string label = std::to_string(head.status);
   const std::string where = "deployment " + dep.name() + " answered " + label + ": ";
   const unsigned s = head.status;
@@ -84,149 +71,17 @@ http::Task<Outcome> read_error_answer(RequestContext& ctx, http::UpstreamCall& c
   co_return Outcome{Outcome::Final, label, std::move(e), {}};
 }
 
-http::Task<Outcome> deliver_whole(RequestContext& ctx, http::UpstreamCall& call,
-                                  const providers::Deployment& dep) {
-  auto body = co_await call.read_body(kMaxResponseBytes);
-  if (!body) co_return from_transport(body.error(), dep);
-  auto usage = codec::decode_response_usage(*body);
-  if (!usage) {
-    co_return retry("malformed", Error::make(ErrorKind::UpstreamError,
-                                             "deployment " + dep.name() + ": " + usage.error().message));
-  }
-  ctx.usage = *usage;
-  ctx.served_by = &dep;
-  ctx.attempts.back().outcome = "ok";
-  ctx.status = 200;
-  http::Response r;
-  r.body = std::move(*body);
-  // Values a policy masked on the way out come back in the answer.
-  if (!ctx.masked.empty()) governance::restore_masked(r.body, ctx.masked, /*json_escape=*/true);
-  r.headers = ctx.response_headers();
-  ctx.answer = std::move(r);  // sent by the respond stage, once recorded
-  co_return Outcome{Outcome::Delivered, "ok", {}, {}};
-}
-
-// Commits to `dep`'s answer and sends the stream's status and headers; the task yields
-// false when the client is gone. A plain function returning the exchange's task (g++ 12
-// miscompiles a coroutine wrapping this one).
-http::Task<bool> begin_client_stream(RequestContext& ctx, const providers::Deployment& dep) {
-  ctx.served_by = &dep;
-  ctx.attempts.back().outcome = "ok";
-  ctx.status = 200;
-  ctx.stream_open = true;  // the respond stage ends it (nothing is sent if the client is gone)
-  return ctx.exchange.begin_stream(200, "text/event-stream", ctx.response_headers());
-}
-
-http::Task<Outcome> deliver_stream(RequestContext& ctx, http::UpstreamCall& call,
-                                   const providers::Deployment& dep) {
-  http::SseParser sse;
-  std::string out;  // events to forward from this read; before the start, all held back
-  bool started = false, saw_done = false, has_output = false;
-  std::optional<Error> bad;
-
-  const bool capture = ctx.snapshot->config->audit.capture != CaptureMode::None;
-  const size_t capture_max = ctx.snapshot->config->audit.capture_max_bytes;
-
-  auto fail_stream = [&](Error e) -> http::Task<Outcome> {
-    // After the first byte the status is sent: report in-band; the respond stage ends
-    // the stream once the request is recorded.
-    ctx.error = e.message;
-    co_await ctx.exchange.write_chunk(sse_error_event(e));
-    co_return Outcome{Outcome::Delivered, "ok", {}, {}};
-  };
-
-  for (;;) {
-    auto piece = co_await call.read_some();
-    if (!piece) {
-      if (!started) co_return from_transport(piece.error(), dep);
-      if (piece.error().kind == http::TransportFailure::Cancelled) {
-        co_return Outcome{Outcome::Delivered, "ok", {}, {}};
-      }
-      co_return co_await fail_stream(
-          Error::make(ErrorKind::UpstreamError,
-                      "deployment " + dep.name() + ": stream interrupted: " + piece.error().message));
-    }
-    if (piece->empty()) break;
-    const bool within_limit = sse.feed(*piece, [&](const http::SseEvent& ev) {
-      if (bad || saw_done) return;
-      auto chunk = codec::inspect_stream_chunk(ev.data, ev.data.size() + http::kSsePadding);
-      if (!chunk) {
-        bad = chunk.error();
-        return;
-      }
-      if (chunk->is_error) {
-        bad = Error::make(ErrorKind::UpstreamError,
-                          "deployment " + dep.name() + " sent an error event: " +
-                              codec::decode_error_message(ev.data));
-        return;
-      }
-      if (chunk->usage.reported) ctx.usage = chunk->usage;
-      if (chunk->done) {
-        saw_done = true;  // [DONE] itself is sent by the respond stage
-        return;
-      }
-      if (!chunk->preamble) has_output = true;
-      if (capture && ctx.captured_response.size() + ev.data.size() < capture_max) {
-        ctx.captured_response += ctx.captured_response.empty() ? '[' : ',';
-        ctx.captured_response += ev.data;
-      }
-      if (chunk->usage_only && !ctx.request.include_usage) return;  // asked for by us only
-      if (!ev.event.empty()) {
-        out += "event: ";
-        out += ev.event;
-        out += '\n';
-      }
-      out += "data: ";
-      out += ev.data;
-      out += "\n\n";
-    });
-    if (!within_limit) bad = Error::make(ErrorKind::UpstreamError, "stream event too large");
-    if (bad && !started) {
-      co_return retry("malformed", Error::make(ErrorKind::UpstreamError,
-                                               "deployment " + dep.name() + ": " + bad->message));
-    }
-    if (!out.empty() && (started || has_output || bad)) {
-      if (!started) {
-        started = true;
-        if (!co_await begin_client_stream(ctx, dep)) {
-          call.cancel();
-          co_return Outcome{Outcome::Delivered, "ok", {}, {}};
-        }
-      }
-      if (!co_await ctx.exchange.write_chunk(out)) {
-        call.cancel();
-        co_return Outcome{Outcome::Delivered, "ok", {}, {}};
-      }
-      out.clear();
-    }
-    if (bad) co_return co_await fail_stream(*bad);
-    if (saw_done) break;
-  }
-  if (!saw_done) {
-    Error e = Error::make(ErrorKind::UpstreamError,
-                          "deployment " + dep.name() + ": stream ended before [DONE]");
-    if (!started) co_return retry("truncated", std::move(e));
-    co_return co_await fail_stream(std::move(e));
-  }
-  // Drain what is left of the body so the connection can be reused.
-  while (true) {
-    auto rest = co_await call.read_some();
-    if (!rest || rest->empty()) break;
-  }
-  if (!started) {
-    // A stream with no events before [DONE]: begin it now so the client gets a stream.
-    if (!co_await begin_client_stream(ctx, dep)) co_return Outcome{Outcome::Delivered, "ok", {}, {}};
-    if (!out.empty()) co_await ctx.exchange.write_chunk(out);
-  }
-  ctx.stream_complete = true;
-  co_return Outcome{Outcome::Delivered, "ok", {}, {}};
-}
-
 http::Task<Outcome> attempt(RequestContext& ctx, const providers::Deployment& dep) {
   const providers::Provider& provider = *dep.provider;
   http::UpstreamCall call(ctx.worker.pool, provider.target(), provider.deadlines());
   CancelOnDisconnect guard(ctx.exchange, call);
-  auto head = co_await call.send(provider.chat_request(ctx.request, dep.upstream_model()));
+  auto body = egress_body(ctx, dep);
+  if (!body) {
+    // This deployment's protocol cannot carry the request; another's may.
+    co_return Outcome{Outcome::SkipDeployment, "unsupported", std::move(body.error()), {}};
+  }
+  auto head = co_await call.send(
+      provider.chat_request(std::move(*body), dep.upstream_model(), ctx.request.stream));
   if (!head) co_return from_transport(head.error(), dep);
   if (head->status < 200 || head->status >= 300) {
     co_return co_await read_error_answer(ctx, call, dep, *head);
@@ -246,10 +101,11 @@ http::Task<Outcome> attempt(RequestContext& ctx, const providers::Deployment& de
 // The error the client gets when no attempt succeeded. When every attempt was
 // rate-limited, the soonest retry-after any provider gave is passed on.
 Error exhausted(const std::vector<Outcome>& failures, std::optional<uint32_t>& retry_after) {
-  bool all_rate_limited = true;
+  bool all_rate_limited = true, all_unsupported = true;
   std::string detail;
   for (const auto& f : failures) {
     all_rate_limited = all_rate_limited && f.error.kind == ErrorKind::RateLimited;
+    all_unsupported = all_unsupported && f.error.kind == ErrorKind::InvalidRequest;
     if (f.retry_after_s) {
       retry_after = retry_after ? std::min(*retry_after, *f.retry_after_s) : *f.retry_after_s;
     }
@@ -259,6 +115,10 @@ Error exhausted(const std::vector<Outcome>& failures, std::optional<uint32_t>& r
   if (!all_rate_limited) retry_after.reset();
   const auto& last = failures.back().error;
   if (failures.size() == 1) return last;
+  if (all_unsupported) {  // no candidate's protocol can carry the request: the client's to fix
+    return Error::make(ErrorKind::InvalidRequest, "no candidate deployment can take this request: " + detail,
+                       {}, "unsupported_feature");
+  }
   ErrorKind kind = all_rate_limited ? ErrorKind::RateLimited
                    : last.kind == ErrorKind::UpstreamTimeout ? ErrorKind::UpstreamTimeout
                                                              : ErrorKind::UpstreamError;

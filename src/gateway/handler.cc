@@ -28,20 +28,30 @@ std::string request_id_for(const http::Exchange& ex) {
   return std::string(given);
 }
 
-bool is_chat_path(std::string_view p) {
-  return p == "/v1/chat/completions" || p == "/chat/completions";
+// The chat APIs by path, each with the codec that speaks it. Other paths answer errors
+// in OpenAI's shape.
+std::optional<Ingress> chat_ingress(std::string_view p) {
+  if (p == "/v1/chat/completions" || p == "/chat/completions") {
+    return Ingress{&protocols::codec_for(model::Protocol::OpenAIChat), "POST /v1/chat/completions"};
+  }
+  if (p == "/v1/messages") {
+    return Ingress{&protocols::codec_for(model::Protocol::AnthropicMessages), "POST /v1/messages"};
+  }
+  return std::nullopt;
 }
 
 }  // namespace
 
 http::Task<void> GatewayHandler::handle(http::Exchange& exchange) {
-  RequestContext ctx(exchange, worker_);
-  ctx.request_id = request_id_for(exchange);
   std::string_view path = exchange.target();
   if (auto q = path.find('?'); q != std::string_view::npos) path = path.substr(0, q);
   const std::string_view method = exchange.method();
+  const std::optional<Ingress> chat = chat_ingress(path);
+  RequestContext ctx(exchange, worker_, chat.value_or(Ingress{}));
+  if (ctx.ingress.codec == nullptr) ctx.ingress.codec = &protocols::codec_for(model::Protocol::OpenAIChat);
+  ctx.request_id = request_id_for(exchange);
 
-  if (is_chat_path(path)) {
+  if (chat) {
     if (method != "POST") {
       co_await respond_error(ctx, Error::make(ErrorKind::MethodNotAllowed,
                                               "use POST for " + std::string(path)));

@@ -9,12 +9,21 @@ namespace sy::gateway {
 Result<void> IdentifyStage::run(RequestContext& ctx) const {
   const governance::Authenticator* auth = ctx.worker.auth;
   if (auth == nullptr) return {};
-  const std::string_view header = ctx.exchange.header("authorization");
+  std::string_view header = ctx.exchange.header("authorization");
+  std::string bearer;
+  if (header.empty()) {
+    // Anthropic's SDKs send the key as x-api-key.
+    if (const std::string_view key = ctx.exchange.header("x-api-key"); !key.empty()) {
+      bearer = "Bearer ";
+      bearer += key;
+      header = bearer;
+    }
+  }
   if (header.empty()) {
     if (!auth->required()) return {};
     return fail(ErrorKind::Authentication,
-                "Missing credentials: send 'Authorization: Bearer <key>' with a Switchyard "
-                "key or an OIDC token",
+                "Missing credentials: send 'Authorization: Bearer <key>' (or x-api-key) with a "
+                "Switchyard key or an OIDC token",
                 {}, "missing_api_key");
   }
   auto who = auth->authenticate_header(header, unix_now_ms());

@@ -2,7 +2,6 @@
 
 #include "governance/dlp_mask.h"
 #include "governance/policy_set.h"
-#include "protocols/openai_chat.h"
 
 namespace sy::gateway {
 
@@ -56,7 +55,7 @@ Result<void> PolicyStage::mask_request(RequestContext& ctx) const {
   if (*n == 0) return {};
   // Decoded again so that every later stage (and the egress codec, which forwards the
   // body) sees only the placeholders.
-  auto masked = protocols::openai_chat::decode_request(std::move(body));
+  auto masked = ctx.ingress.codec->decode_ingress(std::move(body));
   if (!masked) {
     // Fail closed: the values must not leave unmasked.
     return fail(ErrorKind::InvalidRequest,

@@ -58,7 +58,7 @@ void fill_audit_record(const RequestContext& ctx, audit::AuditRecord& r) {
     for (const auto& c : ctx.data_classes) d.field(c.entity_type, c.count);
     d.end_object();
   }
-  r.action = "POST /v1/chat/completions";
+  r.action = ctx.ingress.action;
   r.model = ctx.request.model;
   if (!ctx.decision.requested.empty()) {  // routed, even if every candidate was removed
     r.route.clear();

@@ -1,6 +1,5 @@
 #include "gateway/respond_stage.h"
 
-#include "protocols/openai_chat.h"
 
 namespace sy::gateway {
 
@@ -8,9 +7,9 @@ http::Task<void> RespondStage::run(RequestContext& ctx) const {
   if (ctx.stream_open) {
     if (ctx.exchange.client_gone()) co_return;
     if (ctx.failure) {
-      co_await ctx.exchange.write_chunk(sse_error_event(*ctx.failure));
-    } else if (ctx.stream_complete) {
-      co_await ctx.exchange.write_chunk("data: [DONE]\n\n");
+      co_await ctx.exchange.write_chunk(sse_error_event(ctx, *ctx.failure));
+    } else if (ctx.stream_complete && !ctx.stream_trailer.empty()) {
+      co_await ctx.exchange.write_chunk(ctx.stream_trailer);
     }
     co_await ctx.exchange.end_stream();
     co_return;
@@ -22,9 +21,11 @@ http::Task<void> RespondStage::run(RequestContext& ctx) const {
   if (ctx.answer && !ctx.exchange.client_gone()) co_await ctx.exchange.respond(std::move(*ctx.answer));
 }
 
-std::string sse_error_event(const Error& error) {
-  std::string event = "data: ";
-  event += protocols::openai_chat::encode_error(error);
+std::string sse_error_event(const RequestContext& ctx, const Error& error) {
+  // Anthropic names its events; OpenAI's clients read an error object from plain data.
+  std::string event =
+      ctx.ingress.codec->protocol() == model::Protocol::AnthropicMessages ? "event: error\ndata: " : "data: ";
+  event += ctx.ingress.codec->encode_error(error);
   event += "\n\n";
   return event;
 }
@@ -37,7 +38,7 @@ http::Task<void> respond_error(RequestContext& ctx, const Error& error) {
   if (error.kind == ErrorKind::RateLimited || error.kind == ErrorKind::Unavailable) {
     r.headers.push_back({"retry-after", std::to_string(ctx.retry_after_s.value_or(1))});
   }
-  r.body = protocols::openai_chat::encode_error(error);
+  r.body = ctx.ingress.codec->encode_error(error);
   co_await ctx.exchange.respond(std::move(r));
 }
 

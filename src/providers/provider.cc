@@ -1,7 +1,6 @@
 #include "providers/provider.h"
 
 #include "core/json_writer.h"
-#include "protocols/openai_chat.h"
 
 namespace sy::providers {
 
@@ -11,12 +10,27 @@ Result<Provider> Provider::compile(const ProviderConfig& config) {
   auto ep = parse_endpoint(config.base_url);
   if (!ep) return std::unexpected(ep.error());
   p.endpoint_ = std::move(*ep);
-  if (!config.api_key.empty()) {
-    if (config.type == ProviderType::AzureOpenAI) {
-      p.fixed_headers_.push_back({"api-key", config.api_key});
-    } else {
-      p.fixed_headers_.push_back({"authorization", "Bearer " + config.api_key});
-    }
+  switch (config.type) {
+    case ProviderType::Anthropic:
+      p.codec_ = &protocols::codec_for(model::Protocol::AnthropicMessages);
+      if (!config.api_key.empty()) p.fixed_headers_.push_back({"x-api-key", config.api_key});
+      p.fixed_headers_.push_back({"anthropic-version", config.api_version});
+      break;
+    case ProviderType::Gemini:
+      p.codec_ = &protocols::codec_for(model::Protocol::Gemini);
+      if (!config.api_key.empty()) p.fixed_headers_.push_back({"x-goog-api-key", config.api_key});
+      break;
+    case ProviderType::AzureOpenAI:
+      p.codec_ = &protocols::codec_for(model::Protocol::OpenAIChat);
+      if (!config.api_key.empty()) p.fixed_headers_.push_back({"api-key", config.api_key});
+      break;
+    case ProviderType::OpenAI:
+    case ProviderType::OpenAICompatible:
+      p.codec_ = &protocols::codec_for(model::Protocol::OpenAIChat);
+      if (!config.api_key.empty()) {
+        p.fixed_headers_.push_back({"authorization", "Bearer " + config.api_key});
+      }
+      break;
   }
   for (const auto& [name, value] : config.headers) p.fixed_headers_.push_back({name, value});
   return p;
@@ -34,11 +48,13 @@ http::Deadlines Provider::deadlines() const {
                          std::chrono::milliseconds(t.idle_ms), std::chrono::milliseconds(t.total_ms)};
 }
 
-http::OutgoingRequest Provider::chat_request(const model::ChatRequest& request,
-                                             std::string_view upstream_model) const {
+http::OutgoingRequest Provider::chat_request(std::string body, std::string_view upstream_model,
+                                             bool stream) const {
   http::OutgoingRequest out;
   out.headers = fixed_headers_;
-  if (config_->type == ProviderType::AzureOpenAI) {
+  if (config_->type == ProviderType::Anthropic || config_->type == ProviderType::Gemini) {
+    out.target = endpoint_.path_prefix + codec_->request_path(upstream_model, stream);
+  } else if (config_->type == ProviderType::AzureOpenAI) {
     // Azure names the deployment in the path; the body's model is ignored there.
     out.target.reserve(endpoint_.path_prefix.size() + upstream_model.size() + 64);
     out.target = endpoint_.path_prefix + "/openai/deployments/";
@@ -47,8 +63,8 @@ http::OutgoingRequest Provider::chat_request(const model::ChatRequest& request,
   } else {
     out.target = endpoint_.path_prefix + "/chat/completions";
   }
-  out.body = protocols::openai_chat::encode_request(request, upstream_model);
-  if (request.stream) out.headers.push_back({"accept", "text/event-stream"});
+  out.body = std::move(body);
+  if (stream) out.headers.push_back({"accept", "text/event-stream"});
   return out;
 }
 

@@ -11,6 +11,7 @@
 #include "core/url.h"
 #include "http/client.h"
 #include "model/chat.h"
+#include "protocols/codec.h"
 
 namespace sy::providers {
 
@@ -24,12 +25,18 @@ class Provider {
   http::UpstreamTarget target() const;
   http::Deadlines deadlines() const;
 
-  // The request to send for a chat completion on `upstream_model`.
-  http::OutgoingRequest chat_request(const model::ChatRequest& request,
-                                     std::string_view upstream_model) const;
+  // The wire protocol the provider speaks, and its codec.
+  model::Protocol protocol() const { return codec_->protocol(); }
+  const protocols::Codec& codec() const { return *codec_; }
+
+  // The request to send for a chat call on `upstream_model`, with `body` already encoded
+  // in the provider's protocol: path, auth and fixed headers added.
+  http::OutgoingRequest chat_request(std::string body, std::string_view upstream_model,
+                                     bool stream) const;
 
  private:
   const ProviderConfig* config_ = nullptr;
+  const protocols::Codec* codec_ = nullptr;
   Endpoint endpoint_;
   std::vector<http::HeaderField> fixed_headers_;  // auth plus configured extras
 };

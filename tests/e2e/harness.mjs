@@ -14,6 +14,7 @@ import readline from 'node:readline';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 
+import Anthropic from '@anthropic-ai/sdk';
 import OpenAI from 'openai';
 
 export const E2E_DIR = path.dirname(fileURLToPath(import.meta.url));
@@ -184,6 +185,17 @@ export class Gateway {
     });
   }
 
+  // An official Anthropic SDK client for this gateway (it sends the key as x-api-key).
+  anthropic(options = {}) {
+    return new Anthropic({
+      baseURL: this.url,
+      apiKey: 'sk-demo',
+      maxRetries: 0,
+      timeout: 30_000,
+      ...options,
+    });
+  }
+
   stop() {
     return this.proc.stop();
   }
@@ -226,6 +238,7 @@ export async function startStack({ config, env } = {}) {
       sim,
       gateway,
       client: (options) => gateway.client(options),
+      anthropic: (options) => gateway.anthropic(options),
       async stop() {
         await Promise.all([gateway.stop(), sim.stop()]);
       },
