@@ -2,6 +2,7 @@
 
 #include "gateway/egress.h"
 #include "gateway/respond_stage.h"
+#include "gateway/stream_unmask.h"
 #include "http/sse.h"
 #include "protocols/openai_chat.h"
 
@@ -163,10 +164,14 @@ bool is_terminal(model::Protocol p, const http::SseEvent& ev) {
 // Any other pairing: the upstream's events decoded into canonical events, which the
 // client's codec encodes (or, for a same-protocol non-OpenAI stream, the upstream's
 // events forwarded as they came while the decoder reads usage and errors from them).
+// A request whose values a policy masked always takes the decoding path, so that the
+// values can be put back into the answer's deltas.
 http::Task<Outcome> translate_stream(RequestContext& ctx, http::UpstreamCall& call,
                                      const providers::Deployment& dep) {
   const protocols::Codec& egress = dep.provider->codec();
-  const bool forward = same_protocol(ctx, dep);
+  const bool forward = same_protocol(ctx, dep) && ctx.masked.empty();
+  std::optional<StreamUnmasker> unmask;
+  if (!ctx.masked.empty()) unmask.emplace(ctx.masked);
   auto decoder = egress.stream_decoder();
   std::unique_ptr<protocols::StreamEncoder> encoder;
   if (!forward) encoder = ctx.ingress.codec->stream_encoder({ctx.request.include_usage});
@@ -184,6 +189,7 @@ http::Task<Outcome> translate_stream(RequestContext& ctx, http::UpstreamCall& ca
       bad = Error::make(ErrorKind::UpstreamError, who + ": " + r.error().message);
       return;
     }
+    if (unmask) unmask->apply(events);
     for (const auto& e : events) {
       if (e.kind == model::StreamEvent::Kind::Error) {
         bad = Error::make(ErrorKind::UpstreamError, who + " sent an error event: " + e.text);
@@ -239,6 +245,7 @@ http::Task<Outcome> translate_stream(RequestContext& ctx, http::UpstreamCall& ca
     if (!started) co_return retry("truncated", std::move(e));
     co_return co_await fail_stream(ctx, std::move(e));
   }
+  if (unmask) unmask->apply(events);
   for (const auto& e : events) {
     merge_usage(ctx.usage, e.usage);
     if (encoder) encoder->encode(e, out);
@@ -255,7 +262,8 @@ http::Task<Outcome> translate_stream(RequestContext& ctx, http::UpstreamCall& ca
 
 http::Task<Outcome> deliver_stream(RequestContext& ctx, http::UpstreamCall& call,
                                    const providers::Deployment& dep) {
-  if (same_protocol(ctx, dep) && ctx.ingress.codec->protocol() == model::Protocol::OpenAIChat) {
+  if (same_protocol(ctx, dep) && ctx.ingress.codec->protocol() == model::Protocol::OpenAIChat &&
+      ctx.masked.empty()) {
     return forward_openai_stream(ctx, call, dep);
   }
   return translate_stream(ctx, call, dep);
