@@ -4,11 +4,13 @@
 // (std::shared_ptr<const Config>), so it is safe to read from any thread.
 #pragma once
 
+#include <array>
 #include <cstdint>
 #include <map>
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "core/dlp_config.h"
@@ -45,7 +47,22 @@ struct ProviderConfig {
 struct Price {
   double input_per_mtok = 0;   // USD per 1M input tokens
   double output_per_mtok = 0;  // USD per 1M output tokens
+  std::optional<double> cached_input_per_mtok;  // USD per 1M cached input tokens (default: input)
 };
+
+// What a deployment can do. Unset: the model family's default (providers/model_family.h),
+// else true for tools and streaming, false for vision and JSON schema.
+struct Capabilities {
+  std::optional<bool> tools;
+  std::optional<bool> vision;
+  std::optional<bool> json_schema;
+  std::optional<bool> streaming;
+};
+
+// The task types the router and the classifier know (docs/routing.md).
+inline constexpr std::array<std::string_view, 9> kTaskTypes = {
+    "extraction", "summarization", "classification", "code", "math",
+    "reasoning",  "creative",      "chat",           "translation"};
 
 struct DeploymentConfig {
   std::string name;      // the public model name clients ask for
@@ -56,9 +73,17 @@ struct DeploymentConfig {
   std::string region;               // e.g. "eu-west-1" or "on-prem"; policies match it
   std::string tier;                 // free-form class, e.g. "premium"; policies match it
   std::vector<std::string> labels;  // free-form tags, e.g. [on_prem, gpu]; policies match them
+  uint32_t max_output_tokens = 0;   // 0: the model family's default
+  Capabilities capabilities;
+  // Quality per task type in [0, 1] ("default" for the others); unset: the family's.
+  std::map<std::string, double, std::less<>> quality;
+  uint32_t rpm = 0;  // the provider's requests-per-minute limit for it (0: unknown)
+  uint32_t tpm = 0;  // tokens per minute (0: unknown)
 };
 
-enum class RouteStrategy { Fallback, Weighted };
+// fallback: targets in order; weighted: random by weight; cheapest: by expected cost for
+// this request; latency: lowest time-to-first-token (EWMA), power of two choices.
+enum class RouteStrategy { Fallback, Weighted, Cheapest, LowestLatency };
 
 struct RouteTarget {
   std::string deployment;

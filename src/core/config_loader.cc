@@ -7,6 +7,7 @@
 #include <sstream>
 
 #include "core/config_auth.h"
+#include "core/config_catalog.h"
 #include "core/config_dlp.h"
 #include "core/policy_loader.h"
 #include "core/config_limits.h"
@@ -127,7 +128,8 @@ void read_deployment(YamlReader& r, const std::string& name, const Node& n, Depl
   d.model = name;
   if (!r.expect_map(n, path)) return;
   r.allow_keys(n, path,
-               {"provider", "model", "price", "context_window", "region", "tier", "labels"});
+               {"provider", "model", "price", "context_window", "region", "tier", "labels",
+                "max_output_tokens", "capabilities", "quality", "limits"});
   r.read(n, path, "provider", d.provider, true);
   r.read(n, path, "model", d.model);
   r.read(n, path, "context_window", d.context_window);
@@ -149,13 +151,7 @@ void read_deployment(YamlReader& r, const std::string& name, const Node& n, Depl
       }
     }
   }
-  if (const Node p = n["price"]; p.IsDefined() && !p.IsNull()) {
-    if (r.expect_map(p, path + ".price")) {
-      r.allow_keys(p, path + ".price", {"input_per_mtok", "output_per_mtok"});
-      r.read(p, path + ".price", "input_per_mtok", d.price.input_per_mtok);
-      r.read(p, path + ".price", "output_per_mtok", d.price.output_per_mtok);
-    }
-  }
+  read_catalog_facts(r, path, n, d);
 }
 
 void read_route(YamlReader& r, const std::string& name, const Node& n, RouteConfig& route) {
@@ -169,9 +165,15 @@ void read_route(YamlReader& r, const std::string& name, const Node& n, RouteConf
     route.strategy = RouteStrategy::Fallback;
   } else if (strategy == "weighted") {
     route.strategy = RouteStrategy::Weighted;
+  } else if (strategy == "cheapest") {
+    route.strategy = RouteStrategy::Cheapest;
+  } else if (strategy == "latency") {
+    route.strategy = RouteStrategy::LowestLatency;
   } else {
     r.problem(n["strategy"], path + ".strategy",
-              fmt::format("unknown strategy \"{}\" (expected fallback or weighted)", strategy));
+              fmt::format("unknown strategy \"{}\" (expected fallback, weighted, cheapest or "
+                          "latency)",
+                          strategy));
   }
   const Node targets = n["targets"];
   if (!targets.IsSequence() || targets.size() == 0) {

@@ -38,6 +38,7 @@ struct WorkerState {
   audit::AuditWriter* audit;  // the gateway's; null when the audit trail is disabled
   const governance::Authenticator* auth;  // the gateway's; null: everyone is anonymous
   std::unique_ptr<governance::WorkerLimits> limits;  // budgets and rate limits
+  routing::HealthBoard health;  // this worker's view of each deployment's health
 };
 
 // How many values of one data class the DLP scan found (never the values).
@@ -92,6 +93,7 @@ struct RequestContext {
   std::vector<std::string> budget_warnings;       // soft budgets over their limit
   bool limits_applied = false;
   std::vector<Attempt> attempts;                  // dispatch
+  std::chrono::steady_clock::time_point first_output;  // this attempt's first byte to the client
   const providers::Deployment* served_by = nullptr;
   model::Usage usage;
   double cost_usd = 0;                            // settle

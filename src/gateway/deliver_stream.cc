@@ -19,6 +19,7 @@ http::Task<bool> begin_client_stream(RequestContext& ctx, const providers::Deplo
   ctx.attempts.back().outcome = "ok";
   ctx.status = 200;
   ctx.stream_open = true;  // the respond stage ends it (nothing is sent if the client is gone)
+  ctx.first_output = std::chrono::steady_clock::now();
   return ctx.exchange.begin_stream(200, "text/event-stream", ctx.response_headers());
 }
 

@@ -1,5 +1,7 @@
 #include "gateway/dispatch_stage.h"
 
+#include <algorithm>
+
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
@@ -126,6 +128,23 @@ Error exhausted(const std::vector<Outcome>& failures, std::optional<uint32_t>& r
                                " attempts failed: " + detail);
 }
 
+// What an attempt's outcome says about the deployment's health. The client's own
+// errors, its disconnect and requests the deployment's protocol cannot carry say
+// nothing; an answer (even a 4xx) is a success; everything else is a failure.
+void note_health(routing::HealthBoard& board, const providers::Deployment& dep, const Outcome& o,
+                 Clock::time_point t0, Clock::time_point first_output, Clock::time_point t1) {
+  if (o.label == "cancelled" || o.label == "unsupported") {
+    board.release(dep.name());
+  } else if (o.kind == Outcome::Delivered || o.kind == Outcome::Final) {
+    const auto until = first_output != Clock::time_point{} ? first_output : t1;
+    board.record_success(dep.name(), t1, std::chrono::duration_cast<std::chrono::microseconds>(until - t0));
+  } else {
+    std::optional<std::chrono::seconds> after;
+    if (o.retry_after_s) after = std::chrono::seconds(*o.retry_after_s);
+    board.record_failure(dep.name(), t1, after);
+  }
+}
+
 http::Task<bool> sleep_unless_gone(RequestContext& ctx, std::chrono::milliseconds delay) {
   if (delay.count() <= 0) co_return !ctx.exchange.client_gone();
   asio::steady_timer timer(ctx.worker.context, delay);
@@ -145,7 +164,8 @@ http::Task<Result<void>> DispatchStage::run(RequestContext& ctx) const {
   const providers::Deployment* previous = nullptr;
   uint32_t retries_here = 0;
 
-  for (const auto* dep : schedule) {
+  for (size_t at = 0; at < schedule.size(); ++at) {
+    const providers::Deployment* dep = schedule[at];
     if (std::find(skipped.begin(), skipped.end(), dep) != skipped.end()) continue;
     if (dep == previous) {
       const auto& last = failures.back();
@@ -160,12 +180,28 @@ http::Task<Result<void>> DispatchStage::run(RequestContext& ctx) const {
       retries_here = 0;
     }
     const auto t0 = Clock::now();
+    routing::HealthBoard& health = ctx.worker.health;
+    if (std::string refused = health.admit(dep->name(), t0); !refused.empty()) {
+      // Its circuit opened since routing (another request saw it fail). Skipped while
+      // another deployment is left to try; the last one is tried regardless.
+      const bool others_left = std::any_of(schedule.begin() + static_cast<ptrdiff_t>(at) + 1, schedule.end(),
+                                           [&](const providers::Deployment* d) { return d != dep; });
+      if (others_left) {
+        ctx.attempts.push_back({dep->name(), "circuit_open", 0});
+        failures.push_back(retry("circuit_open", Error::make(ErrorKind::UpstreamError,
+                                                             "deployment " + dep->name() + ": " + refused)));
+        previous = dep;
+        continue;
+      }
+    }
     ctx.attempts.push_back({dep->name(), "pending", 0});
+    ctx.first_output = {};
     Outcome outcome = co_await attempt(ctx, *dep);
+    const auto t1 = Clock::now();
     auto& record = ctx.attempts.back();
     record.outcome = outcome.label;
-    record.ms = static_cast<uint32_t>(
-        std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - t0).count());
+    record.ms = static_cast<uint32_t>(std::chrono::duration_cast<std::chrono::milliseconds>(t1 - t0).count());
+    note_health(health, *dep, outcome, t0, ctx.first_output, t1);
     if (outcome.kind == Outcome::Delivered) co_return Result<void>{};
     if (outcome.kind == Outcome::Final) co_return std::unexpected(std::move(outcome.error));
     if (outcome.kind == Outcome::SkipDeployment) skipped.push_back(dep);

@@ -1,6 +1,7 @@
 #include "gateway/route_stage.h"
 
 #include "core/ids.h"
+#include "routing/requirements.h"
 
 namespace sy::gateway {
 namespace {
@@ -56,11 +57,18 @@ Result<void> RouteStage::run(RequestContext& ctx) const {
                     list(who.allowed_routes) + ")",
                 "model", "route_not_allowed");
   }
-  if (who.allowed_models.empty() && who.allowed_regions.empty() && ctx.policy.constraints.empty()) {
-    return {};
-  }
-  const auto constraints = constraints_of(ctx);
-  return ctx.decision.apply(constraints);
+  // filter: the key's and the policies' constraints, then what the request needs
+  // (capabilities, context window), then health; choose: the route's strategy.
+  auto constraints = constraints_of(ctx);
+  const routing::Needs needs = routing::needs_of(ctx.request);
+  routing::append_need_constraints(needs, constraints);
+  if (auto r = ctx.decision.apply(constraints); !r) return r;
+  const auto now = routing::HealthBoard::Clock::now();
+  ctx.decision.apply_health(ctx.worker.health, now);
+  const RouteConfig* route =
+      ctx.decision.route.empty() ? nullptr : ctx.snapshot->catalog->route(ctx.decision.route);
+  ctx.decision.choose(route, needs, &ctx.worker.health, random_unit(), random_unit());
+  return {};
 }
 
 }  // namespace sy::gateway

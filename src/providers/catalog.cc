@@ -18,7 +18,7 @@ Result<std::unique_ptr<const Catalog>> Catalog::build(ConfigPtr config) {
       return fail(ErrorKind::InvalidRequest,
                   "deployments." + name + ": unknown provider \"" + dc.provider + "\"");
     }
-    c->deployments_.emplace(name, Deployment{&dc, &it->second});
+    c->deployments_.emplace(name, Deployment::resolve(dc, it->second));
   }
   for (const auto& [name, rc] : c->config_->routes) c->routes_.emplace(name, &rc);
   return std::unique_ptr<const Catalog>(std::move(c));

@@ -1,6 +1,7 @@
 #include "providers/provider.h"
 
 #include "core/json_writer.h"
+#include "providers/model_family.h"
 
 namespace sy::providers {
 
@@ -68,8 +69,50 @@ http::OutgoingRequest Provider::chat_request(std::string body, std::string_view 
   return out;
 }
 
+Deployment Deployment::resolve(const DeploymentConfig& config, const Provider& provider) {
+  Deployment d;
+  d.config = &config;
+  d.provider = &provider;
+  const ModelFamily* family = model_family(config.model);
+  d.context_window = config.context_window ? config.context_window : family ? family->context_window : 0;
+  d.max_output = config.max_output_tokens ? config.max_output_tokens : family ? family->max_output : 0;
+  const Capabilities& c = config.capabilities;
+  d.tools = c.tools.value_or(family ? family->tools : true);
+  d.vision = c.vision.value_or(family ? family->vision : false);
+  d.json_schema = c.json_schema.value_or(family ? family->json_schema : false);
+  d.streaming = c.streaming.value_or(true);
+  auto configured = [&](std::string_view task) -> std::optional<float> {
+    auto it = config.quality.find(task);
+    if (it == config.quality.end()) return std::nullopt;
+    return static_cast<float>(it->second);
+  };
+  const float fallback = configured("default").value_or(family ? family->quality : 0.5f);
+  for (size_t i = 0; i < kTaskTypes.size(); ++i) {
+    float q = fallback;
+    if (!configured("default") && family) {
+      for (const auto& o : family->overrides) {
+        if (o.task == kTaskTypes[i]) q = o.quality;
+      }
+    }
+    d.quality[i] = configured(kTaskTypes[i]).value_or(q);
+  }
+  d.quality[kTaskTypes.size()] = fallback;
+  return d;
+}
+
+float Deployment::quality_for(std::string_view task) const {
+  for (size_t i = 0; i < kTaskTypes.size(); ++i) {
+    if (kTaskTypes[i] == task) return quality[i];
+  }
+  return quality[kTaskTypes.size()];
+}
+
 double cost_usd(const Price& price, const model::Usage& usage) {
-  return (usage.input_tokens * price.input_per_mtok + usage.output_tokens * price.output_per_mtok) /
+  // Cached input tokens are part of the input count, billed at the cached price.
+  const uint32_t cached = std::min(usage.cached_input_tokens, usage.input_tokens);
+  const double cached_price = price.cached_input_per_mtok.value_or(price.input_per_mtok);
+  return ((usage.input_tokens - cached) * price.input_per_mtok + cached * cached_price +
+          usage.output_tokens * price.output_per_mtok) /
          1e6;
 }
 

@@ -3,6 +3,7 @@
 // immutable parts of a config snapshot, so they are safe to read from any thread.
 #pragma once
 
+#include <array>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -41,12 +42,23 @@ class Provider {
   std::vector<http::HeaderField> fixed_headers_;  // auth plus configured extras
 };
 
+// One model at one provider, with its catalog facts resolved: the deployment's own
+// config first, then its model family's defaults (providers/model_family.h).
 struct Deployment {
   const DeploymentConfig* config = nullptr;
   const Provider* provider = nullptr;
+  uint32_t context_window = 0;  // tokens; 0: unknown (not filtered on)
+  uint32_t max_output = 0;      // tokens; 0: unknown
+  bool tools = true, vision = false, json_schema = false, streaming = true;
+  // Quality per task type (kTaskTypes order), then the default for anything else.
+  std::array<float, kTaskTypes.size() + 1> quality{};
 
   const std::string& name() const { return config->name; }
   const std::string& upstream_model() const { return config->model; }
+  // Quality for `task` ("" or an unknown task: the default).
+  float quality_for(std::string_view task) const;
+  // Resolves the facts of `config` at `provider`.
+  static Deployment resolve(const DeploymentConfig& config, const Provider& provider);
 };
 
 // USD cost of `usage` at `price`.

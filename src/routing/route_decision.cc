@@ -4,6 +4,7 @@
 #include <cmath>
 
 #include "core/json_writer.h"
+#include "routing/requirements.h"
 
 namespace sy::routing {
 
@@ -62,10 +63,93 @@ Result<void> RouteDecision::apply(std::span<const CandidateConstraint> constrain
     return false;
   });
   if (!order.empty()) return {};
-  std::string msg = "No deployment of '" + requested + "' may serve this request:";
+  // Removed only for what the request needs (capabilities, size): the client's request
+  // cannot be served as it is (400). Any removal by the key or a policy: 403.
+  const bool by_needs = std::all_of(removed.begin(), removed.end(), [](const Removal& r) {
+    return r.constraint.starts_with("capability:") || r.constraint == "context_window" ||
+           r.constraint == "max_output";
+  });
+  std::string msg = "No deployment of '" + requested + "' " +
+                    (by_needs ? "can" : "may") + " serve this request:";
   for (const auto& r : removed) msg += " " + r.deployment + " removed by " + r.constraint + " (" + r.reason + ");";
   msg.pop_back();
+  if (by_needs) return fail(ErrorKind::InvalidRequest, std::move(msg), "model", "no_capable_deployment");
   return fail(ErrorKind::PermissionDenied, std::move(msg), "model", "no_allowed_deployment");
+}
+
+namespace {
+
+// Candidate positions by ascending score; ties keep their order.
+std::vector<size_t> ascending(const std::vector<Score>& scores) {
+  std::vector<size_t> idx(scores.size());
+  for (size_t i = 0; i < idx.size(); ++i) idx[i] = i;
+  std::stable_sort(idx.begin(), idx.end(),
+                   [&](size_t a, size_t b) { return scores[a].value < scores[b].value; });
+  return idx;
+}
+
+// Puts the candidates and their scores in the order `idx` gives.
+void permute(std::vector<const providers::Deployment*>& order, std::vector<Score>& scores,
+             const std::vector<size_t>& idx) {
+  std::vector<const providers::Deployment*> sorted;
+  std::vector<Score> sorted_scores;
+  for (size_t i : idx) {
+    sorted.push_back(order[i]);
+    sorted_scores.push_back(std::move(scores[i]));
+  }
+  order = std::move(sorted);
+  scores = std::move(sorted_scores);
+}
+
+}  // namespace
+
+void RouteDecision::apply_health(const HealthBoard& board, HealthBoard::Clock::time_point now) {
+  const bool any_healthy = std::any_of(order.begin(), order.end(), [&](const providers::Deployment* d) {
+    return board.would_admit(d->name(), now);
+  });
+  if (!any_healthy) return;
+  std::erase_if(order, [&](const providers::Deployment* d) {
+    if (board.would_admit(d->name(), now)) return false;
+    removed.push_back({d->name(), "health", "circuit breaker open"});
+    return true;
+  });
+}
+
+void RouteDecision::choose(const RouteConfig* route_config, const Needs& needs,
+                           const HealthBoard* board, double r1, double r2) {
+  if (route_config == nullptr || order.size() < 1) return;
+  if (route_config->strategy == RouteStrategy::Cheapest) {
+    // The answer's length is unknown: max_tokens when given, else a typical 256.
+    const double out = needs.output_tokens ? needs.output_tokens : 256;
+    scores.clear();
+    for (const auto* d : order) {
+      const Price& p = d->config->price;
+      scores.push_back({d->name(), (needs.input_tokens * p.input_per_mtok + out * p.output_per_mtok) / 1e6});
+    }
+    std::vector<size_t> idx = ascending(scores);
+    permute(order, scores, idx);
+    score_unit = "usd";
+    return;
+  }
+  if (route_config->strategy == RouteStrategy::LowestLatency && board != nullptr) {
+    // Unmeasured deployments score -1: tried first, so that each gets a measurement.
+    scores.clear();
+    for (const auto* d : order) scores.push_back({d->name(), board->first_token_ms(d->name()).value_or(-1)});
+    std::vector<size_t> idx = ascending(scores);
+    if (idx.size() >= 2) {
+      // Power of two choices: two distinct random candidates, the faster one leads. This
+      // spreads load instead of sending everything to the one fastest deployment.
+      const size_t n = idx.size();
+      const size_t a = std::min(n - 1, static_cast<size_t>(r1 * n));
+      size_t b = std::min(n - 2, static_cast<size_t>(r2 * (n - 1)));
+      if (b >= a) ++b;
+      const size_t lead = scores[idx[a]].value <= scores[idx[b]].value ? idx[a] : idx[b];
+      idx.erase(std::find(idx.begin(), idx.end(), lead));
+      idx.insert(idx.begin(), lead);
+    }
+    permute(order, scores, idx);
+    score_unit = "ttft_ms";
+  }
 }
 
 std::string RouteDecision::to_json() const {
@@ -89,6 +173,12 @@ void RouteDecision::append_json(std::string& s) const {
         .field("reason", r.reason).end_object();
   }
   w.end_array();
+  if (!scores.empty()) {
+    w.field("score_unit", score_unit);
+    w.key("scores").begin_object();
+    for (const auto& sc : scores) w.field(sc.deployment, sc.value);
+    w.end_object();
+  }
   w.key("retry").begin_object();
   w.field("max_attempts", static_cast<uint64_t>(retry.max_attempts));
   w.field("attempts_per_deployment", static_cast<uint64_t>(retry.attempts_per_deployment));
@@ -122,7 +212,12 @@ Result<RouteDecision> resolve(const providers::Catalog& catalog, std::string_vie
   }
   d.route = route->name;
   d.retry = route->retry;
-  d.strategy = route->strategy == RouteStrategy::Weighted ? "weighted" : "fallback";
+  switch (route->strategy) {
+    case RouteStrategy::Fallback: d.strategy = "fallback"; break;
+    case RouteStrategy::Weighted: d.strategy = "weighted"; break;
+    case RouteStrategy::Cheapest: d.strategy = "cheapest"; break;
+    case RouteStrategy::LowestLatency: d.strategy = "latency"; break;
+  }
   for (const auto& t : route->targets) d.order.push_back(catalog.deployment(t.deployment));
   return d;
 }

@@ -14,6 +14,7 @@
 
 #include "core/config.h"
 #include "providers/catalog.h"
+#include "routing/health.h"
 
 namespace sy::routing {
 
@@ -32,17 +33,39 @@ struct CandidateConstraint {
   std::function<std::string(const providers::Deployment&)> why_not;
 };
 
+// What a strategy scored a candidate by, for the explanation.
+struct Score {
+  std::string deployment;
+  double value = 0;
+};
+
+struct Needs;
+
 struct RouteDecision {
   std::string requested;  // the model the client asked for
   std::string route;      // the route that matched; "" for a direct deployment
   const char* strategy = "direct";
   std::vector<const providers::Deployment*> order;  // preferred first
   std::vector<Removal> removed;                     // candidates dropped by constraints
+  std::vector<Score> scores;                        // the strategy's scores, when it has any
+  const char* score_unit = "";                      // "usd" (cheapest) or "ttft_ms" (latency)
   RetryPolicy retry;
 
   // Drops from `order` every deployment one of `constraints` rejects (the first that
   // does is recorded). Fails with 403 naming each removal when none is left.
   Result<void> apply(std::span<const CandidateConstraint> constraints);
+
+  // Drops candidates whose circuit is open (constraint "health") — unless every one's
+  // is, in which case all stay: a request still gets its chance, ordered as before.
+  void apply_health(const HealthBoard& board, HealthBoard::Clock::time_point now);
+
+  // Orders the candidates by the strategy of `route_config`: cheapest (expected USD cost
+  // of this request at each deployment's prices) or latency (power of two choices on the
+  // EWMA of time to first token: of two random candidates the faster goes first; the
+  // rest by EWMA, unmeasured ones first so they get measured). Other strategies keep the
+  // order. `r1`, `r2` are uniform in [0, 1).
+  void choose(const RouteConfig* route_config, const Needs& needs, const HealthBoard* board,
+              double r1, double r2);
 
   // One deployment per attempt: each deployment of `order` up to
   // retry.attempts_per_deployment times, at most retry.max_attempts in all.

@@ -81,6 +81,32 @@ describe('governance on the demo config', () => {
     assert.equal(data.choices[0].message.content, 'I will write to jane.doe@example.com today.');
   });
 
+  test('a streamed answer gets the masked value back, even split across deltas', async () => {
+    const stream = await stack.client().chat.completions.create({
+      model: 'auto',
+      stream: true,
+      messages: user('Please write to jane.doe@example.com about the invoice.'),
+    });
+    const deltas = [];
+    for await (const chunk of stream) {
+      const d = chunk.choices[0]?.delta?.content;
+      if (d) deltas.push(d);
+    }
+    assert.ok(deltas.length > 1, 'the answer came in several deltas');
+    assert.equal(deltas.join(''), 'I will write to jane.doe@example.com today.');
+    assert.ok(!deltas.join('').includes('[EMAIL'), 'no placeholder reached the client');
+  });
+
+  test('the Anthropic API gets the masked value back too, streamed', async () => {
+    const stream = stack.anthropic().messages.stream({
+      model: 'auto',
+      max_tokens: 64,
+      messages: [{ role: 'user', content: 'Please write to jane.doe@example.com about the invoice.' }],
+    });
+    const final = await stream.finalMessage();
+    assert.equal(final.content[0].text, 'I will write to jane.doe@example.com today.');
+  });
+
   test('asking a removed deployment by name gets a 403 naming the constraint', async () => {
     const err = await rejection(
       stack.client().chat.completions.create({ model: 'sim-large', messages: user(CARD) }),

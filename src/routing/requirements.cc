@@ -1,0 +1,66 @@
+#include "routing/requirements.h"
+
+namespace sy::routing {
+
+uint32_t estimate_tokens(std::string_view text) {
+  size_t ascii = 0;
+  for (unsigned char c : text) ascii += c < 0x80;
+  const size_t other = text.size() - ascii;
+  return static_cast<uint32_t>((ascii + 2) / 3 + (other + 1) / 2);
+}
+
+Needs needs_of(const model::ChatRequest& request) {
+  Needs n;
+  n.tools = request.tools > 0;
+  n.json_schema = request.json_schema;
+  n.stream = request.stream;
+  uint32_t tokens = 3;  // the reply's priming
+  for (const auto& m : request.messages) {
+    n.tools = n.tools || m.tool_calls > 0 || m.role == model::Role::Tool;
+    n.vision = n.vision || m.image_parts > 0;
+    tokens += 4 + estimate_tokens(m.text);  // per-message framing
+  }
+  n.input_tokens = tokens;
+  n.output_tokens = request.max_tokens.value_or(0);
+  return n;
+}
+
+void append_need_constraints(const Needs& needs, std::vector<CandidateConstraint>& out) {
+  using D = providers::Deployment;
+  if (needs.tools) {
+    out.push_back({"capability:tools", [](const D& d) {
+                     return d.tools ? std::string() : "does not support tool calls";
+                   }});
+  }
+  if (needs.vision) {
+    out.push_back({"capability:vision", [](const D& d) {
+                     return d.vision ? std::string() : "does not accept images";
+                   }});
+  }
+  if (needs.json_schema) {
+    out.push_back({"capability:json_schema", [](const D& d) {
+                     return d.json_schema ? std::string() : "does not support JSON-schema output";
+                   }});
+  }
+  if (needs.stream) {
+    out.push_back({"capability:streaming", [](const D& d) {
+                     return d.streaming ? std::string() : "does not stream";
+                   }});
+  }
+  const uint32_t in = needs.input_tokens, want = needs.output_tokens;
+  out.push_back({"context_window", [in, want](const D& d) {
+                   if (d.context_window == 0 || uint64_t{in} + want <= d.context_window) return std::string();
+                   return "the prompt (about " + std::to_string(in) + " tokens)" +
+                          (want ? " plus max_tokens " + std::to_string(want) : std::string()) +
+                          " exceeds its context window of " + std::to_string(d.context_window);
+                 }});
+  if (want > 0) {
+    out.push_back({"max_output", [want](const D& d) {
+                     if (d.max_output == 0 || want <= d.max_output) return std::string();
+                     return "max_tokens " + std::to_string(want) + " exceeds its output limit of " +
+                            std::to_string(d.max_output);
+                   }});
+  }
+}
+
+}  // namespace sy::routing

@@ -1,0 +1,34 @@
+// What a request needs from a deployment — tools, image input, JSON-schema output,
+// streaming, room for its prompt and its answer — and the named candidate constraints
+// that enforce it ("capability:tools", "context_window", …), in the same list as
+// governance's constraints. The prompt's size is an estimate from its bytes that errs
+// high (docs/routing.md says how it was checked). Pure functions; thread-safe.
+#pragma once
+
+#include <cstdint>
+#include <string_view>
+#include <vector>
+
+#include "model/chat.h"
+#include "routing/route_decision.h"
+
+namespace sy::routing {
+
+struct Needs {
+  bool tools = false;        // tool definitions, or tool calls in the history
+  bool vision = false;       // image parts
+  bool json_schema = false;  // structured output against a schema
+  bool stream = false;
+  uint32_t input_tokens = 0;   // estimated, never low by design
+  uint32_t output_tokens = 0;  // max_tokens asked for; 0 when the client set none
+};
+
+// Tokens in `text`, estimated high: ASCII at 3 bytes per token, other bytes at 2.
+uint32_t estimate_tokens(std::string_view text);
+
+Needs needs_of(const model::ChatRequest& request);
+
+// Appends one named constraint per need a deployment might not meet.
+void append_need_constraints(const Needs& needs, std::vector<CandidateConstraint>& out);
+
+}  // namespace sy::routing

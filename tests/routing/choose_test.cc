@@ -1,0 +1,170 @@
+// Filtering by what a request needs and choosing by strategy: capability and
+// context-window constraints with their explanations and the 400 when nothing can serve;
+// the health filter and its everyone-is-down exception; cheapest by this request's
+// expected cost; latency by power of two choices over the EWMA; model-family defaults
+// and config overrides in the catalog.
+#include <gtest/gtest.h>
+
+#include "core/config_loader.h"
+#include "providers/model_family.h"
+#include "routing/requirements.h"
+#include "routing/route_decision.h"
+
+namespace sy::routing {
+namespace {
+
+using namespace std::chrono_literals;
+
+ConfigPtr config() {
+  auto c = load_config_text(R"(
+providers: {p: {type: openai_compatible, base_url: "http://127.0.0.1:1"}}
+deployments:
+  small: {provider: p, model: gpt-4o-mini, price: {input_per_mtok: 0.15, output_per_mtok: 0.6}}
+  big: {provider: p, model: gpt-4o, price: {input_per_mtok: 2.5, output_per_mtok: 10}}
+  local:
+    provider: p
+    model: my-local-model
+    context_window: 100
+    capabilities: {tools: false}
+    quality: {default: 0.4, code: 0.7}
+    price: {input_per_mtok: 0, output_per_mtok: 0}
+routes:
+  cheap: {strategy: cheapest, targets: [big, small, local]}
+  fast: {strategy: latency, targets: [big, small, local]}
+  plain: {targets: [big, small, local]}
+)",
+                            "t.yaml");
+  EXPECT_TRUE(c) << c.error().message;
+  return *c;
+}
+
+model::ChatRequest request(std::string text, uint32_t tools = 0) {
+  model::ChatRequest r;
+  r.model = "cheap";
+  model::Message m;
+  m.text = std::move(text);
+  r.messages.push_back(std::move(m));
+  r.tools = tools;
+  return r;
+}
+
+std::string names(const RouteDecision& d) {
+  std::string s;
+  for (auto* dep : d.order) s += (s.empty() ? "" : ",") + dep->name();
+  return s;
+}
+
+TEST(Catalog, FamilyDefaultsFillWhatTheConfigLeavesOut) {
+  auto cat = providers::Catalog::build(config());
+  ASSERT_TRUE(cat);
+  const auto* small = (*cat)->deployment("small");
+  EXPECT_EQ(small->context_window, 128'000u);
+  EXPECT_TRUE(small->vision);
+  EXPECT_TRUE(small->json_schema);
+  EXPECT_GT((*cat)->deployment("big")->quality_for("code"), small->quality_for("code"));
+  const auto* local = (*cat)->deployment("local");
+  EXPECT_EQ(local->context_window, 100u);
+  EXPECT_FALSE(local->tools);
+  EXPECT_FLOAT_EQ(local->quality_for("code"), 0.7f);
+  EXPECT_FLOAT_EQ(local->quality_for("math"), 0.4f);
+  EXPECT_FLOAT_EQ(local->quality_for(""), 0.4f);
+}
+
+TEST(Catalog, ModelFamiliesMatchQualifiedIds) {
+  ASSERT_NE(providers::model_family("us.anthropic.claude-3-5-haiku-20241022-v1:0"), nullptr);
+  EXPECT_EQ(providers::model_family("us.anthropic.claude-3-5-haiku-20241022-v1:0")->prefix,
+            "claude-3-5-haiku");
+  EXPECT_EQ(providers::model_family("models/gemini-2.5-flash")->prefix, "gemini-2.5-flash");
+  EXPECT_EQ(providers::model_family("GPT-4o-mini-2024-07-18")->prefix, "gpt-4o-mini");
+  EXPECT_EQ(providers::model_family("gpt-4.1-mini")->prefix, "gpt-4.1-mini");
+  EXPECT_EQ(providers::model_family("totally-unknown"), nullptr);
+}
+
+TEST(Needs, ToolsAndContextWindowRemoveWhatCannotServe) {
+  auto cat = providers::Catalog::build(config());
+  auto d = decide(**cat, "plain", [] { return 0.5; });
+  ASSERT_TRUE(d);
+  std::vector<CandidateConstraint> cs;
+  append_need_constraints(needs_of(request(std::string(400, 'x'), 1)), cs);
+  ASSERT_TRUE(d->apply(cs));
+  EXPECT_EQ(names(*d), "big,small");
+  ASSERT_EQ(d->removed.size(), 1u);
+  EXPECT_EQ(d->removed[0].deployment, "local");
+  EXPECT_EQ(d->removed[0].constraint, "capability:tools");  // the first constraint that failed
+}
+
+TEST(Needs, NothingCapableIsA400NamingEachRemoval) {
+  auto cat = providers::Catalog::build(config());
+  auto d = decide(**cat, "local", [] { return 0.5; });
+  ASSERT_TRUE(d);
+  std::vector<CandidateConstraint> cs;
+  append_need_constraints(needs_of(request(std::string(600, 'x'))), cs);
+  auto r = d->apply(cs);
+  ASSERT_FALSE(r);
+  EXPECT_EQ(r.error().status, 400);
+  EXPECT_EQ(r.error().code, "no_capable_deployment");
+  EXPECT_NE(r.error().message.find("context_window"), std::string::npos) << r.error().message;
+  EXPECT_NE(r.error().message.find("context window of 100"), std::string::npos);
+}
+
+TEST(Needs, TokenEstimateErrsHigh) {
+  // English at ~4 characters per token for real tokenizers: 3 bytes per token is above it.
+  const std::string english = "The quick brown fox jumps over the lazy dog. ";
+  EXPECT_GE(estimate_tokens(english), english.size() / 4);
+  EXPECT_EQ(estimate_tokens("abc"), 1u);
+  EXPECT_EQ(estimate_tokens("東京"), 3u);  // 6 bytes of UTF-8 at 2 bytes per token
+}
+
+TEST(Choose, CheapestOrdersByThisRequestsExpectedCost) {
+  auto cat = providers::Catalog::build(config());
+  auto d = decide(**cat, "cheap", [] { return 0.5; });
+  ASSERT_TRUE(d);
+  const Needs needs = needs_of(request("hello"));
+  d->choose((*cat)->route("cheap"), needs, nullptr, 0.1, 0.2);
+  EXPECT_EQ(names(*d), "local,small,big");
+  EXPECT_STREQ(d->score_unit, "usd");
+  ASSERT_EQ(d->scores.size(), 3u);
+  EXPECT_EQ(d->scores[1].deployment, "small");
+  EXPECT_LT(d->scores[1].value, d->scores[2].value);
+  EXPECT_NE(d->to_json().find("\"scores\""), std::string::npos);
+}
+
+TEST(Choose, LatencyPrefersTheFasterOfTwoAndMeasuresTheUnmeasured) {
+  auto cat = providers::Catalog::build(config());
+  HealthBoard board;
+  const auto t = HealthBoard::Clock::time_point{} + 10s;
+  board.record_success("big", t, 300ms);
+  board.record_success("small", t, 100ms);
+  // The draws pick positions in the ascending list. local is unmeasured, so it scores
+  // lowest: drawn with small (positions 0 and 1), it leads, and gets measured.
+  auto d = decide(**cat, "fast", [] { return 0.5; });
+  d->choose((*cat)->route("fast"), Needs{}, &board, 0.0, 0.0);
+  EXPECT_EQ(names(*d), "local,small,big");
+  board.record_success("local", t, 500ms);
+  // Now small (100) < big (300) < local (500). Drawing big and local, big leads although
+  // small is the fastest: two random choices spread the load.
+  auto e = decide(**cat, "fast", [] { return 0.5; });
+  e->choose((*cat)->route("fast"), Needs{}, &board, 0.4, 0.99);
+  EXPECT_EQ(names(*e), "big,small,local");
+  EXPECT_STREQ(e->score_unit, "ttft_ms");
+}
+
+TEST(Health, OpenCircuitsAreFilteredUnlessEveryoneIsDown) {
+  auto cat = providers::Catalog::build(config());
+  HealthBoard board(HealthOptions{.consecutive_failures = 1});
+  const auto t = HealthBoard::Clock::time_point{} + 10s;
+  board.record_failure("big", t);
+  auto d = decide(**cat, "plain", [] { return 0.5; });
+  d->apply_health(board, t);
+  EXPECT_EQ(names(*d), "small,local");
+  ASSERT_EQ(d->removed.size(), 1u);
+  EXPECT_EQ(d->removed[0].constraint, "health");
+  board.record_failure("small", t);
+  board.record_failure("local", t);
+  auto e = decide(**cat, "plain", [] { return 0.5; });
+  e->apply_health(board, t);
+  EXPECT_EQ(names(*e), "big,small,local");  // all down: nobody is removed
+}
+
+}  // namespace
+}  // namespace sy::routing
