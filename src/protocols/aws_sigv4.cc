@@ -1,10 +1,11 @@
 #include "protocols/aws_sigv4.h"
 
+#include <openssl/core_names.h>
 #include <openssl/evp.h>
-#include <openssl/hmac.h>
+#include <openssl/params.h>
 
 #include <algorithm>
-#include <cstdio>
+#include <memory>
 #include <utility>
 
 namespace sy::protocols::aws {
@@ -16,22 +17,47 @@ constexpr std::string_view kAlgorithm = "AWS4-HMAC-SHA256";
 constexpr char kHex[] = "0123456789abcdef";
 
 std::string to_hex(std::span<const std::uint8_t> bytes) {
-  std::string out;
-  out.reserve(bytes.size() * 2);
-  for (std::uint8_t b : bytes) {
-    out.push_back(kHex[b >> 4]);
-    out.push_back(kHex[b & 15]);
+  std::string out(bytes.size() * 2, '\0');
+  for (std::size_t i = 0; i < bytes.size(); ++i) {
+    out[2 * i] = kHex[bytes[i] >> 4];
+    out[2 * i + 1] = kHex[bytes[i] & 15];
   }
   return out;
 }
 
+// OpenSSL 3 looks an algorithm up by name on every one-shot call (HMAC(), EVP_sha256() in
+// EVP_Digest), which costs more than hashing a few hundred bytes. The algorithms are
+// fetched once per process and the HMAC context kept per thread, re-keyed for each use.
+const EVP_MD* sha256_md() {
+  static EVP_MD* const md = EVP_MD_fetch(nullptr, "SHA256", nullptr);
+  return md;
+}
+
+struct MacCtxFree {
+  void operator()(EVP_MAC_CTX* ctx) const { EVP_MAC_CTX_free(ctx); }
+};
+using MacCtx = std::unique_ptr<EVP_MAC_CTX, MacCtxFree>;
+
+EVP_MAC_CTX* hmac_sha256_ctx() {
+  static EVP_MAC* const mac = EVP_MAC_fetch(nullptr, "HMAC", nullptr);
+  thread_local const MacCtx ctx = [] {
+    MacCtx c(mac != nullptr ? EVP_MAC_CTX_new(mac) : nullptr);
+    char digest[] = "SHA256";
+    const OSSL_PARAM params[] = {OSSL_PARAM_construct_utf8_string(OSSL_MAC_PARAM_DIGEST, digest, 0),
+                                 OSSL_PARAM_construct_end()};
+    if (c && EVP_MAC_CTX_set_params(c.get(), params) != 1) c.reset();
+    return c;
+  }();
+  return ctx.get();
+}
+
 Result<Digest> hmac(std::span<const std::uint8_t> key, std::string_view data) {
   Digest out;
-  unsigned int len = 0;
-  if (HMAC(EVP_sha256(), key.data(), static_cast<int>(key.size()),
-           reinterpret_cast<const unsigned char*>(data.data()), data.size(), out.data(),
-           &len) == nullptr ||
-      len != out.size()) {
+  std::size_t len = 0;
+  EVP_MAC_CTX* ctx = hmac_sha256_ctx();
+  if (ctx == nullptr || EVP_MAC_init(ctx, key.data(), key.size(), nullptr) != 1 ||
+      EVP_MAC_update(ctx, reinterpret_cast<const unsigned char*>(data.data()), data.size()) != 1 ||
+      EVP_MAC_final(ctx, out.data(), &len, out.size()) != 1 || len != out.size()) {
     return fail(ErrorKind::Internal, "SigV4: HMAC-SHA256 failed");
   }
   return out;
@@ -43,8 +69,27 @@ bool unreserved(unsigned char c) {
 }
 
 bool token_char(unsigned char c) {
-  return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
-         std::string_view("!#$%&'*+-.^_`|~").find(static_cast<char>(c)) != std::string_view::npos;
+  if ((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9')) return true;
+  switch (c) {
+    case '!':
+    case '#':
+    case '$':
+    case '%':
+    case '&':
+    case '\'':
+    case '*':
+    case '+':
+    case '-':
+    case '.':
+    case '^':
+    case '_':
+    case '`':
+    case '|':
+    case '~':
+      return true;
+    default:
+      return false;
+  }
 }
 
 bool is_blank(char c) { return c == ' ' || c == '\t'; }
@@ -147,12 +192,17 @@ std::string amz_date(std::chrono::sys_seconds t) {
   const auto day = std::chrono::floor<std::chrono::days>(t);
   const std::chrono::year_month_day ymd(day);
   const std::chrono::hh_mm_ss hms(t - day);
-  char buf[32];
-  std::snprintf(buf, sizeof buf, "%04d%02u%02uT%02d%02d%02dZ", static_cast<int>(ymd.year()),
-                static_cast<unsigned>(ymd.month()), static_cast<unsigned>(ymd.day()),
-                static_cast<int>(hms.hours().count()), static_cast<int>(hms.minutes().count()),
-                static_cast<int>(hms.seconds().count()));
-  return buf;
+  std::string out = "00000000T000000Z";
+  auto put = [&](std::size_t end, long v, int digits) {
+    for (int i = 0; i < digits; ++i, v /= 10) out[end - i] = static_cast<char>('0' + v % 10);
+  };
+  put(3, static_cast<int>(ymd.year()), 4);  // years 0..9999, as AWS timestamps are
+  put(5, static_cast<unsigned>(ymd.month()), 2);
+  put(7, static_cast<unsigned>(ymd.day()), 2);
+  put(10, hms.hours().count(), 2);
+  put(12, hms.minutes().count(), 2);
+  put(14, hms.seconds().count(), 2);
+  return out;
 }
 
 Result<std::array<std::uint8_t, 32>> signing_key(std::string_view secret_access_key,
@@ -170,7 +220,8 @@ Result<std::array<std::uint8_t, 32>> signing_key(std::string_view secret_access_
 Result<std::string> sha256_hex(std::string_view data) {
   Digest out;
   unsigned int len = 0;
-  if (EVP_Digest(data.data(), data.size(), out.data(), &len, EVP_sha256(), nullptr) != 1 ||
+  if (sha256_md() == nullptr ||
+      EVP_Digest(data.data(), data.size(), out.data(), &len, sha256_md(), nullptr) != 1 ||
       len != out.size()) {
     return fail(ErrorKind::Internal, "SigV4: SHA-256 failed");
   }

@@ -92,7 +92,7 @@ std::string uri_encode(std::string_view s, bool keep_slash);
 std::string canonical_uri(std::string_view path, PathStyle style);
 // Sorted by encoded name, then encoded value; "name=value" joined with "&".
 std::string canonical_query(std::span<const QueryParam> query);
-// "YYYYMMDDTHHMMSSZ" in UTC.
+// "YYYYMMDDTHHMMSSZ" in UTC, for a time in the years 0000-9999.
 std::string amz_date(std::chrono::sys_seconds t);
 // The signing key for one day (yyyymmdd), region and service.
 Result<std::array<std::uint8_t, 32>> signing_key(std::string_view secret_access_key,
