@@ -72,7 +72,7 @@ class EventStreamDecoder {
   // `max_message` (at most kMaxEventStreamMessage) bounds a message's total length.
   explicit EventStreamDecoder(std::size_t max_message = kMaxEventStreamMessage);
 
-  // Appends bytes of the stream. Cheap; the work happens in next().
+  // Appends bytes of the stream (ignored once it has failed). Cheap; the work is in next().
   void feed(std::string_view bytes);
 
   // The next complete message; std::nullopt when more bytes are needed; or an error
