@@ -2,6 +2,7 @@
 find_package(Threads REQUIRED)
 find_package(Boost 1.81 REQUIRED COMPONENTS system json url)
 find_package(OpenSSL REQUIRED)
+find_package(ZLIB REQUIRED)                      # ZLIB::ZLIB: the CRC32 of AWS event streams
 find_package(simdjson REQUIRED)
 find_package(yaml-cpp REQUIRED)
 find_package(fmt REQUIRED)

@@ -5,8 +5,8 @@
 # the input that did it is kept under build/fuzz/artifacts/<name>/ (replay it with
 # build/fuzz/<name>_fuzz FILE).
 #
-#   scripts/fuzz.sh [SECONDS [NAME...]]    only the named targets; SWITCHYARD_JOBS=N sets
-#                                          the build's parallelism
+#   scripts/fuzz.sh [SECONDS [NAME...]]    only the named targets (built and run);
+#                                          SWITCHYARD_JOBS=N sets the build's parallelism
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -18,6 +18,8 @@ if ! [[ "$PER_TARGET" =~ ^[1-9][0-9]*$ ]]; then
   exit 2
 fi
 names=("$@")
+targets=()  # what to build: only the named targets, or everything
+for name in "${names[@]}"; do targets+=(--target "${name}_fuzz"); done
 if [ "${#names[@]}" -eq 0 ]; then
   for source in fuzz/*_fuzz.cc; do names+=("$(basename "$source" _fuzz.cc)"); done
 fi
@@ -28,7 +30,7 @@ fi
 echo "== building the fuzz targets (build/fuzz)"
 build_start=$(date +%s)
 cmake --preset fuzz >/dev/null
-cmake --build --preset fuzz -j "$JOBS"
+cmake --build --preset fuzz -j "$JOBS" "${targets[@]}"
 echo "fuzz: build took $(( $(date +%s) - build_start )) s"
 
 # Symbolized stacks in reports (llvm-16's symbolizer if installed, else the system one).

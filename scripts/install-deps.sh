@@ -10,7 +10,7 @@ PACKAGES=(
   build-essential cmake ninja-build ccache pkg-config git ca-certificates curl
   libboost1.81-dev libboost-system1.81-dev libboost-json1.81-dev libboost-url1.81-dev
   libsimdjson-dev libyaml-cpp-dev libspdlog-dev libfmt-dev libcli11-dev
-  libsqlite3-dev libssl-dev nlohmann-json3-dev libsodium-dev libpq-dev postgresql
+  libsqlite3-dev libssl-dev zlib1g-dev nlohmann-json3-dev libsodium-dev libpq-dev postgresql
   libhiredis-dev redis-server   # budgets and rate limits shared by replicas (and their tests)
   libgtest-dev libgmock-dev libbenchmark-dev libhyperscan-dev libtomlplusplus-dev
   nginx-light wrk procps
