@@ -283,6 +283,20 @@ Result<void> AnthropicStreamDecoder::finish(std::vector<StreamEvent>&) {
 
 // ---------------------------------------------------------------- encoder
 
+// The length of `s` without a UTF-8 sequence cut off at its end. A canonical fragment may
+// end inside a character (the canonical model counts bytes); a JSON string on the wire
+// must not, so the cut-off bytes wait for the block's next fragment.
+size_t complete_utf8_prefix(std::string_view s) {
+  const size_t n = s.size();
+  for (size_t back = 1; back <= 4 && back <= n; ++back) {
+    const auto c = static_cast<unsigned char>(s[n - back]);
+    if ((c & 0xC0) == 0x80) continue;  // a continuation byte: look further back
+    const size_t need = c >= 0xF0 ? 4 : c >= 0xE0 ? 3 : c >= 0xC0 ? 2 : 1;
+    return need > back ? n - back : n;
+  }
+  return n;
+}
+
 class AnthropicStreamEncoder final : public StreamEncoder {
  public:
   void encode(const StreamEvent& event, std::string& out) override;
@@ -312,7 +326,14 @@ class AnthropicStreamEncoder final : public StreamEncoder {
     return false;
   }
 
+  // Writes a delta of the active block; `field` is "text", "thinking" or "partial_json".
+  void write_delta(std::string_view type, std::string_view field, std::string_view text,
+                   std::string& out);
+  void flush_carry(std::string& out);
+
   std::string json_;  // the data of the event being written
+  std::string carry_;  // the active block's cut-off UTF-8 bytes (see complete_utf8_prefix)
+  std::string_view carry_type_, carry_field_;
   bool started_ = false;
   bool done_ = false;          // message_stop or error written
   bool stop_pending_ = false;  // Stop seen, message_delta waits for usage
@@ -354,8 +375,47 @@ void AnthropicStreamEncoder::open(Block kind, const StreamEvent& event, std::str
   active_index_ = event.index;
 }
 
+void AnthropicStreamEncoder::write_delta(std::string_view type, std::string_view field,
+                                         std::string_view text, std::string& out) {
+  if (!carry_.empty() && carry_type_ != type) flush_carry(out);
+  std::string_view whole = text;
+  std::string joined;
+  if (!carry_.empty()) {
+    joined = std::move(carry_) + std::string(text);
+    whole = joined;
+  }
+  carry_.clear();
+  if (type != "signature_delta") {
+    const size_t n = complete_utf8_prefix(whole);
+    carry_.assign(whole.substr(n));
+    carry_type_ = type;
+    carry_field_ = field;
+    whole = whole.substr(0, n);
+  }
+  if (whole.empty()) return;
+  json_.clear();
+  json::Writer w(json_);
+  w.begin_object().field("type", "content_block_delta").field("index", static_cast<int64_t>(next_wire_));
+  w.key("delta").begin_object().field("type", type).field(field, whole).end_object().end_object();
+  emit("content_block_delta", out);
+}
+
+// The delta ended inside a character and nothing completes it: the bytes go as they are.
+void AnthropicStreamEncoder::flush_carry(std::string& out) {
+  if (carry_.empty()) return;
+  const std::string rest = std::move(carry_);
+  carry_.clear();
+  json_.clear();
+  json::Writer w(json_);
+  w.begin_object().field("type", "content_block_delta").field("index", static_cast<int64_t>(next_wire_));
+  w.key("delta").begin_object().field("type", carry_type_).field(carry_field_, rest);
+  w.end_object().end_object();
+  emit("content_block_delta", out);
+}
+
 void AnthropicStreamEncoder::close(std::string& out) {
   if (active_ == Block::None) return;
+  flush_carry(out);
   json_.clear();
   json::Writer w(json_);
   w.begin_object().field("type", "content_block_stop").field("index", static_cast<int64_t>(next_wire_));
@@ -430,19 +490,13 @@ void AnthropicStreamEncoder::handle(const StreamEvent& event, std::string& out) 
         return;
       }
       if (active_ != kind || active_index_ != event.index) open(kind, event, out);
-      json_.clear();
-      json::Writer w(json_);
-      w.begin_object().field("type", "content_block_delta").field("index", static_cast<int64_t>(next_wire_));
-      w.key("delta").begin_object();
       if (kind == Block::Text) {
-        w.field("type", "text_delta").field("text", event.text);
+        write_delta("text_delta", "text", event.text, out);
       } else if (!event.signature.empty()) {
-        w.field("type", "signature_delta").field("signature", event.signature);
+        write_delta("signature_delta", "signature", event.signature, out);
       } else {
-        w.field("type", "thinking_delta").field("thinking", event.text);
+        write_delta("thinking_delta", "thinking", event.text, out);
       }
-      w.end_object().end_object();
-      emit("content_block_delta", out);
       return;
     }
     case Kind::ToolCallStart:
@@ -457,12 +511,7 @@ void AnthropicStreamEncoder::handle(const StreamEvent& event, std::string& out) 
     case Kind::ToolCallDelta:
       if (stop_pending_) return;
       if (tool_active && active_index_ == event.index) {
-        json_.clear();
-        json::Writer w(json_);
-        w.begin_object().field("type", "content_block_delta").field("index", static_cast<int64_t>(next_wire_));
-        w.key("delta").begin_object().field("type", "input_json_delta");
-        w.field("partial_json", event.text).end_object().end_object();
-        emit("content_block_delta", out);
+        write_delta("input_json_delta", "partial_json", event.text, out);
       } else if (tool_active) {
         held_.push_back(event);
       } else if (!tool_known(event.index)) {  // a delta without its start: open the call
