@@ -59,7 +59,8 @@ class AnthropicStreamDecoder final : public StreamDecoder {
 
   std::vector<Open> open_;
   bool started_ = false;
-  bool ended_ = false;  // message_stop or error seen
+  bool ended_ = false;    // message_stop or error seen
+  bool stopped_ = false;  // message_delta gave the stop reason
   model::Usage usage_;
 };
 
@@ -136,6 +137,9 @@ Result<void> AnthropicStreamDecoder::decode(std::string_view event, std::string_
     }
     return {};
   }
+  const bool content = type == "content_block_start" || type == "content_block_delta" ||
+                       type == "content_block_stop";
+  if (content && stopped_) return stream_error(std::string(type) + " after the stop reason");
   if (type == "content_block_start") return block_start(root, out);
   if (type == "content_block_delta") return block_delta(root, out);
   if (type == "content_block_stop") {
@@ -168,6 +172,7 @@ Result<void> AnthropicStreamDecoder::decode(std::string_view event, std::string_
       e.finish = finish_from_stop_reason(reason);
       std::string_view seq;
       if (!root["delta"]["stop_sequence"].get_string().get(seq)) e.stop_sequence.assign(seq);
+      stopped_ = true;
       out.push_back(std::move(e));
     }
     return {};
