@@ -104,6 +104,20 @@ struct RouteConfig {
   RetryPolicy retry;
 };
 
+// Per-deployment circuit breakers (docs/concepts.md#health). Applied on reload.
+struct HealthConfig {
+  bool enabled = true;
+  uint32_t consecutive_failures = 5;
+  uint32_t window = 20;        // outcomes remembered for the failure rate (at most 64)
+  uint32_t min_outcomes = 10;  // outcomes needed before the rate counts
+  double failure_rate = 0.5;
+  uint32_t cooldown_ms = 30'000;
+};
+
+struct RoutingConfig {
+  HealthConfig health;
+};
+
 struct TlsListenerConfig {
   std::string cert_file;
   std::string key_file;
@@ -233,6 +247,7 @@ struct Config {
   AdminConfig admin;
   AuthConfig auth;
   ServerConfig server;
+  RoutingConfig routing;
   std::map<std::string, ProviderConfig> providers;
   std::map<std::string, DeploymentConfig> deployments;
   std::map<std::string, RouteConfig> routes;

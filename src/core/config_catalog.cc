@@ -84,4 +84,29 @@ void read_catalog_facts(YamlReader& r, const std::string& path, const Node& n, D
   }
 }
 
+void read_routing(YamlReader& r, const Node& n, RoutingConfig& routing) {
+  if (!n.IsDefined() || n.IsNull()) return;
+  if (!r.expect_map(n, "routing")) return;
+  r.allow_keys(n, "routing", {"health"});
+  const Node h = n["health"];
+  if (!h.IsDefined() || h.IsNull()) return;
+  const std::string hp = "routing.health";
+  if (!r.expect_map(h, hp)) return;
+  r.allow_keys(h, hp, {"enabled", "consecutive_failures", "window", "min_outcomes", "failure_rate",
+                       "cooldown_ms"});
+  HealthConfig& c = routing.health;
+  r.read(h, hp, "enabled", c.enabled);
+  r.read(h, hp, "consecutive_failures", c.consecutive_failures);
+  r.read(h, hp, "window", c.window);
+  r.read(h, hp, "min_outcomes", c.min_outcomes);
+  r.read(h, hp, "failure_rate", c.failure_rate);
+  r.read(h, hp, "cooldown_ms", c.cooldown_ms);
+  if (c.consecutive_failures == 0) r.problem(h, hp + ".consecutive_failures", "must be at least 1");
+  if (c.window == 0 || c.window > 64) r.problem(h, hp + ".window", "must be between 1 and 64");
+  if (c.min_outcomes > c.window) r.problem(h, hp + ".min_outcomes", "must not exceed window");
+  if (c.failure_rate <= 0 || c.failure_rate > 1) {
+    r.problem(h, hp + ".failure_rate", "must be in (0, 1]");
+  }
+}
+
 }  // namespace sy

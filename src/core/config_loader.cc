@@ -361,7 +361,7 @@ Result<ConfigPtr> load_config_text(std::string_view yaml, std::string source,
       r.allow_keys(root, "",
                    {"data_dir", "storage", "audit", "admin", "auth", "server", "providers",
                     "deployments", "routes", "policies", "dlp", "limits", "budgets",
-                    "rate_limits"});
+                    "rate_limits", "routing"});
       r.read(root, "", "data_dir", config->data_dir);
       if (config->data_dir.empty()) r.problem(root["data_dir"], "data_dir", "must not be empty");
       read_storage(r, root["storage"], *config);
@@ -372,6 +372,7 @@ Result<ConfigPtr> load_config_text(std::string_view yaml, std::string source,
       read_section(r, root, "providers", config->providers, read_provider);
       read_section(r, root, "deployments", config->deployments, read_deployment);
       read_section(r, root, "routes", config->routes, read_route);
+      read_routing(r, root["routing"], config->routing);
       read_policies(r, root["policies"], config->policies);
       read_dlp(r, root["dlp"], config->dlp);
       read_limits_sections(r, root, *config);

@@ -77,6 +77,7 @@ Result<std::unique_ptr<Gateway>> Gateway::start(ConfigPtr config, std::string li
     auto w = std::make_unique<WorkerState>(g->server_->context(i), g->audit_.get(),
                                            g->auth_.get());
     w->snapshot = g->current_;
+    w->health.set_options(routing::health_options(g->current_->config->routing.health));
     w->limits = g->limits_->for_worker(g->server_->context(i), rules);
     g->workers_.push_back(std::move(w));
   }
@@ -131,6 +132,7 @@ Result<void> Gateway::apply(ConfigPtr config, std::string_view actor) {
   for (auto& w : workers_) {
     boost::asio::post(w->context, [w = w.get(), s = current_, rules] {
       w->snapshot = s;
+      w->health.set_options(routing::health_options(s->config->routing.health));
       if (w->limits) w->limits->limiter().set_rules(rules);
     });
   }

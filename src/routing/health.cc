@@ -5,6 +5,17 @@
 
 namespace sy::routing {
 
+HealthOptions health_options(const HealthConfig& c) {
+  HealthOptions o;
+  o.enabled = c.enabled;
+  o.consecutive_failures = c.consecutive_failures;
+  o.window = c.window;
+  o.min_outcomes = c.min_outcomes;
+  o.failure_rate = c.failure_rate;
+  o.cooldown_ms = c.cooldown_ms;
+  return o;
+}
+
 HealthBoard::State& HealthBoard::state(std::string_view deployment) {
   auto it = states_.find(deployment);
   if (it == states_.end()) it = states_.emplace(std::string(deployment), State{}).first;
@@ -17,6 +28,7 @@ const HealthBoard::State* HealthBoard::find(std::string_view deployment) const {
 }
 
 std::string HealthBoard::admit(std::string_view deployment, Clock::time_point now) {
+  if (!options_.enabled) return {};
   auto it = states_.find(deployment);
   if (it == states_.end()) return {};
   State& s = it->second;
@@ -43,6 +55,7 @@ std::string HealthBoard::admit(std::string_view deployment, Clock::time_point no
 }
 
 bool HealthBoard::would_admit(std::string_view deployment, Clock::time_point now) const {
+  if (!options_.enabled) return true;
   const State* s = find(deployment);
   if (s == nullptr || s->mode == Mode::Closed) return true;
   if (s->mode == Mode::Open) return now >= s->open_until;

@@ -15,9 +15,12 @@
 #include <string_view>
 #include <unordered_map>
 
+#include "core/config.h"
+
 namespace sy::routing {
 
 struct HealthOptions {
+  bool enabled = true;                // off: every deployment is always admitted
   uint32_t consecutive_failures = 5;  // open after this many failures in a row
   uint32_t window = 20;               // … or when, of the last `window` outcomes,
   uint32_t min_outcomes = 10;         // at least this many seen,
@@ -26,11 +29,16 @@ struct HealthOptions {
   double ewma_alpha = 0.2;            // weight of the newest latency sample
 };
 
+HealthOptions health_options(const HealthConfig& config);
+
 class HealthBoard {
  public:
   using Clock = std::chrono::steady_clock;
 
   explicit HealthBoard(HealthOptions options = {}) : options_(options) {}
+  // New options (a config reload); what was learnt is kept.
+  void set_options(HealthOptions options) { options_ = options; }
+  bool enabled() const { return options_.enabled; }
 
   // "" when `deployment` may be tried now, else why not ("circuit open for 12 s more …").
   // An open circuit past its cooldown turns half-open and admits this one caller (the

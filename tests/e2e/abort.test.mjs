@@ -9,7 +9,7 @@ import { startStack, user, waitFor } from './harness.mjs';
 let stack;
 let client;
 before(async () => {
-  stack = await startStack();
+  stack = await startStack({ health: false });
   client = stack.client();
 });
 after(() => stack?.stop());

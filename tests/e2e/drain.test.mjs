@@ -8,7 +8,7 @@ import { collect, startStack, streamedText, user, waitFor } from './harness.mjs'
 
 let stack;
 before(async () => {
-  stack = await startStack();
+  stack = await startStack({ health: false });
 });
 after(() => stack?.stop());
 

@@ -11,7 +11,7 @@ import { parseAttempts, startStack, streamedText, user } from './harness.mjs';
 let stack;
 let client;
 before(async () => {
-  stack = await startStack();
+  stack = await startStack({ health: false });
   client = stack.client();
 });
 after(() => stack?.stop());

@@ -10,7 +10,7 @@ import { collect, parseAttempts, startStack, streamedText, user } from './harnes
 let stack;
 let client;
 before(async () => {
-  stack = await startStack();
+  stack = await startStack({ health: false });
   client = stack.client();
 });
 after(() => stack?.stop());

@@ -228,9 +228,25 @@ export async function closedPortUrl() {
   return `http://127.0.0.1:${port}`;
 }
 
+// The demo config with the circuit breakers off, for test files that provoke upstream
+// failures on purpose and expect every attempt they plan (routing.test.mjs covers the
+// breakers). Written once per process to a temporary file.
+let demoWithoutHealth;
+export function demoConfigWithoutHealth() {
+  if (!demoWithoutHealth) {
+    const demo = fs.readFileSync(path.resolve(E2E_DIR, '../../config/demo.yaml'), 'utf8');
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'sy-e2e-config-'));
+    demoWithoutHealth = path.join(dir, 'demo-no-health.yaml');
+    fs.writeFileSync(demoWithoutHealth, `${demo}\nrouting:\n  health: {enabled: false}\n`);
+    process.on('exit', () => fs.rmSync(dir, { recursive: true, force: true }));
+  }
+  return demoWithoutHealth;
+}
+
 // A simulator and a gateway in front of it. Options: `config` (gateway config file), `env`
-// (extra gateway environment).
-export async function startStack({ config, env } = {}) {
+// (extra gateway environment), `health: false` (the demo config with circuit breakers off).
+export async function startStack({ config, env, health = true } = {}) {
+  if (!health && !config) config = demoConfigWithoutHealth();
   const sim = await startSim();
   try {
     const gateway = await startGateway({ sim, config, env });

@@ -138,6 +138,7 @@ std::string GatewayTest::config_text(const Setup& setup) const {
                      "  sim-slow: {provider: sim, model: sim-slow}\n" +
                      setup.deployments;
   if (!setup.routes.empty()) text += "routes:\n" + setup.routes;
+  if (!setup.routing.empty()) text += "routing: {" + setup.routing + "}\n";
   return text;
 }
 

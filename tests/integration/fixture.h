@@ -56,6 +56,9 @@ class GatewayTest : public ::testing::Test {
     std::string admin_key;  // turns the admin API on
     std::string data_dir;     // default: <test dir>/data
     std::string storage_url;  // default: SQLite under data_dir
+    // Circuit breakers off: these tests provoke failures on purpose and expect every
+    // attempt they plan (tests/routing covers the breakers).
+    std::string routing = "health: {enabled: false}";
   };
   void start_gateway(const Setup& setup);
   void start_gateway() { start_gateway(Setup{}); }
