@@ -1,11 +1,28 @@
 #include "protocols/codec.h"
 
+#include <cstdio>
+#include <cstdlib>
+
+#include "protocols/openai_codec.h"
+
 namespace sy::protocols {
 
 std::unexpected<Error> unsupported(std::string_view feature, std::string_view protocol) {
   return fail(ErrorKind::InvalidRequest,
               std::string(feature) + " cannot be expressed in " + std::string(protocol),
               std::string(), "unsupported_feature");
+}
+
+const Codec& codec_for(model::Protocol protocol) {
+  switch (protocol) {
+    case model::Protocol::OpenAIChat: return openai_chat_codec();
+    case model::Protocol::AnthropicMessages:
+    case model::Protocol::Gemini:
+    case model::Protocol::BedrockConverse: break;
+  }
+  // Codecs not written yet: a wiring bug, not a request error.
+  std::fprintf(stderr, "codec_for: no codec for protocol %s\n", model::protocol_name(protocol));
+  std::abort();
 }
 
 }  // namespace sy::protocols
