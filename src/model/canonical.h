@@ -114,6 +114,10 @@ struct Request {
   std::string user;  // end-user id (OpenAI user, Anthropic metadata.user_id)
   bool stream = false;
   bool include_usage = false;  // OpenAI stream_options.include_usage
+  // Features present in the source request that only the source protocol can express
+  // (OpenAI logprobs, logit_bias, audio, …), by name. The canonical form does not carry
+  // their values, so every encoder rejects a request that lists any: unsupported(first).
+  std::vector<std::string> unportable;
 };
 
 enum class FinishReason {

@@ -4,6 +4,7 @@
 #include <cstdlib>
 
 #include "protocols/anthropic_messages.h"
+#include "protocols/openai_codec.h"
 
 namespace sy::protocols {
 
@@ -15,8 +16,8 @@ std::unexpected<Error> unsupported(std::string_view feature, std::string_view pr
 
 const Codec& codec_for(model::Protocol protocol) {
   switch (protocol) {
+    case model::Protocol::OpenAIChat: return openai_chat_codec();
     case model::Protocol::AnthropicMessages: return anthropic_messages_codec();
-    case model::Protocol::OpenAIChat:
     case model::Protocol::Gemini:
     case model::Protocol::BedrockConverse: break;
   }
