@@ -15,10 +15,12 @@ std::unexpected<Error> unsupported(std::string_view feature, std::string_view pr
 
 const Codec& codec_for(model::Protocol protocol) {
   switch (protocol) {
-    case model::Protocol::OpenAIChat: return openai_chat_codec();
+    case model::Protocol::OpenAIChat:
+      return openai_chat_codec();
     case model::Protocol::AnthropicMessages:
     case model::Protocol::Gemini:
-    case model::Protocol::BedrockConverse: break;
+    case model::Protocol::BedrockConverse:
+      break;
   }
   // Codecs not written yet: a wiring bug, not a request error.
   std::fprintf(stderr, "codec_for: no codec for protocol %s\n", model::protocol_name(protocol));
