@@ -55,6 +55,14 @@ std::vector<StreamEvent> check_and_filter(const std::vector<StreamEvent>& events
     }
     if (e.kind != K::Usage && e.kind != K::MessageStart) kept.push_back(e);
   }
+  // Whether the calls an error cut off were ended first depends on where the finish reason
+  // fell; the error ends them all either way.
+  if (!kept.empty() && kept.back().kind == K::Error) {
+    const StreamEvent err = kept.back();
+    kept.pop_back();
+    while (!kept.empty() && kept.back().kind == K::ToolCallEnd) kept.pop_back();
+    kept.push_back(err);
+  }
   return kept;
 }
 
