@@ -19,7 +19,8 @@ const Codec& codec_for(model::Protocol protocol) {
     case model::Protocol::OpenAIChat: return openai_chat_codec();
     case model::Protocol::AnthropicMessages: return anthropic_messages_codec();
     case model::Protocol::Gemini:
-    case model::Protocol::BedrockConverse: break;
+    case model::Protocol::BedrockConverse:
+      break;
   }
   // A protocol whose codec is not written yet: a programming error, not a request error.
   std::fprintf(stderr, "codec_for: no codec for protocol %s\n", model::protocol_name(protocol));

@@ -3,6 +3,7 @@
 #include <simdjson.h>
 
 #include "core/json_writer.h"
+#include "protocols/openai_wire.h"
 
 namespace sy::protocols::openai_chat {
 namespace {
@@ -387,23 +388,7 @@ std::string encode_request(const model::ChatRequest& req, std::string_view upstr
 
 namespace {
 
-void read_usage(simdjson::dom::element usage, model::Usage& u) {
-  auto get = [&](simdjson::dom::element e, const char* key) -> uint32_t {
-    int64_t n = 0;
-    if (e[key].get_int64().get(n) || n < 0) return 0;
-    return static_cast<uint32_t>(n);
-  };
-  u.input_tokens = get(usage, "prompt_tokens");
-  u.output_tokens = get(usage, "completion_tokens");
-  simdjson::dom::element details;
-  if (!usage["prompt_tokens_details"].get(details) && details.is_object()) {
-    u.cached_input_tokens = get(details, "cached_tokens");
-  }
-  if (!usage["completion_tokens_details"].get(details) && details.is_object()) {
-    u.reasoning_tokens = get(details, "reasoning_tokens");
-  }
-  u.reported = true;
-}
+using openai_wire::read_usage;  // shared with the canonical translation
 
 simdjson::dom::parser& dom_parser() {
   thread_local simdjson::dom::parser p;

@@ -33,12 +33,18 @@ std::unexpected<Error> malformed(simdjson::error_code ec) {
 
 const char* type_label(od::json_type t) {
   switch (t) {
-    case od::json_type::array: return "an array";
-    case od::json_type::object: return "an object";
-    case od::json_type::number: return "a number";
-    case od::json_type::string: return "a string";
-    case od::json_type::boolean: return "a boolean";
-    case od::json_type::null: return "null";
+    case od::json_type::array:
+      return "an array";
+    case od::json_type::object:
+      return "an object";
+    case od::json_type::number:
+      return "a number";
+    case od::json_type::string:
+      return "a string";
+    case od::json_type::boolean:
+      return "a boolean";
+    case od::json_type::null:
+      return "null";
   }
   return "unknown";
 }
@@ -89,8 +95,8 @@ Result<uint32_t> read_positive(od::value& v, const std::string& param) {
 }
 
 std::string_view trim_end(std::string_view s) {
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\n' || s.back() == '\r' ||
-                        s.back() == '\t')) {
+  while (!s.empty() &&
+         (s.back() == ' ' || s.back() == '\n' || s.back() == '\r' || s.back() == '\t')) {
     s.remove_suffix(1);
   }
   return s;
@@ -258,8 +264,8 @@ Result<void> decode_content(od::value& v, const std::string& param, Request& req
     return {};
   }
   if (t != od::json_type::array) {
-    return invalid(param, std::string("expected a string or an array of parts, got ") +
-                              type_label(t));
+    return invalid(param,
+                   std::string("expected a string or an array of parts, got ") + type_label(t));
   }
   auto arr = read_array(v, param);
   if (!arr) return std::unexpected(arr.error());
@@ -464,10 +470,14 @@ Result<void> decode_tool_choice(od::value& v, Request& req) {
   if (t == od::json_type::string) {
     auto s = read_string(v, "tool_choice");
     if (!s) return std::unexpected(s.error());
-    if (*s == "auto") choice.mode = model::ToolChoice::Mode::Auto;
-    else if (*s == "none") choice.mode = model::ToolChoice::Mode::None;
-    else if (*s == "required") choice.mode = model::ToolChoice::Mode::Required;
-    else return invalid("tool_choice", "expected \"none\", \"auto\", \"required\" or an object");
+    if (*s == "auto")
+      choice.mode = model::ToolChoice::Mode::Auto;
+    else if (*s == "none")
+      choice.mode = model::ToolChoice::Mode::None;
+    else if (*s == "required")
+      choice.mode = model::ToolChoice::Mode::Required;
+    else
+      return invalid("tool_choice", "expected \"none\", \"auto\", \"required\" or an object");
     return {};
   }
   auto obj = read_object(v, "tool_choice");
@@ -568,8 +578,8 @@ Result<void> decode_stop(od::value& v, Request& req) {
     return {};
   }
   if (t != od::json_type::array) {
-    return invalid("stop", std::string("expected a string or an array of strings, got ") +
-                               type_label(t));
+    return invalid("stop",
+                   std::string("expected a string or an array of strings, got ") + type_label(t));
   }
   auto arr = read_array(v, "stop");
   if (!arr) return std::unexpected(arr.error());
@@ -659,10 +669,14 @@ Result<void> decode_field(std::string_view key, od::value& v, Request& req, bool
     const bool penalty = key.ends_with("penalty");
     auto d = read_number(v, param, penalty ? -2 : 0, key == "top_p" ? 1 : 2);
     if (!d) return std::unexpected(d.error());
-    if (key == "temperature") req.temperature = *d;
-    else if (key == "top_p") req.top_p = *d;
-    else if (key == "presence_penalty") req.presence_penalty = *d;
-    else req.frequency_penalty = *d;
+    if (key == "temperature")
+      req.temperature = *d;
+    else if (key == "top_p")
+      req.top_p = *d;
+    else if (key == "presence_penalty")
+      req.presence_penalty = *d;
+    else
+      req.frequency_penalty = *d;
   } else if (key == "seed") {
     int64_t n = 0;
     if (auto ec = v.get_int64().get(n)) return unreadable(v, ec, param, "an integer");

@@ -82,6 +82,12 @@ Result<void> write_turn(json::Writer& w, const Turn& turn) {
   const char* role = turn.role == Role::System      ? "system"
                      : turn.role == Role::Developer ? "developer"
                                                     : "user";
+  if (turn.parts.empty()) {  // an empty message is still a turn of the conversation
+    w.begin_object().field("role", role);
+    if (!turn.name.empty()) w.field("name", turn.name);
+    w.field("content", "").end_object();
+    return {};
+  }
   size_t run = 0;
   for (size_t i = 0; i <= turn.parts.size(); ++i) {
     const bool result = i < turn.parts.size() && turn.parts[i].kind == Part::Kind::ToolResult;
@@ -101,16 +107,24 @@ Result<void> write_turn(json::Writer& w, const Turn& turn) {
 Result<void> write_assistant(json::Writer& w, const Turn& turn) {
   size_t texts = 0, calls = 0;
   for (const Part& p : turn.parts) {
-    if (p.kind == Part::Kind::Text) ++texts;
-    else if (p.kind == Part::Kind::ToolUse) ++calls;
-    else if (p.kind == Part::Kind::Image) return cannot("images in assistant messages");
-    else if (p.kind == Part::Kind::ToolResult) return cannot("tool results in assistant messages");
+    if (p.kind == Part::Kind::Text)
+      ++texts;
+    else if (p.kind == Part::Kind::ToolUse)
+      ++calls;
+    else if (p.kind == Part::Kind::Image)
+      return cannot("images in assistant messages");
+    else if (p.kind == Part::Kind::ToolResult)
+      return cannot("tool results in assistant messages");
   }
-  if (texts == 0 && calls == 0) return {};  // only reasoning: nothing Chat Completions takes
+  if (texts == 0 && calls == 0 && !turn.parts.empty()) {
+    return {};  // only reasoning: nothing Chat Completions takes
+  }
   w.begin_object().field("role", "assistant");
   if (!turn.name.empty()) w.field("name", turn.name);
   w.key("content");
-  if (texts == 0) {
+  if (texts == 0 && calls == 0) {
+    w.value("");
+  } else if (texts == 0) {
     w.null();
   } else if (texts == 1) {
     for (const Part& p : turn.parts) {
@@ -155,10 +169,17 @@ void write_tools(json::Writer& w, const model::Request& req) {
 void write_tool_choice(json::Writer& w, const model::ToolChoice& choice) {
   using Mode = model::ToolChoice::Mode;
   switch (choice.mode) {
-    case Mode::Unset: break;
-    case Mode::Auto: w.field("tool_choice", "auto"); break;
-    case Mode::None: w.field("tool_choice", "none"); break;
-    case Mode::Required: w.field("tool_choice", "required"); break;
+    case Mode::Unset:
+      break;
+    case Mode::Auto:
+      w.field("tool_choice", "auto");
+      break;
+    case Mode::None:
+      w.field("tool_choice", "none");
+      break;
+    case Mode::Required:
+      w.field("tool_choice", "required");
+      break;
     case Mode::Named:
       w.key("tool_choice").begin_object().field("type", "function");
       w.key("function").begin_object().field("name", choice.name).end_object().end_object();

@@ -73,13 +73,17 @@ model::FinishReason finish_from_wire(std::string_view reason) {
 const char* finish_to_wire(model::FinishReason reason) {
   using F = model::FinishReason;
   switch (reason) {
-    case F::MaxTokens: return "length";
-    case F::ToolUse: return "tool_calls";
-    case F::ContentFilter: return "content_filter";
+    case F::MaxTokens:
+      return "length";
+    case F::ToolUse:
+      return "tool_calls";
+    case F::ContentFilter:
+      return "content_filter";
     case F::Unset:
     case F::EndTurn:
     case F::StopSequence:
-    case F::Other: return "stop";
+    case F::Other:
+      return "stop";
   }
   return "stop";
 }
@@ -121,7 +125,8 @@ Result<model::Response> decode_response(std::string_view body) {
                 std::string("upstream response is not valid JSON: ") + simdjson::error_message(ec));
   }
   dom::object obj;
-  if (root.get(obj)) return fail(ErrorKind::UpstreamError, "upstream response is not a JSON object");
+  if (root.get(obj))
+    return fail(ErrorKind::UpstreamError, "upstream response is not a JSON object");
   dom::element err;
   if (!obj["error"].get(err) && !err.is_null()) {
     std::string_view msg;
@@ -145,7 +150,8 @@ Result<model::Response> decode_response(std::string_view body) {
   if (first.get(choice)) return bad("choices[0]", "expected an object");
   if (choice["message"].get(message)) return bad("choices[0].message", "expected an object");
 
-  auto reasoning = optional_string(message, "reasoning_content", "choices[0].message.reasoning_content");
+  auto reasoning =
+      optional_string(message, "reasoning_content", "choices[0].message.reasoning_content");
   if (!reasoning) return std::unexpected(reasoning.error());
   if (!reasoning->empty()) {
     Part p;
@@ -180,16 +186,22 @@ std::string encode_response(const model::Response& resp) {
   std::string text, reasoning;
   size_t calls = 0;
   for (const Part& p : resp.content) {
-    if (p.kind == Part::Kind::Text) text += p.text;
-    else if (p.kind == Part::Kind::Thinking) reasoning += p.text;
-    else if (p.kind == Part::Kind::ToolUse) ++calls;
+    if (p.kind == Part::Kind::Text)
+      text += p.text;
+    else if (p.kind == Part::Kind::Thinking)
+      reasoning += p.text;
+    else if (p.kind == Part::Kind::ToolUse)
+      ++calls;
   }
   json::Writer w(out);
   w.begin_object().field("id", resp.id).field("object", "chat.completion");
   w.field("created", static_cast<int64_t>(std::time(nullptr))).field("model", resp.model);
   w.key("choices").begin_array().begin_object().field("index", 0);
   w.key("message").begin_object().field("role", "assistant").key("content");
-  if (text.empty() && calls > 0) w.null(); else w.value(text);
+  if (text.empty() && calls > 0)
+    w.null();
+  else
+    w.value(text);
   if (!reasoning.empty()) w.field("reasoning_content", reasoning);
   if (calls > 0) {
     w.key("tool_calls").begin_array();

@@ -50,8 +50,9 @@ class ChunkDecoder final : public StreamDecoder {
     }
     dom::element root;
     if (auto ec = chunk_parser().parse(data.data(), data.size(), true).get(root)) {
-      return fail(ErrorKind::UpstreamError, std::string("upstream stream chunk is not valid JSON: ") +
-                                                simdjson::error_message(ec));
+      return fail(
+          ErrorKind::UpstreamError,
+          std::string("upstream stream chunk is not valid JSON: ") + simdjson::error_message(ec));
     }
     if (!root.is_object()) return bad_chunk("(root)", "expected an object");
     dom::element e;
@@ -169,7 +170,8 @@ class ChunkDecoder final : public StreamDecoder {
     if (!id) return std::unexpected(id.error());
     std::string_view name, args;
     if (dom::element fn; !call["function"].get(fn) && !fn.is_null()) {
-      if (!fn.is_object()) return bad_chunk("choices[0].delta.tool_calls[].function", "expected an object");
+      if (!fn.is_object())
+        return bad_chunk("choices[0].delta.tool_calls[].function", "expected an object");
       auto n = member_string(fn, "name", "choices[0].delta.tool_calls[].function.name");
       auto a = member_string(fn, "arguments", "choices[0].delta.tool_calls[].function.arguments");
       if (!n) return std::unexpected(n.error());
@@ -179,7 +181,8 @@ class ChunkDecoder final : public StreamDecoder {
     }
     int64_t wire_index = 0;
     if (dom::element i; !call["index"].get(i)) {
-      if (i.get_int64().get(wire_index)) return bad_chunk("choices[0].delta.tool_calls[].index", "expected an integer");
+      if (i.get_int64().get(wire_index))
+        return bad_chunk("choices[0].delta.tool_calls[].index", "expected an integer");
     } else if (!id->empty() || calls_.empty()) {
       wire_index = static_cast<int64_t>(calls_.size());  // no index: a new id is a new call
     } else {
@@ -190,7 +193,9 @@ class ChunkDecoder final : public StreamDecoder {
       if (c.wire_index == wire_index) call_state = &c;
     }
     if (call_state == nullptr) {
-      if (name.empty()) return bad_chunk("choices[0].delta.tool_calls[].function.name", "missing on a new tool call");
+      if (name.empty())
+        return bad_chunk("choices[0].delta.tool_calls[].function.name",
+                         "missing on a new tool call");
       close_calls(out);
       current_ = Block::Tool;
       calls_.push_back(Call{wire_index, next_block_++, true});
@@ -203,8 +208,8 @@ class ChunkDecoder final : public StreamDecoder {
       out.push_back(std::move(start));
     } else if (!call_state->open) {
       if (args.empty()) return {};
-      return bad_chunk(kField, "arguments for tool call " + std::to_string(wire_index) +
-                                   " after it ended");
+      return bad_chunk(kField,
+                       "arguments for tool call " + std::to_string(wire_index) + " after it ended");
     }
     if (!args.empty()) {
       StreamEvent d;

@@ -11,12 +11,12 @@
 namespace sy::protocols {
 namespace {
 
-using ::testing::ElementsAre;
-using ::testing::HasSubstr;
 using model::Part;
 using model::Role;
 using nlohmann::json;
+using ::testing::ElementsAre;
 using testing::fixture;
+using ::testing::HasSubstr;
 
 const Codec& codec() { return codec_for(model::Protocol::OpenAIChat); }
 
@@ -119,9 +119,9 @@ TEST(OpenAICodecDecodeRequest, RemembersFeaturesOnlyOpenAICanExpress) {
     "audio":{"voice":"alloy","format":"mp3"},"prediction":{"type":"content","content":"x"}})");
   ASSERT_TRUE(r) << r.error().message;
   EXPECT_THAT(r->unportable,
-              ElementsAre("input_audio content parts", "function messages (the legacy functions API)",
-                          "logprobs", "top_logprobs", "logit_bias", "modalities audio", "audio",
-                          "prediction"));
+              ElementsAre("input_audio content parts",
+                          "function messages (the legacy functions API)", "logprobs",
+                          "top_logprobs", "logit_bias", "modalities audio", "audio", "prediction"));
   ASSERT_EQ(r->turns.size(), 1u);
   auto e = codec().encode_request(*r, "m");
   ASSERT_FALSE(e);
@@ -160,46 +160,60 @@ TEST_P(OpenAICodecDecodeRequestRejects, NamingTheField) {
 INSTANTIATE_TEST_SUITE_P(
     BadInput, OpenAICodecDecodeRequestRejects,
     ::testing::Values(
-        BadRequest{"{", "not valid JSON", ""},
-        BadRequest{"[]", "must be a JSON object", ""},
+        BadRequest{"{", "not valid JSON", ""}, BadRequest{"[]", "must be a JSON object", ""},
         BadRequest{R"({"messages":[{"role":"user","content":"x"}]})", "model: required", "model"},
-        BadRequest{MSGS(R"({"role":"user","content":"x"},{"role":"user","content":[{"type":"video"}]})") "}",
-                   "messages[1].content[0].type: unknown content part type \"video\"",
-                   "messages[1].content[0].type"},
+        BadRequest{
+            MSGS(
+                R"({"role":"user","content":"x"},{"role":"user","content":[{"type":"video"}]})") "}",
+            "messages[1].content[0].type: unknown content part type \"video\"",
+            "messages[1].content[0].type"},
         BadRequest{MSGS(R"({"role":"user","content":[{"text":"x"}]})") "}",
                    "messages[0].content[0].type: required", "messages[0].content[0].type"},
-        BadRequest{MSGS(R"({"role":"user","content":[{"type":"image_url","image_url":{"detail":"low"}}]})") "}",
-                   "messages[0].content[0].image_url.url: required",
-                   "messages[0].content[0].image_url.url"},
-        BadRequest{MSGS(R"({"role":"assistant","tool_calls":[{"id":"c","type":"function","function":{"name":"f"}}]})") "}",
-                   "messages[0].tool_calls[0].function.arguments: required",
-                   "messages[0].tool_calls[0].function.arguments"},
-        BadRequest{MSGS(R"({"role":"assistant","tool_calls":[{"id":"c","type":"function","function":{"name":"f","arguments":{}}}]})") "}",
-                   "messages[0].tool_calls[0].function.arguments: expected a string, got an object",
-                   "messages[0].tool_calls[0].function.arguments"},
-        BadRequest{MSGS(R"({"role":"tool","content":"x"})") "}", "messages[0].tool_call_id: required",
-                   "messages[0].tool_call_id"},
-        BadRequest{MSGS(R"({"role":"tool","tool_call_id":"c","content":[{"type":"image_url","image_url":{"url":"u"}}]})") "}",
-                   "messages[0].content[0]: a tool message takes text parts only",
-                   "messages[0].content[0]"},
-        BadRequest{MSGS(R"({"role":"user","content":"x"})") R"(,"tools":[{"type":"function","function":{"description":"d"}}]})",
-                   "tools[0].function.name: required", "tools[0].function.name"},
-        BadRequest{MSGS(R"({"role":"user","content":"x"})") R"(,"tools":[{"type":"function","function":{"name":"f","parameters":"{}"}}]})",
-                   "tools[0].function.parameters: expected an object, got a string",
-                   "tools[0].function.parameters"},
+        BadRequest{
+            MSGS(
+                R"({"role":"user","content":[{"type":"image_url","image_url":{"detail":"low"}}]})") "}",
+            "messages[0].content[0].image_url.url: required",
+            "messages[0].content[0].image_url.url"},
+        BadRequest{
+            MSGS(
+                R"({"role":"assistant","tool_calls":[{"id":"c","type":"function","function":{"name":"f"}}]})") "}",
+            "messages[0].tool_calls[0].function.arguments: required",
+            "messages[0].tool_calls[0].function.arguments"},
+        BadRequest{
+            MSGS(
+                R"({"role":"assistant","tool_calls":[{"id":"c","type":"function","function":{"name":"f","arguments":{}}}]})") "}",
+            "messages[0].tool_calls[0].function.arguments: expected a string, got an object",
+            "messages[0].tool_calls[0].function.arguments"},
+        BadRequest{MSGS(R"({"role":"tool","content":"x"})") "}",
+                   "messages[0].tool_call_id: required", "messages[0].tool_call_id"},
+        BadRequest{
+            MSGS(
+                R"({"role":"tool","tool_call_id":"c","content":[{"type":"image_url","image_url":{"url":"u"}}]})") "}",
+            "messages[0].content[0]: a tool message takes text parts only",
+            "messages[0].content[0]"},
+        BadRequest{
+            MSGS(
+                R"({"role":"user","content":"x"})") R"(,"tools":[{"type":"function","function":{"description":"d"}}]})",
+            "tools[0].function.name: required", "tools[0].function.name"},
+        BadRequest{
+            MSGS(
+                R"({"role":"user","content":"x"})") R"(,"tools":[{"type":"function","function":{"name":"f","parameters":"{}"}}]})",
+            "tools[0].function.parameters: expected an object, got a string",
+            "tools[0].function.parameters"},
         BadRequest{MSGS(R"({"role":"user","content":"x"})") R"(,"tool_choice":"sometimes"})",
                    "tool_choice: expected", "tool_choice"},
-        BadRequest{MSGS(R"({"role":"user","content":"x"})") R"(,"response_format":{"type":"yaml"}})",
-                   "response_format.type: unknown type \"yaml\"", "response_format.type"},
+        BadRequest{
+            MSGS(R"({"role":"user","content":"x"})") R"(,"response_format":{"type":"yaml"}})",
+            "response_format.type: unknown type \"yaml\"", "response_format.type"},
         BadRequest{MSGS(R"({"role":"user","content":"x"})") R"(,"stop":["a",1]})",
                    "stop[1]: expected a string, got a number", "stop[1]"},
         BadRequest{MSGS(R"({"role":"user","content":"x"})") R"(,"frequency_penalty":3})",
                    "frequency_penalty: must be between", "frequency_penalty"},
         BadRequest{MSGS(R"({"role":"user","content":"x"})") R"(,"seed":"x"})",
                    "seed: expected an integer, got a string", "seed"},
-        BadRequest{MSGS(R"({"role":"user","content":"x"})") R"(,"stream_options":{"include_usage":1}})",
-                   "stream_options.include_usage: expected a boolean",
-                   "stream_options.include_usage"}));
+        BadRequest{
+            MSGS(R"({"role":"user","content":"x"})") R"(,"stream_options":{"include_usage":1}})",
+            "stream_options.include_usage: expected a boolean", "stream_options.include_usage"}));
 #undef MSGS
 
 // ---- encode_request (canonical → OpenAI) ----
@@ -333,7 +347,9 @@ TEST(OpenAICodecEncodeRequest, RejectsWhatChatCompletionsCannotExpress) {
 TEST(OpenAICodecEncodeRequest, MapsAThinkingBudgetToAnEffort) {
   auto req = rich_request();
   for (auto [budget, effort] : {std::pair<uint32_t, const char*>{1024, "low"},
-                                {2048, "low"}, {8000, "medium"}, {32000, "high"}}) {
+                                {2048, "low"},
+                                {8000, "medium"},
+                                {32000, "high"}}) {
     req.reasoning = model::Reasoning{budget, ""};
     auto body = codec().encode_request(req, "o4-mini");
     ASSERT_TRUE(body);
@@ -355,6 +371,30 @@ TEST(OpenAICodecEncodeRequest, AnAssistantTurnWithOnlyToolCallsHasNullContent) {
   EXPECT_TRUE(j["messages"][0]["content"].is_null());
   EXPECT_EQ(j["messages"][0]["tool_calls"][0]["function"]["arguments"], "");
   EXPECT_FALSE(j.contains("stream"));
+}
+
+TEST(OpenAICodecEncodeRequest, KeepsEmptyMessages) {
+  // Found by fuzzing: a message without content is still a turn; dropping it could leave
+  // no messages at all.
+  auto r = codec().decode_request(R"({"model":"m","messages":[{"role":"user"}]})");
+  ASSERT_TRUE(r) << r.error().message;
+  ASSERT_EQ(r->turns.size(), 1u);
+  EXPECT_TRUE(r->turns[0].parts.empty());
+  auto body = codec().encode_request(*r, "m");
+  ASSERT_TRUE(body);
+  EXPECT_EQ(json::parse(*body)["messages"], json::parse(R"([{"role":"user","content":""}])"));
+  EXPECT_TRUE(codec().decode_request(*body));
+
+  model::Request thinking_only;
+  model::Turn t{Role::Assistant, {}, ""};
+  Part p;
+  p.kind = Part::Kind::Thinking;
+  p.text = "hidden";
+  t.parts.push_back(p);
+  thinking_only.turns = {model::Turn{Role::User, {Part::make_text("q")}, ""}, t};
+  body = codec().encode_request(thinking_only, "m");
+  ASSERT_TRUE(body);
+  EXPECT_EQ(json::parse(*body)["messages"].size(), 1u);  // reasoning alone is not sent
 }
 
 // ---- round trips ----

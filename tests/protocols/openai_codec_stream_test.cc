@@ -12,10 +12,10 @@
 namespace sy::protocols {
 namespace {
 
-using ::testing::HasSubstr;
 using model::FinishReason;
 using model::Part;
 using model::StreamEvent;
+using ::testing::HasSubstr;
 using K = model::StreamEvent::Kind;
 using nlohmann::json;
 using testing::fixture;
@@ -54,12 +54,17 @@ TEST(OpenAICodecResponse, DecodesToolCalls) {
 
 TEST(OpenAICodecResponse, MapsFinishReasons) {
   const std::pair<const char*, FinishReason> cases[] = {
-      {"stop", FinishReason::EndTurn},           {"length", FinishReason::MaxTokens},
-      {"tool_calls", FinishReason::ToolUse},     {"function_call", FinishReason::ToolUse},
-      {"content_filter", FinishReason::ContentFilter}, {"something_new", FinishReason::Other}};
+      {"stop", FinishReason::EndTurn},
+      {"length", FinishReason::MaxTokens},
+      {"tool_calls", FinishReason::ToolUse},
+      {"function_call", FinishReason::ToolUse},
+      {"content_filter", FinishReason::ContentFilter},
+      {"something_new", FinishReason::Other}};
   for (auto [wire, canonical] : cases) {
-    const std::string body = std::string(R"({"id":"x","model":"m","choices":[{"index":0,"message":{"role":"assistant","content":"a"},"finish_reason":")") +
-                             wire + "\"}]}";
+    const std::string body =
+        std::string(
+            R"({"id":"x","model":"m","choices":[{"index":0,"message":{"role":"assistant","content":"a"},"finish_reason":")") +
+        wire + "\"}]}";
     auto r = codec().decode_response(body);
     ASSERT_TRUE(r) << wire;
     EXPECT_EQ(r->finish, canonical) << wire;
@@ -84,7 +89,8 @@ TEST(OpenAICodecResponse, RejectsBadBodiesAsUpstreamErrors) {
       {"[]", "not a JSON object"},
       {R"({"id":"x"})", "choices: expected an array"},
       {R"({"choices":[]})", "choices: must not be empty"},
-      {R"({"choices":[{"message":{"content":5}}]})", "choices[0].message.content: expected a string"},
+      {R"({"choices":[{"message":{"content":5}}]})",
+       "choices[0].message.content: expected a string"},
       {R"({"choices":[{"message":{"tool_calls":[{"id":"c","function":{"arguments":"{}"}}]}}]})",
        "choices[0].message.tool_calls[0].function.name: missing"},
       {R"({"error":{"message":"overloaded","type":"server_error"}})", "upstream error: overloaded"},
@@ -138,9 +144,12 @@ TEST(OpenAICodecResponse, EncodesAChatCompletion) {
 
 TEST(OpenAICodecResponse, FinishReasonsOnTheWire) {
   const std::pair<FinishReason, const char*> cases[] = {
-      {FinishReason::EndTurn, "stop"},      {FinishReason::StopSequence, "stop"},
-      {FinishReason::MaxTokens, "length"},  {FinishReason::ToolUse, "tool_calls"},
-      {FinishReason::ContentFilter, "content_filter"}, {FinishReason::Other, "stop"}};
+      {FinishReason::EndTurn, "stop"},
+      {FinishReason::StopSequence, "stop"},
+      {FinishReason::MaxTokens, "length"},
+      {FinishReason::ToolUse, "tool_calls"},
+      {FinishReason::ContentFilter, "content_filter"},
+      {FinishReason::Other, "stop"}};
   for (auto [canonical, wire] : cases) {
     model::Response resp;
     resp.finish = canonical;
@@ -154,8 +163,8 @@ TEST(OpenAICodecErrors, UseTheOpenAIEnvelope) {
   EXPECT_EQ(codec().decode_error_message(fixture("openai_chat/error.json")),
             "Invalid 'messages[1].content': string too long. Expected a string with maximum "
             "length 10485760, but got a string with length 10485761 instead.");
-  const json j = json::parse(codec().encode_error(
-      Error::make(ErrorKind::InvalidRequest, "top_k cannot be expressed", "", "unsupported_feature")));
+  const json j = json::parse(codec().encode_error(Error::make(
+      ErrorKind::InvalidRequest, "top_k cannot be expressed", "", "unsupported_feature")));
   EXPECT_EQ(j["error"]["type"], "invalid_request_error");
   EXPECT_EQ(j["error"]["code"], "unsupported_feature");
 }
@@ -182,8 +191,8 @@ std::vector<K> kinds(const std::vector<StreamEvent>& events) {
 
 TEST(OpenAICodecStreamDecoder, Text) {
   auto events = decode_all(sse_data(fixture("openai_chat/stream_text.sse")));
-  ASSERT_EQ(kinds(events), (std::vector<K>{K::MessageStart, K::TextDelta, K::TextDelta, K::Usage,
-                                           K::Stop}));
+  ASSERT_EQ(kinds(events),
+            (std::vector<K>{K::MessageStart, K::TextDelta, K::TextDelta, K::Usage, K::Stop}));
   EXPECT_EQ(events[0].id, "chatcmpl-123");
   EXPECT_EQ(events[0].name, "gpt-4o-mini");
   EXPECT_EQ(events[1].text, "Hello");
@@ -215,8 +224,8 @@ TEST(OpenAICodecStreamDecoder, ParallelToolCalls) {
 
 TEST(OpenAICodecStreamDecoder, ReasoningContentIsThinking) {
   auto events = decode_all(sse_data(fixture("openai_chat/stream_reasoning.sse")));
-  ASSERT_EQ(kinds(events), (std::vector<K>{K::MessageStart, K::ThinkingDelta, K::TextDelta,
-                                           K::Usage, K::Stop}));
+  ASSERT_EQ(kinds(events),
+            (std::vector<K>{K::MessageStart, K::ThinkingDelta, K::TextDelta, K::Usage, K::Stop}));
   EXPECT_EQ(events[1].index, 0u);
   EXPECT_EQ(events[1].text, "9.11 vs 9.9: compare tenths.");
   EXPECT_EQ(events[2].index, 1u);
@@ -232,13 +241,15 @@ TEST(OpenAICodecStreamDecoder, ErrorChunkEndsTheStream) {
 }
 
 TEST(OpenAICodecStreamDecoder, FinishFailsWithoutAnEndMarker) {
-  auto events = decode_all({R"({"id":"a","model":"m","choices":[{"index":0,"delta":{"content":"x"}}]})"},
-                           /*expect_ok=*/false);
+  auto events =
+      decode_all({R"({"id":"a","model":"m","choices":[{"index":0,"delta":{"content":"x"}}]})"},
+                 /*expect_ok=*/false);
   EXPECT_EQ(kinds(events), (std::vector<K>{K::MessageStart, K::TextDelta}));
 
   // A finish_reason without [DONE] is a complete stream: Stop comes from finish().
-  events = decode_all({R"({"id":"a","model":"m","choices":[{"index":0,"delta":{"tool_calls":[{"index":0,"id":"c","function":{"name":"f","arguments":"{}"}}]}}]})",
-                       R"({"id":"a","model":"m","choices":[{"index":0,"delta":{},"finish_reason":"tool_calls"}]})"});
+  events = decode_all(
+      {R"({"id":"a","model":"m","choices":[{"index":0,"delta":{"tool_calls":[{"index":0,"id":"c","function":{"name":"f","arguments":"{}"}}]}}]})",
+       R"({"id":"a","model":"m","choices":[{"index":0,"delta":{},"finish_reason":"tool_calls"}]})"});
   EXPECT_EQ(kinds(events), (std::vector<K>{K::MessageStart, K::ToolCallStart, K::ToolCallDelta,
                                            K::ToolCallEnd, K::Stop}));
 }
@@ -247,7 +258,8 @@ TEST(OpenAICodecStreamDecoder, RejectsBadChunks) {
   const std::pair<const char*, const char*> cases[] = {
       {"{", "not valid JSON"},
       {R"({"choices":{}})", "choices: expected an array"},
-      {R"({"choices":[{"index":0,"delta":{"content":7}}]})", "choices[0].delta.content: expected a string"},
+      {R"({"choices":[{"index":0,"delta":{"content":7}}]})",
+       "choices[0].delta.content: expected a string"},
       {R"({"choices":[{"index":0,"delta":{"tool_calls":[{"index":0,"function":{"arguments":"{"}}]}}]})",
        "function.name: missing on a new tool call"},
   };
@@ -262,9 +274,18 @@ TEST(OpenAICodecStreamDecoder, RejectsBadChunks) {
   // Arguments for a call that already ended would be mangled: refused.
   auto decoder = codec().stream_decoder();
   std::vector<StreamEvent> events;
-  ASSERT_TRUE(decoder->decode("", R"({"choices":[{"index":0,"delta":{"tool_calls":[{"index":0,"id":"a","function":{"name":"f","arguments":""}}]}}]})", events));
-  ASSERT_TRUE(decoder->decode("", R"({"choices":[{"index":0,"delta":{"tool_calls":[{"index":1,"id":"b","function":{"name":"g","arguments":""}}]}}]})", events));
-  auto late = decoder->decode("", R"({"choices":[{"index":0,"delta":{"tool_calls":[{"index":0,"function":{"arguments":"{}"}}]}}]})", events);
+  ASSERT_TRUE(decoder->decode(
+      "",
+      R"({"choices":[{"index":0,"delta":{"tool_calls":[{"index":0,"id":"a","function":{"name":"f","arguments":""}}]}}]})",
+      events));
+  ASSERT_TRUE(decoder->decode(
+      "",
+      R"({"choices":[{"index":0,"delta":{"tool_calls":[{"index":1,"id":"b","function":{"name":"g","arguments":""}}]}}]})",
+      events));
+  auto late = decoder->decode(
+      "",
+      R"({"choices":[{"index":0,"delta":{"tool_calls":[{"index":0,"function":{"arguments":"{}"}}]}}]})",
+      events);
   ASSERT_FALSE(late);
   EXPECT_THAT(late.error().message, HasSubstr("after it ended"));
 }
@@ -350,8 +371,8 @@ TEST(OpenAICodecStreamEncoder, WritesChunksAnOpenAIClientReads) {
 TEST(OpenAICodecStreamEncoder, AnErrorEndsTheStreamWithoutDone) {
   StreamEvent err = ev(K::Error, 0, "overloaded");
   err.error_type = "overloaded_error";
-  const auto chunks = sse_data(encode_all({ev(K::MessageStart), ev(K::TextDelta, 0, "Hi"), err},
-                                          false));
+  const auto chunks =
+      sse_data(encode_all({ev(K::MessageStart), ev(K::TextDelta, 0, "Hi"), err}, false));
   ASSERT_EQ(chunks.size(), 3u);
   EXPECT_EQ(json::parse(chunks[2]), json::parse(R"({"error":{"message":"overloaded",
       "type":"overloaded_error","param":null,"code":null}})"));
@@ -360,7 +381,9 @@ TEST(OpenAICodecStreamEncoder, AnErrorEndsTheStreamWithoutDone) {
 // ---- tool arguments in tiny deltas, decode → encode → decode ----
 
 std::string chunk_json(const json& delta, const json& finish = nullptr) {
-  json c = {{"id", "chatcmpl-tiny"}, {"object", "chat.completion.chunk"}, {"created", 1},
+  json c = {{"id", "chatcmpl-tiny"},
+            {"object", "chat.completion.chunk"},
+            {"created", 1},
             {"model", "gpt-4o"}};
   c["choices"] = json::array({{{"index", 0}, {"delta", delta}, {"finish_reason", finish}}});
   return c.dump();
@@ -374,16 +397,21 @@ TEST(OpenAICodecStream, TinyArgumentDeltasSurviveByteForByte) {
   upstream.push_back(chunk_json({{"role", "assistant"}, {"content", nullptr}}));
   size_t step = 0;
   for (int call = 0; call < 2; ++call) {
-    upstream.push_back(chunk_json({{"tool_calls", json::array({{{"index", call},
-        {"id", "call_" + std::to_string(call)}, {"type", "function"},
-        {"function", {{"name", "tool" + std::to_string(call)}, {"arguments", ""}}}}})}}));
+    upstream.push_back(chunk_json(
+        {{"tool_calls",
+          json::array(
+              {{{"index", call},
+                {"id", "call_" + std::to_string(call)},
+                {"type", "function"},
+                {"function", {{"name", "tool" + std::to_string(call)}, {"arguments", ""}}}}})}}));
     const std::string& a = args[call];
     for (size_t pos = 0; pos < a.size();) {
       // 1–3 bytes, never splitting a UTF-8 sequence (JSON strings hold whole characters).
       size_t n = std::min<size_t>(1 + step++ % 3, a.size() - pos);
       while (pos + n < a.size() && (static_cast<unsigned char>(a[pos + n]) & 0xC0) == 0x80) ++n;
-      upstream.push_back(chunk_json({{"tool_calls", json::array({{{"index", call},
-          {"function", {{"arguments", a.substr(pos, n)}}}}})}}));
+      upstream.push_back(chunk_json(
+          {{"tool_calls",
+            json::array({{{"index", call}, {"function", {{"arguments", a.substr(pos, n)}}}}})}}));
       pos += n;
     }
   }

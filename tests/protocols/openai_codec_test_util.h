@@ -1,12 +1,12 @@
 // Helpers shared by the OpenAI codec tests: fixture loading and SSE splitting.
 #pragma once
 
+#include <gtest/gtest.h>
+
 #include <fstream>
 #include <sstream>
 #include <string>
 #include <vector>
-
-#include <gtest/gtest.h>
 
 namespace sy::protocols::testing {
 
@@ -28,8 +28,10 @@ inline std::vector<std::string> sse_data(const std::string& text) {
     if (end == std::string::npos) end = text.size();
     std::string event = text.substr(pos, end - pos);
     pos = end + 2;
-    if (event.starts_with("data: ")) out.push_back(event.substr(6));
-    else if (!event.empty()) ADD_FAILURE() << "not a data event: " << event;
+    if (event.starts_with("data: "))
+      out.push_back(event.substr(6));
+    else if (!event.empty())
+      ADD_FAILURE() << "not a data event: " << event;
   }
   return out;
 }
