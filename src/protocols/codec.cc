@@ -15,10 +15,12 @@ std::unexpected<Error> unsupported(std::string_view feature, std::string_view pr
 
 const Codec& codec_for(model::Protocol protocol) {
   switch (protocol) {
-    case model::Protocol::Gemini: return GeminiCodec::instance();
+    case model::Protocol::Gemini:
+      return GeminiCodec::instance();
     case model::Protocol::OpenAIChat:
     case model::Protocol::AnthropicMessages:
-    case model::Protocol::BedrockConverse: break;
+    case model::Protocol::BedrockConverse:
+      break;
   }
   // Codecs not written yet on this branch: a programming error to ask for one.
   std::fprintf(stderr, "codec_for: no codec for protocol %s yet\n", model::protocol_name(protocol));

@@ -21,13 +21,18 @@ bool unreserved(char c) {
 Result<void> encode_response_part(const Part& p, size_t i, json::Writer& w) {
   const std::string path = "content[" + std::to_string(i) + "]";
   switch (p.kind) {
-    case Part::Kind::Text: w.begin_object().field("text", p.text); break;
-    case Part::Kind::Thinking: w.begin_object().field("text", p.text).field("thought", true); break;
+    case Part::Kind::Text:
+      w.begin_object().field("text", p.text);
+      break;
+    case Part::Kind::Thinking:
+      w.begin_object().field("text", p.text).field("thought", true);
+      break;
     case Part::Kind::ToolUse: {
       w.begin_object().key("functionCall").begin_object();
       if (!p.tool_use.id.empty()) w.field("id", p.tool_use.id);
       w.field("name", p.tool_use.name).key("args");
-      SY_GEMINI_CHECK(gemini_wire::write_args(p.tool_use.arguments, path, ErrorKind::UpstreamError, w));
+      SY_GEMINI_CHECK(
+          gemini_wire::write_args(p.tool_use.arguments, path, ErrorKind::UpstreamError, w));
       w.end_object();
       break;
     }
@@ -79,7 +84,8 @@ std::string GeminiCodec::forward_request(const model::ChatRequest& req,
 
 std::string GeminiCodec::request_path(std::string_view upstream_model, bool stream) const {
   constexpr std::string_view kPrefix = "models/";
-  if (upstream_model.substr(0, kPrefix.size()) == kPrefix) upstream_model.remove_prefix(kPrefix.size());
+  if (upstream_model.substr(0, kPrefix.size()) == kPrefix)
+    upstream_model.remove_prefix(kPrefix.size());
   std::string path = "/v1beta/models/";
   static constexpr char kHex[] = "0123456789ABCDEF";
   for (char c : upstream_model) {
@@ -100,7 +106,8 @@ Result<model::Response> GeminiCodec::decode_response(std::string_view body) cons
   size_t next_call = 0;
   SY_GEMINI_TRY(chunk, gemini_wire::decode_chunk(body, next_call));
   if (chunk.is_error) {
-    return fail(ErrorKind::UpstreamError, "Gemini error " + chunk.error_status + ": " + chunk.error_message);
+    return fail(ErrorKind::UpstreamError,
+                "Gemini error " + chunk.error_status + ": " + chunk.error_message);
   }
   model::Response resp;
   resp.id = std::move(chunk.id);
@@ -111,8 +118,8 @@ Result<model::Response> GeminiCodec::decode_response(std::string_view body) cons
   resp.content = std::move(chunk.parts);
   if (!chunk.has_candidates) {
     if (chunk.block_reason.empty()) {
-      return fail(ErrorKind::UpstreamError, "candidates: missing, and no promptFeedback.blockReason",
-                  "candidates");
+      return fail(ErrorKind::UpstreamError,
+                  "candidates: missing, and no promptFeedback.blockReason", "candidates");
     }
     // The prompt itself was blocked: an empty answer stopped by the content filter.
     resp.finish = model::FinishReason::ContentFilter;

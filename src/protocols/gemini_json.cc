@@ -9,12 +9,18 @@ namespace {
 
 const char* type_label(od::json_type t) {
   switch (t) {
-    case od::json_type::array: return "an array";
-    case od::json_type::object: return "an object";
-    case od::json_type::number: return "a number";
-    case od::json_type::string: return "a string";
-    case od::json_type::boolean: return "a boolean";
-    case od::json_type::null: return "null";
+    case od::json_type::array:
+      return "an array";
+    case od::json_type::object:
+      return "an object";
+    case od::json_type::number:
+      return "a number";
+    case od::json_type::string:
+      return "a string";
+    case od::json_type::boolean:
+      return "a boolean";
+    case od::json_type::null:
+      return "null";
   }
   return "unknown";
 }
@@ -37,9 +43,9 @@ std::unexpected<Error> Reader::bad(std::string_view path, std::string_view what)
 }
 
 std::unexpected<Error> Reader::malformed(simdjson::error_code ec) const {
-  return fail(kind_, std::string(kind_ == ErrorKind::InvalidRequest ? "request body"
-                                                                    : "upstream body") +
-                         " is not valid JSON: " + simdjson::error_message(ec));
+  return fail(kind_,
+              std::string(kind_ == ErrorKind::InvalidRequest ? "request body" : "upstream body") +
+                  " is not valid JSON: " + simdjson::error_message(ec));
 }
 
 std::unexpected<Error> Reader::wrong_type(od::value& v, simdjson::error_code ec,

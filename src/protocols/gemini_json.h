@@ -18,12 +18,12 @@ namespace sy::protocols::gemini_json {
 namespace od = simdjson::ondemand;
 
 // Propagates the error of a Result-returning expression, else binds its value.
-#define SY_GEMINI_TRY(var, expr)                                   \
-  auto var##_result_ = (expr);                                     \
+#define SY_GEMINI_TRY(var, expr)                                     \
+  auto var##_result_ = (expr);                                       \
   if (!var##_result_) return std::unexpected(var##_result_.error()); \
   auto& var = *var##_result_
-#define SY_GEMINI_CHECK(expr)                          \
-  do {                                                 \
+#define SY_GEMINI_CHECK(expr)                                      \
+  do {                                                             \
     if (auto r_ = (expr); !r_) return std::unexpected(r_.error()); \
   } while (0)
 

@@ -98,9 +98,12 @@ Result<void> decode_part(od::value& v, const std::string& path, DecodeState& st,
     }
     return {};
   }));
-  if (!has_data) return rd.bad(path, "a part needs text, inlineData, fileData, functionCall or functionResponse");
+  if (!has_data)
+    return rd.bad(path,
+                  "a part needs text, inlineData, fileData, functionCall or functionResponse");
   if (thought) {
-    if (part.kind != Part::Kind::Text) return rd.bad(dot(path, "thought"), "only a text part can be a thought");
+    if (part.kind != Part::Kind::Text)
+      return rd.bad(dot(path, "thought"), "only a text part can be a thought");
     part.kind = Part::Kind::Thinking;
   }
   part.signature = std::move(signature);
@@ -152,13 +155,15 @@ Result<void> decode_content(od::value& v, const std::string& path, DecodeState& 
     } else if (key == "parts") {
       SY_GEMINI_TRY(arr, rd.array(f, fp));
       has_parts = true;
-      return rd.items(arr, [&](size_t i, od::value& p) { return decode_part(p, at(fp, i), st, parts); });
+      return rd.items(arr,
+                      [&](size_t i, od::value& p) { return decode_part(p, at(fp, i), st, parts); });
     } else {
       return unsupported(fp, kCanonical);
     }
     return {};
   }));
-  if (!has_parts || parts.empty()) return rd.bad(dot(path, "parts"), "must contain at least one part");
+  if (!has_parts || parts.empty())
+    return rd.bad(dot(path, "parts"), "must contain at least one part");
   for (size_t i = 0; i < parts.size(); ++i) {
     const bool result = parts[i].kind == Part::Kind::ToolResult;
     if (result && role == Role::Assistant) {
@@ -166,7 +171,8 @@ Result<void> decode_content(od::value& v, const std::string& path, DecodeState& 
     }
     if (role == Role::User && !result && parts[i].kind != Part::Kind::Text &&
         parts[i].kind != Part::Kind::Image) {
-      return rd.bad(at(dot(path, "parts"), i), "a user turn can carry only text, images and function responses");
+      return rd.bad(at(dot(path, "parts"), i),
+                    "a user turn can carry only text, images and function responses");
     }
     const Role want = result ? Role::Tool : role;
     if (turns.empty() || turns.back().role != want || i == 0) turns.push_back(Turn{want, {}, {}});
@@ -199,7 +205,12 @@ Result<void> decode_system(od::value& v, const std::string& path, const Reader& 
       });
     });
   }));
-  if (!turn.parts.empty()) turns.insert(turns.begin(), std::move(turn));
+  if (turn.parts.empty()) return {};
+  if (turns.empty()) {
+    turns.push_back(std::move(turn));
+  } else {  // a repeated key: one system turn all the same
+    for (auto& p : turn.parts) turns.front().parts.push_back(std::move(p));
+  }
   return {};
 }
 
@@ -343,12 +354,14 @@ Result<void> decode_generation_config(od::value& v, const Reader& rd, model::Req
         const std::string xp = dot(fp, k);
         if (k == "thinkingBudget") {
           SY_GEMINI_TRY(n, rd.integer(x, xp));
-          if (n < -1 || n > static_cast<int64_t>(UINT32_MAX)) return rd.bad(xp, "must be -1 or more");
+          if (n < -1 || n > static_cast<int64_t>(UINT32_MAX))
+            return rd.bad(xp, "must be -1 or more");
           if (n >= 0) reasoning.budget_tokens = static_cast<uint32_t>(n);
         } else if (k == "thinkingLevel") {
           SY_GEMINI_TRY(s, rd.string(x, xp));
           reasoning.effort.assign(s);
-          for (auto& c : reasoning.effort) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+          for (auto& c : reasoning.effort)
+            c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
         } else if (k == "includeThoughts") {
           SY_GEMINI_TRY(include, rd.boolean(x, xp));
           (void)include;  // thoughts are asked for whenever reasoning is set
@@ -398,7 +411,11 @@ Result<void> encode_part(const Part& p, const std::string& path,
       break;
     }
     case Part::Kind::ToolUse: {
-      w.begin_object().key("functionCall").begin_object().field("name", p.tool_use.name).key("args");
+      w.begin_object()
+          .key("functionCall")
+          .begin_object()
+          .field("name", p.tool_use.name)
+          .key("args");
       SY_GEMINI_CHECK(gemini_wire::write_args(p.tool_use.arguments, path + ".arguments",
                                               ErrorKind::InvalidRequest, w));
       w.end_object();
@@ -412,7 +429,11 @@ Result<void> encode_part(const Part& p, const std::string& path,
                         "\" has no earlier tool call with that id (Gemini needs the function name)",
                     path);
       }
-      w.begin_object().key("functionResponse").begin_object().field("name", it->second).key("response");
+      w.begin_object()
+          .key("functionResponse")
+          .begin_object()
+          .field("name", it->second)
+          .key("response");
       gemini_wire::write_tool_response(p.tool_result, w);
       w.end_object();
       break;
@@ -458,7 +479,8 @@ Result<void> encode_contents(const model::Request& req, json::Writer& w) {
       if (turn.role != Role::Assistant &&
           (p.kind == Part::Kind::ToolUse || p.kind == Part::Kind::Thinking ||
            p.kind == Part::Kind::RedactedThinking)) {
-        return fail(ErrorKind::InvalidRequest, pp + ": only assistant turns carry tool calls and thinking", pp);
+        return fail(ErrorKind::InvalidRequest,
+                    pp + ": only assistant turns carry tool calls and thinking", pp);
       }
       SY_GEMINI_CHECK(encode_part(p, pp, call_names, w));
       if (p.kind == Part::Kind::ToolUse) call_names[p.tool_use.id] = p.tool_use.name;
@@ -477,7 +499,8 @@ Result<void> encode_system(const model::Request& req, json::Writer& w) {
     for (size_t i = 0; i < turn.parts.size(); ++i) {
       const Part& p = turn.parts[i];
       if (p.kind != Part::Kind::Text) {
-        return unsupported(at(at("turns", t) + ".parts", i) + ": non-text system content", "gemini");
+        return unsupported(at(at("turns", t) + ".parts", i) + ": non-text system content",
+                           "gemini");
       }
       if (p.text.empty()) continue;
       if (!open) {
@@ -516,9 +539,15 @@ Result<void> encode_tools(const model::Request& req, json::Writer& w) {
   w.key("toolConfig").begin_object().key("functionCallingConfig").begin_object();
   switch (tc.mode) {
     case Mode::Unset:
-    case Mode::Auto: w.field("mode", "AUTO"); break;
-    case Mode::None: w.field("mode", "NONE"); break;
-    case Mode::Required: w.field("mode", "ANY"); break;
+    case Mode::Auto:
+      w.field("mode", "AUTO");
+      break;
+    case Mode::None:
+      w.field("mode", "NONE");
+      break;
+    case Mode::Required:
+      w.field("mode", "ANY");
+      break;
     case Mode::Named:
       w.field("mode", "ANY").key("allowedFunctionNames").begin_array().value(tc.name).end_array();
       break;
@@ -547,9 +576,10 @@ Result<void> encode_generation_config(const model::Request& req, json::Writer& w
   using Kind = model::ResponseFormat::Kind;
   if (req.response_format.kind != Kind::Text) g.field("responseMimeType", "application/json");
   if (req.response_format.kind == Kind::JsonSchema) {
-    SY_GEMINI_TRY(schema, strip_schema_keyword(req.response_format.schema,
-                                               ErrorKind::InvalidRequest, "response_format.schema"));
-    g.key("responseJsonSchema").raw(schema);
+    SY_GEMINI_TRY(schema,
+                  strip_schema_keyword(req.response_format.schema, ErrorKind::InvalidRequest,
+                                       "response_format.schema"));
+    g.key(openapi_dialect(schema) ? "responseSchema" : "responseJsonSchema").raw(schema);
   }
   if (req.reasoning) {
     g.key("thinkingConfig").begin_object();
@@ -582,9 +612,8 @@ Result<model::Request> GeminiCodec::decode_request(std::string_view body) const 
     if (key == "contents") {
       SY_GEMINI_TRY(arr, rd.array(v, k));
       has_contents = true;
-      return rd.items(arr, [&](size_t i, od::value& c) {
-        return decode_content(c, at(k, i), st, req.turns);
-      });
+      return rd.items(
+          arr, [&](size_t i, od::value& c) { return decode_content(c, at(k, i), st, req.turns); });
     }
     if (key == "systemInstruction" || key == "system_instruction") {
       return decode_system(v, k, rd, system);
@@ -607,8 +636,8 @@ Result<model::Request> GeminiCodec::decode_request(std::string_view body) const 
   return req;
 }
 
-Result<std::string> GeminiCodec::encode_request(const model::Request& req,
-                                                std::string_view /*upstream_model: in the path*/) const {
+Result<std::string> GeminiCodec::encode_request(
+    const model::Request& req, std::string_view /*upstream_model: in the path*/) const {
   std::string out;
   out.reserve(512);
   json::Writer w(out);

@@ -92,6 +92,7 @@ class GeminiStreamDecoder final : public StreamDecoder {
         return;
       }
       case Part::Kind::Thinking: {
+        if (p.text.empty() && p.signature.empty()) return;
         const uint32_t index = block(Open::Thinking);
         if (!p.text.empty()) {
           StreamEvent e{.kind = Kind::ThinkingDelta, .index = index};
@@ -122,7 +123,8 @@ class GeminiStreamDecoder final : public StreamDecoder {
       }
       case Part::Kind::Image:
       case Part::Kind::ToolResult:
-      case Part::Kind::RedactedThinking: return;  // not produced by decode_chunk
+      case Part::Kind::RedactedThinking:
+        return;  // not produced by decode_chunk
     }
   }
 
@@ -141,7 +143,8 @@ class GeminiStreamEncoder final : public StreamEncoder {
         model_ = ev.name;
         return;
       case Kind::TextDelta:
-        emit_parts(out, [&](json::Writer& w) { w.begin_object().field("text", ev.text).end_object(); });
+        emit_parts(out,
+                   [&](json::Writer& w) { w.begin_object().field("text", ev.text).end_object(); });
         return;
       case Kind::ThinkingDelta:
         emit_parts(out, [&](json::Writer& w) {
@@ -161,7 +164,8 @@ class GeminiStreamEncoder final : public StreamEncoder {
       case Kind::ToolCallDelta: {
         auto it = calls_.find(ev.index);
         if (it == calls_.end()) {
-          emit_error(out, "tool call delta for block " + std::to_string(ev.index) + " that was not started");
+          emit_error(out, "tool call delta for block " + std::to_string(ev.index) +
+                              " that was not started");
           return;
         }
         it->second.arguments += ev.text;
@@ -170,7 +174,8 @@ class GeminiStreamEncoder final : public StreamEncoder {
       case Kind::ToolCallEnd: {
         auto it = calls_.find(ev.index);
         if (it == calls_.end()) {
-          emit_error(out, "tool call end for block " + std::to_string(ev.index) + " that was not started");
+          emit_error(
+              out, "tool call end for block " + std::to_string(ev.index) + " that was not started");
           return;
         }
         const Call call = std::move(it->second);
@@ -180,8 +185,9 @@ class GeminiStreamEncoder final : public StreamEncoder {
         pw.begin_object().key("functionCall").begin_object();
         if (!call.id.empty()) pw.field("id", call.id);
         pw.field("name", call.name).key("args");
-        if (auto r = gemini_wire::write_args(call.arguments, "functionCall \"" + call.name + "\".args",
-                                             ErrorKind::UpstreamError, pw);
+        if (auto r =
+                gemini_wire::write_args(call.arguments, "functionCall \"" + call.name + "\".args",
+                                        ErrorKind::UpstreamError, pw);
             !r) {
           emit_error(out, r.error().message);
           return;

@@ -20,8 +20,9 @@ bool starts_with(std::string_view s, std::string_view prefix) {
 
 bool ends_with_ci(std::string_view s, std::string_view suffix) {
   if (s.size() < suffix.size()) return false;
-  return std::equal(suffix.begin(), suffix.end(), s.end() - static_cast<std::ptrdiff_t>(suffix.size()),
-                    [](char a, char b) { return a == std::tolower(static_cast<unsigned char>(b)); });
+  return std::equal(
+      suffix.begin(), suffix.end(), s.end() - static_cast<std::ptrdiff_t>(suffix.size()),
+      [](char a, char b) { return a == std::tolower(static_cast<unsigned char>(b)); });
 }
 
 // The image media type a file name implies (Gemini's image types), or "".
@@ -164,9 +165,10 @@ Result<void> encode_image(const model::Image& image, const std::string& path, js
   }
   // fileData takes Cloud Storage and Gemini Files API URIs; Gemini does not fetch
   // arbitrary web URLs for a generateContent part.
-  const bool file_uri = starts_with(url, "gs://") ||
-                        starts_with(url, "https://generativelanguage.googleapis.com/");
-  if (!file_uri) return unsupported(path + ": image URL (other than gs:// or a Files API URI)", "gemini");
+  const bool file_uri =
+      starts_with(url, "gs://") || starts_with(url, "https://generativelanguage.googleapis.com/");
+  if (!file_uri)
+    return unsupported(path + ": image URL (other than gs:// or a Files API URI)", "gemini");
   std::string_view mime = image.media_type;
   if (mime.empty()) mime = media_type_of(url);
   if (mime.empty()) {
@@ -273,13 +275,17 @@ model::FinishReason decode_finish(std::string_view reason, bool has_tool_calls) 
 const char* encode_finish(model::FinishReason reason) {
   using model::FinishReason;
   switch (reason) {
-    case FinishReason::MaxTokens: return "MAX_TOKENS";
-    case FinishReason::ContentFilter: return "SAFETY";
-    case FinishReason::Other: return "OTHER";
+    case FinishReason::MaxTokens:
+      return "MAX_TOKENS";
+    case FinishReason::ContentFilter:
+      return "SAFETY";
+    case FinishReason::Other:
+      return "OTHER";
     case FinishReason::Unset:
     case FinishReason::EndTurn:
     case FinishReason::StopSequence:
-    case FinishReason::ToolUse: return "STOP";
+    case FinishReason::ToolUse:
+      return "STOP";
   }
   return "STOP";
 }
@@ -299,9 +305,12 @@ Result<model::Usage> decode_usage(const Reader& rd, od::value& v, const std::str
     *slot = n;
     return {};
   }));
+  auto sum = [](uint32_t a, uint32_t b) {  // saturating: counts near 2^32 are garbage anyway
+    return a > UINT32_MAX - b ? UINT32_MAX : a + b;
+  };
   model::Usage u;
-  u.input_tokens = prompt + tool_prompt;
-  u.output_tokens = candidates + thoughts;  // thoughts are billed as output
+  u.input_tokens = sum(prompt, tool_prompt);
+  u.output_tokens = sum(candidates, thoughts);  // thoughts are billed as output
   u.cached_input_tokens = cached;
   u.reasoning_tokens = thoughts;
   u.reported = true;
@@ -312,7 +321,8 @@ void write_usage(const model::Usage& u, json::Writer& w) {
   const uint32_t thoughts = std::min(u.reasoning_tokens, u.output_tokens);
   w.begin_object().field("promptTokenCount", static_cast<uint64_t>(u.input_tokens));
   w.field("candidatesTokenCount", static_cast<uint64_t>(u.output_tokens - thoughts));
-  if (u.cached_input_tokens) w.field("cachedContentTokenCount", static_cast<uint64_t>(u.cached_input_tokens));
+  if (u.cached_input_tokens)
+    w.field("cachedContentTokenCount", static_cast<uint64_t>(u.cached_input_tokens));
   if (thoughts) w.field("thoughtsTokenCount", static_cast<uint64_t>(thoughts));
   w.field("totalTokenCount", static_cast<uint64_t>(u.input_tokens) + u.output_tokens);
   w.end_object();
@@ -377,16 +387,24 @@ const char* status_name(ErrorKind kind) {
     case ErrorKind::InvalidRequest:
     case ErrorKind::MethodNotAllowed:
     case ErrorKind::PayloadTooLarge:
-    case ErrorKind::HeadersTooLarge: return "INVALID_ARGUMENT";
-    case ErrorKind::Authentication: return "UNAUTHENTICATED";
-    case ErrorKind::PermissionDenied: return "PERMISSION_DENIED";
-    case ErrorKind::NotFound: return "NOT_FOUND";
-    case ErrorKind::RateLimited: return "RESOURCE_EXHAUSTED";
+    case ErrorKind::HeadersTooLarge:
+      return "INVALID_ARGUMENT";
+    case ErrorKind::Authentication:
+      return "UNAUTHENTICATED";
+    case ErrorKind::PermissionDenied:
+      return "PERMISSION_DENIED";
+    case ErrorKind::NotFound:
+      return "NOT_FOUND";
+    case ErrorKind::RateLimited:
+      return "RESOURCE_EXHAUSTED";
     case ErrorKind::Internal:
-    case ErrorKind::UpstreamError: return "INTERNAL";
-    case ErrorKind::Unavailable: return "UNAVAILABLE";
+    case ErrorKind::UpstreamError:
+      return "INTERNAL";
+    case ErrorKind::Unavailable:
+      return "UNAVAILABLE";
     case ErrorKind::RequestTimeout:
-    case ErrorKind::UpstreamTimeout: return "DEADLINE_EXCEEDED";
+    case ErrorKind::UpstreamTimeout:
+      return "DEADLINE_EXCEEDED";
   }
   return "INTERNAL";
 }

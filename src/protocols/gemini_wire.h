@@ -44,8 +44,8 @@ void write_usage(const model::Usage& usage, json::Writer& w);  // the usageMetad
 
 // One GenerateContentResponse: a whole response or one streamed chunk.
 struct Chunk {
-  std::string id;     // responseId
-  std::string model;  // modelVersion
+  std::string id;                  // responseId
+  std::string model;               // modelVersion
   std::vector<model::Part> parts;  // candidates[0].content.parts, decoded
   std::string finish_reason;       // candidates[0].finishReason ("" when absent)
   std::string block_reason;        // promptFeedback.blockReason ("" when absent)

@@ -2,19 +2,19 @@
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
-#include <nlohmann/json.hpp>
 
 #include <fstream>
+#include <nlohmann/json.hpp>
 #include <sstream>
 
 namespace sy::protocols {
 namespace {
 
-using ::testing::HasSubstr;
 using model::FinishReason;
 using model::Part;
 using model::Role;
 using model::StreamEvent;
+using ::testing::HasSubstr;
 using Kind = StreamEvent::Kind;
 using json = nlohmann::json;
 
@@ -169,9 +169,10 @@ model::Request openai_style_request() {
                        {}});
   req.turns.push_back({Role::Tool, {tool_result("call_abc", R"({"temp":18})")}, {}});
   req.turns.push_back({Role::Tool, {tool_result("call_def", "timeout", true)}, {}});
-  req.tools.push_back({"get_weather", "Weather by city",
-                       R"({"$schema":"http://json-schema.org/draft-07/schema#","type":"object","properties":{"city":{"type":"string"}},"additionalProperties":false})",
-                       true});
+  req.tools.push_back(
+      {"get_weather", "Weather by city",
+       R"({"$schema":"http://json-schema.org/draft-07/schema#","type":"object","properties":{"city":{"type":"string"}},"additionalProperties":false})",
+       true});
   req.tool_choice.mode = model::ToolChoice::Mode::Auto;
   req.max_tokens = 100;
   return req;
@@ -233,17 +234,18 @@ TEST(GeminiRequest, ToolChoiceModes) {
 
 TEST(GeminiRequest, ImagesByDataUrlAndStorageUri) {
   model::Request req;
-  req.turns.push_back({Role::User,
-                       {image_url("data:image/webp;base64,UklGRg=="),
-                        image_url("gs://bucket/a/b.PNG"),
-                        image_url("https://generativelanguage.googleapis.com/v1beta/files/abc",
-                                  "image/jpeg")},
-                       {}});
+  req.turns.push_back(
+      {Role::User,
+       {image_url("data:image/webp;base64,UklGRg=="), image_url("gs://bucket/a/b.PNG"),
+        image_url("https://generativelanguage.googleapis.com/v1beta/files/abc", "image/jpeg")},
+       {}});
   auto out = codec().encode_request(req, "m");
   ASSERT_TRUE(out) << out.error().message;
   const auto parts = json::parse(*out)["contents"][0]["parts"];
   EXPECT_EQ(parts[0], json::parse(R"({"inlineData":{"mimeType":"image/webp","data":"UklGRg=="}})"));
-  EXPECT_EQ(parts[1], json::parse(R"({"fileData":{"mimeType":"image/png","fileUri":"gs://bucket/a/b.PNG"}})"));
+  EXPECT_EQ(
+      parts[1],
+      json::parse(R"({"fileData":{"mimeType":"image/png","fileUri":"gs://bucket/a/b.PNG"}})"));
   EXPECT_EQ(parts[2]["fileData"]["mimeType"], "image/jpeg");
 }
 
@@ -261,7 +263,8 @@ model::Request with_user(Part p) {
 
 TEST(GeminiRequest, RejectsWhatGeminiCannotExpress) {
   std::vector<UnsupportedCase> cases;
-  cases.push_back({"https image", with_user(image_url("https://example.com/cat.png")), "image URL"});
+  cases.push_back(
+      {"https image", with_user(image_url("https://example.com/cat.png")), "image URL"});
   {
     auto req = with_user(text("x"));
     req.tool_choice.parallel = false;
@@ -331,7 +334,8 @@ INSTANTIATE_TEST_SUITE_P(
                    "contents[0].parts[0].text: expected a string, got a number"},
         BadRequest{R"({"contents":[{"role":"robot","parts":[{"text":"x"}]}]})",
                    "contents[0].role: unknown role"},
-        BadRequest{R"({"contents":[{"role":"user","parts":[{}]}]})", "contents[0].parts[0]: a part needs"},
+        BadRequest{R"({"contents":[{"role":"user","parts":[{}]}]})",
+                   "contents[0].parts[0]: a part needs"},
         BadRequest{R"({"contents":[{"parts":[{"functionResponse":{"name":"f","response":{}}}]}]})",
                    "no earlier functionCall named \"f\""},
         BadRequest{R"({"contents":[{"parts":[{"text":"x"}]}],"safetySettings":[]})",
@@ -340,8 +344,9 @@ INSTANTIATE_TEST_SUITE_P(
                    "tools[0].googleSearch cannot be expressed"},
         BadRequest{R"({"contents":[{"parts":[{"text":"x"}]}],"generationConfig":{"topK":-1}})",
                    "generationConfig.topK: must be a non-negative"},
-        BadRequest{R"({"contents":[{"parts":[{"inlineData":{"mimeType":"audio/wav","data":"AA=="}}]}]})",
-                   "of type audio/wav"},
+        BadRequest{
+            R"({"contents":[{"parts":[{"inlineData":{"mimeType":"audio/wav","data":"AA=="}}]}]})",
+            "of type audio/wav"},
         BadRequest{R"({"contents":[{"parts":[{"text":"x"}]}]} trailing)", "not valid JSON"}));
 
 // ---- requests: round trips canonical → Gemini → canonical ----
@@ -502,14 +507,20 @@ TEST(GeminiResponse, ABlockedPromptIsAnEmptyContentFilterAnswer) {
 
 TEST(GeminiResponse, FinishReasonTable) {
   const std::pair<const char*, FinishReason> table[] = {
-      {"STOP", FinishReason::EndTurn},          {"MAX_TOKENS", FinishReason::MaxTokens},
-      {"SAFETY", FinishReason::ContentFilter},  {"RECITATION", FinishReason::ContentFilter},
-      {"BLOCKLIST", FinishReason::ContentFilter}, {"PROHIBITED_CONTENT", FinishReason::ContentFilter},
-      {"SPII", FinishReason::ContentFilter},    {"LANGUAGE", FinishReason::Other},
-      {"MALFORMED_FUNCTION_CALL", FinishReason::Other}, {"OTHER", FinishReason::Other}};
+      {"STOP", FinishReason::EndTurn},
+      {"MAX_TOKENS", FinishReason::MaxTokens},
+      {"SAFETY", FinishReason::ContentFilter},
+      {"RECITATION", FinishReason::ContentFilter},
+      {"BLOCKLIST", FinishReason::ContentFilter},
+      {"PROHIBITED_CONTENT", FinishReason::ContentFilter},
+      {"SPII", FinishReason::ContentFilter},
+      {"LANGUAGE", FinishReason::Other},
+      {"MALFORMED_FUNCTION_CALL", FinishReason::Other},
+      {"OTHER", FinishReason::Other}};
   for (const auto& [wire, finish] : table) {
-    const std::string body = std::string(R"({"candidates":[{"content":{"parts":[{"text":"x"}]},"finishReason":")") +
-                             wire + "\"}]}";
+    const std::string body =
+        std::string(R"({"candidates":[{"content":{"parts":[{"text":"x"}]},"finishReason":")") +
+        wire + "\"}]}";
     auto r = codec().decode_response(body);
     ASSERT_TRUE(r) << wire;
     EXPECT_EQ(r->finish, finish) << wire;
@@ -517,16 +528,19 @@ TEST(GeminiResponse, FinishReasonTable) {
 }
 
 TEST(GeminiResponse, RejectsMalformedUpstreamBodiesAsUpstreamErrors) {
-  for (const char* body : {"", "{", R"({"candidates":{}})", R"({})",
-                           R"({"candidates":[{"content":{"parts":[{"functionCall":{"args":{}}}]}}]})",
-                           R"({"usageMetadata":{"promptTokenCount":"x"},"candidates":[]})"}) {
+  for (const char* body :
+       {"", "{", R"({"candidates":{}})", R"({})",
+        R"({"candidates":[{"content":{"parts":[{"functionCall":{"args":{}}}]}}]})",
+        R"({"usageMetadata":{"promptTokenCount":"x"},"candidates":[]})"}) {
     auto r = codec().decode_response(body);
     ASSERT_FALSE(r) << body;
     EXPECT_EQ(r.error().kind, ErrorKind::UpstreamError) << body;
     EXPECT_EQ(r.error().status, 502) << body;
   }
-  auto r = codec().decode_response(R"({"candidates":[{"content":{"parts":[{"functionCall":{"args":{}}}]}}]})");
-  EXPECT_THAT(r.error().message, HasSubstr("candidates[0].content.parts[0].functionCall.name: required"));
+  auto r = codec().decode_response(
+      R"({"candidates":[{"content":{"parts":[{"functionCall":{"args":{}}}]}}]})");
+  EXPECT_THAT(r.error().message,
+              HasSubstr("candidates[0].content.parts[0].functionCall.name: required"));
 }
 
 TEST(GeminiRoundTrip, Response) {
@@ -616,7 +630,8 @@ TEST(GeminiStream, DecodesThoughtsTextAndWholeFunctionCalls) {
 TEST(GeminiStream, EndingWithoutAFinishReasonFails) {
   auto dec = codec().stream_decoder();
   std::vector<StreamEvent> events;
-  ASSERT_TRUE(dec->decode("", R"({"candidates":[{"content":{"parts":[{"text":"Hel"}]}}]})", events));
+  ASSERT_TRUE(
+      dec->decode("", R"({"candidates":[{"content":{"parts":[{"text":"Hel"}]}}]})", events));
   auto r = dec->finish(events);
   ASSERT_FALSE(r);
   EXPECT_EQ(r.error().kind, ErrorKind::UpstreamError);
@@ -628,7 +643,8 @@ TEST(GeminiStream, BadChunksAndErrorChunks) {
   std::vector<StreamEvent> events;
   auto bad = dec->decode("", R"({"candidates":[{"content":{"parts":[{"text":7}]}}]})", events);
   ASSERT_FALSE(bad);
-  EXPECT_THAT(bad.error().message, HasSubstr("candidates[0].content.parts[0].text: expected a string"));
+  EXPECT_THAT(bad.error().message,
+              HasSubstr("candidates[0].content.parts[0].text: expected a string"));
 
   auto dec2 = codec().stream_decoder();
   events.clear();
@@ -643,7 +659,8 @@ TEST(GeminiStream, BadChunksAndErrorChunks) {
 TEST(GeminiStream, ABlockedPromptStopsWithContentFilter) {
   auto dec = codec().stream_decoder();
   std::vector<StreamEvent> events;
-  ASSERT_TRUE(dec->decode("", R"({"promptFeedback":{"blockReason":"PROHIBITED_CONTENT"}})", events));
+  ASSERT_TRUE(
+      dec->decode("", R"({"promptFeedback":{"blockReason":"PROHIBITED_CONTENT"}})", events));
   ASSERT_TRUE(dec->finish(events));
   ASSERT_EQ(events.size(), 2u);
   EXPECT_EQ(events[1].kind, Kind::Stop);
@@ -772,10 +789,14 @@ TEST(GeminiStream, FixtureRoundTripsThroughTheEncoder) {
 
 TEST(GeminiErrors, EncodeWithGoogleStatusNames) {
   const std::pair<ErrorKind, const char*> table[] = {
-      {ErrorKind::InvalidRequest, "INVALID_ARGUMENT"}, {ErrorKind::Authentication, "UNAUTHENTICATED"},
-      {ErrorKind::PermissionDenied, "PERMISSION_DENIED"}, {ErrorKind::NotFound, "NOT_FOUND"},
-      {ErrorKind::RateLimited, "RESOURCE_EXHAUSTED"}, {ErrorKind::Internal, "INTERNAL"},
-      {ErrorKind::Unavailable, "UNAVAILABLE"}, {ErrorKind::UpstreamTimeout, "DEADLINE_EXCEEDED"}};
+      {ErrorKind::InvalidRequest, "INVALID_ARGUMENT"},
+      {ErrorKind::Authentication, "UNAUTHENTICATED"},
+      {ErrorKind::PermissionDenied, "PERMISSION_DENIED"},
+      {ErrorKind::NotFound, "NOT_FOUND"},
+      {ErrorKind::RateLimited, "RESOURCE_EXHAUSTED"},
+      {ErrorKind::Internal, "INTERNAL"},
+      {ErrorKind::Unavailable, "UNAVAILABLE"},
+      {ErrorKind::UpstreamTimeout, "DEADLINE_EXCEEDED"}};
   for (const auto& [kind, status] : table) {
     const auto body = json::parse(codec().encode_error(Error::make(kind, "boom \"quoted\"")));
     EXPECT_EQ(body["error"]["status"], status);
