@@ -203,6 +203,29 @@ TEST(GeminiRequest, EncodesAnOpenAIStyleConversation) {
   EXPECT_THAT(*out, HasSubstr(R"("args":{"city":"Paris"})"));
 }
 
+TEST(GeminiRequest, AnthropicStyleResultsAndTextShareOneUserContent) {
+  model::Request req;
+  req.turns.push_back({Role::User, {text("go")}, {}});
+  req.turns.push_back({Role::Assistant, {tool_use("toolu_1", "run", R"({"cmd": "ls"})")}, {}});
+  req.turns.push_back(
+      {Role::User, {tool_result("toolu_1", R"({"code": 2})", true), text("it failed")}, {}});
+  auto out = codec().encode_request(req, "m");
+  ASSERT_TRUE(out) << out.error().message;
+  const auto contents = json::parse(*out)["contents"];
+  ASSERT_EQ(contents.size(), 3u);
+  EXPECT_EQ(contents[2]["role"], "user");
+  EXPECT_EQ(contents[2]["parts"][0],
+            json::parse(R"({"functionResponse":{"name":"run","response":{"error":{"code":2}}}})"));
+  EXPECT_EQ(contents[2]["parts"][1], json::parse(R"({"text":"it failed"})"));
+  auto back = codec().decode_request(*out);
+  ASSERT_TRUE(back) << back.error().message;
+  ASSERT_EQ(back->turns.size(), 4u);  // the results become a tool turn, then the user's text
+  EXPECT_EQ(back->turns[2].role, Role::Tool);
+  EXPECT_TRUE(back->turns[2].parts[0].tool_result.is_error);
+  EXPECT_EQ(back->turns[2].parts[0].tool_result.text, R"({"code":2})");
+  EXPECT_EQ(back->turns[3].role, Role::User);
+}
+
 TEST(GeminiRequest, ToolResultWithoutItsCallFailsClearly) {
   model::Request req;
   req.turns.push_back({Role::User, {text("hi")}, {}});
