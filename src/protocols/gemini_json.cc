@@ -123,6 +123,8 @@ Result<std::string_view> Reader::raw_object(od::value& v, std::string_view path)
   SY_GEMINI_TRY(o, object(v, path));
   std::string_view raw;
   if (auto ec = o.raw_json().get(raw)) return malformed(ec);
+  // On-demand skips over the values inside without validating them: check the copy.
+  if (!is_json_object(raw)) return bad(path, "not a valid JSON object");
   return raw;
 }
 

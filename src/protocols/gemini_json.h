@@ -46,7 +46,7 @@ class Reader {
   Result<int64_t> integer(od::value& v, std::string_view path) const;
   Result<uint32_t> count(od::value& v, std::string_view path) const;  // 0 … UINT32_MAX
   Result<bool> boolean(od::value& v, std::string_view path) const;
-  // The verbatim text of an object value.
+  // The verbatim text of an object value, validated.
   Result<std::string_view> raw_object(od::value& v, std::string_view path) const;
 
   // Calls f(key, value) for each field; stops at the first error f returns.

@@ -141,6 +141,7 @@ class GeminiStreamEncoder final : public StreamEncoder {
       case Kind::MessageStart:
         id_ = ev.id;
         model_ = ev.name;
+        started_ = true;
         return;
       case Kind::TextDelta:
         emit_parts(out,
@@ -214,6 +215,9 @@ class GeminiStreamEncoder final : public StreamEncoder {
         return;
       }
       case Kind::Error: {
+        // A started message that failed before any output still shows its start: a
+        // chunk with only the response's id and model.
+        if (started_ && !emitted_) emit_chunk(out, [](json::Writer&) {});
         std::string body;
         json::Writer w(body);
         w.begin_object().key("error").begin_object().field("code", 500).field("message", ev.text);
@@ -248,6 +252,7 @@ class GeminiStreamEncoder final : public StreamEncoder {
     if (!id_.empty()) w.field("responseId", id_);
     w.end_object();
     frame(out, chunk);
+    emitted_ = true;
   }
 
   template <class F>
@@ -282,7 +287,7 @@ class GeminiStreamEncoder final : public StreamEncoder {
   std::string id_, model_;
   std::map<uint32_t, Call> calls_;
   model::Usage usage_;
-  bool usage_pending_ = false, stopped_ = false;
+  bool usage_pending_ = false, stopped_ = false, started_ = false, emitted_ = false;
 };
 
 }  // namespace

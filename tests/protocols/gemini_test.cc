@@ -560,6 +560,12 @@ TEST(GeminiResponse, RejectsMalformedUpstreamBodiesAsUpstreamErrors) {
     EXPECT_EQ(r.error().kind, ErrorKind::UpstreamError) << body;
     EXPECT_EQ(r.error().status, 502) << body;
   }
+  auto bad_args = codec().decode_response(
+      R"({"candidates":[{"content":{"parts":[{"functionCall":{"name":"f","args":{"a": P"x"}}}]}}]})");
+  ASSERT_FALSE(bad_args);
+  EXPECT_THAT(
+      bad_args.error().message,
+      HasSubstr("candidates[0].content.parts[0].functionCall.args: not a valid JSON object"));
   auto r = codec().decode_response(
       R"({"candidates":[{"content":{"parts":[{"functionCall":{"args":{}}}]}}]})");
   EXPECT_THAT(r.error().message,
@@ -677,6 +683,27 @@ TEST(GeminiStream, BadChunksAndErrorChunks) {
   EXPECT_THAT(events[0].text, HasSubstr("API key not valid"));
   EXPECT_EQ(events[0].error_type, "INVALID_ARGUMENT");
   EXPECT_TRUE(dec2->finish(events));
+}
+
+TEST(GeminiStream, AnErrorBeforeAnyOutputKeepsTheMessageStart) {
+  const std::string wire =
+      "data: {\"candidates\":[{\"index\":0}],\"responseId\":\"r9\"}\n\n"
+      "data: {\"error\":{\"code\":503,\"message\":\"overloaded\",\"status\":\"UNAVAILABLE\"}}\n\n";
+  const auto first = decode_stream(wire);
+  ASSERT_EQ(first.size(), 2u);
+  EXPECT_EQ(first[0].kind, Kind::MessageStart);
+  EXPECT_EQ(first[1].kind, Kind::Error);
+  auto enc = codec().stream_encoder({});
+  std::string again;
+  for (const auto& e : first) enc->encode(e, again);
+  enc->finish(again);
+  const auto second = decode_stream(again);
+  ASSERT_EQ(second.size(), 2u);
+  EXPECT_EQ(second[0].kind, Kind::MessageStart);
+  EXPECT_EQ(second[0].id, "r9");
+  EXPECT_EQ(second[1].kind, Kind::Error);
+  EXPECT_EQ(second[1].text, "overloaded");
+  EXPECT_EQ(second[1].error_type, "UNAVAILABLE");
 }
 
 TEST(GeminiStream, ABlockedPromptStopsWithContentFilter) {
