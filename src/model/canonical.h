@@ -21,7 +21,7 @@ struct Image {
   enum class Source { Url, Base64 };
   Source source = Source::Url;
   std::string url;         // Source::Url
-  std::string media_type;  // Source::Base64: "image/png", …
+  std::string media_type;  // Source::Base64: "image/png", …; Source::Url: when known (Gemini fileData)
   std::string data;        // Source::Base64: the base64 text, as received
   std::string detail;      // OpenAI's "low" | "high" | "auto", when given
 };
@@ -45,7 +45,8 @@ struct Part {
   enum class Kind { Text, Image, ToolUse, ToolResult, Thinking, RedactedThinking };
   Kind kind = Kind::Text;
   std::string text;       // Text; Thinking: the reasoning text; RedactedThinking: the opaque data
-  std::string signature;  // Thinking: the provider's signature, passed back verbatim
+  std::string signature;  // Thinking: the provider's signature, passed back verbatim; Text,
+                          // ToolUse: Gemini's thoughtSignature on that part
   Image image;            // Image
   ToolUse tool_use;       // ToolUse
   ToolResult tool_result; // ToolResult
@@ -153,7 +154,7 @@ struct StreamEvent {
     MessageStart,   // id, model
     TextDelta,      // index, text
     ThinkingDelta,  // index, text (reasoning text) or signature
-    ToolCallStart,  // index, id, name
+    ToolCallStart,  // index, id, name (signature: Gemini's thoughtSignature of the call)
     ToolCallDelta,  // index, text = a fragment of the arguments' JSON text
     ToolCallEnd,    // index
     Usage,          // usage (cumulative so far; the last one wins)

@@ -4,6 +4,7 @@
 #include <cstdlib>
 
 #include "protocols/anthropic_messages.h"
+#include "protocols/gemini.h"
 #include "protocols/openai_codec.h"
 
 namespace sy::protocols {
@@ -18,7 +19,7 @@ const Codec& codec_for(model::Protocol protocol) {
   switch (protocol) {
     case model::Protocol::OpenAIChat: return openai_chat_codec();
     case model::Protocol::AnthropicMessages: return anthropic_messages_codec();
-    case model::Protocol::Gemini:
+    case model::Protocol::Gemini: return GeminiCodec::instance();
     case model::Protocol::BedrockConverse:
       break;
   }
