@@ -24,6 +24,16 @@ TEST(FaultDirectives, ParsesValuesAndFlagsSeparatedBySpacesOrCommas) {
             "model=sim-small times=2");
 }
 
+TEST(FaultDirectives, ErrorAfterIsAStreamFault) {
+  auto spec = parse_fault_directives("error_after=2");
+  ASSERT_TRUE(spec) << spec.error();
+  EXPECT_EQ(spec->error_after, 2);
+  EXPECT_FALSE(spec->has_no_effect());
+  EXPECT_FALSE(parse_fault_directives("error_after=-1"));
+  const std::vector<FaultSpec> specs = {*parse_fault_directives("error_after=5"), *spec};
+  EXPECT_EQ(merge_faults(specs).error_after, 5);
+}
+
 TEST(FaultDirectives, EmptyTextHasNoEffect) {
   auto spec = parse_fault_directives("  ");
   ASSERT_TRUE(spec);

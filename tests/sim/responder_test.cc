@@ -4,6 +4,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "openai_wire.h"
+
 namespace sy::sim {
 namespace {
 

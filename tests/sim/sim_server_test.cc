@@ -17,6 +17,7 @@
 #include <vector>
 
 #include "responder.h"
+#include "sim_harness.h"
 
 namespace sy::sim {
 namespace {
@@ -36,57 +37,9 @@ script:
     tool_call: {name: get_weather, arguments: {city: Paris}}
 )yaml";
 
-using Headers = std::vector<std::pair<std::string, std::string>>;
-
-struct Response {
-  int status = 0;
-  http::fields headers;
-  std::string body;
-  boost::system::error_code error;
-};
-
-// A blocking HTTP/1.1 client connection to the simulator.
-class Client {
- public:
-  explicit Client(unsigned short port) : socket_(io_) {
-    socket_.connect(tcp::endpoint(net::ip::address_v4::loopback(), port));
-  }
-
-  void send(http::verb method, std::string_view target, std::string body = {},
-            const Headers& headers = {}) {
-    http::request<http::string_body> request{method, target, 11};
-    request.set(http::field::host, "127.0.0.1");
-    if (!body.empty()) request.set(http::field::content_type, "application/json");
-    for (const auto& [name, value] : headers) request.set(name, value);
-    request.body() = std::move(body);
-    request.prepare_payload();
-    http::write(socket_, request);
-  }
-
-  Response receive() {
-    http::response<http::string_body> response;
-    Response result;
-    http::read(socket_, buffer_, response, result.error);
-    result.status = response.result_int();
-    result.headers = response.base();
-    result.body = response.body();
-    return result;
-  }
-
-  // Reads only the response header, leaving the body (a stream) unread.
-  int receive_header() {
-    http::response_parser<http::string_body> parser;
-    http::read_header(socket_, buffer_, parser);
-    return parser.get().result_int();
-  }
-
-  void close() { socket_.close(); }
-
- private:
-  net::io_context io_;
-  tcp::socket socket_;
-  boost::beast::flat_buffer buffer_;
-};
+using testing::Client;
+using testing::Headers;
+using testing::Response;
 
 std::string chat_body(std::string_view model, std::string_view text, bool stream = false,
                       json extra = json::object()) {
@@ -113,44 +66,13 @@ std::vector<json> sse_events(const std::string& body) {
   return events;
 }
 
-class SimServerTest : public ::testing::Test {
+class SimServerTest : public testing::SimHarness {
  protected:
-  void start(std::string_view yaml = kConfig) {
-    auto config = parse_sim_config(yaml, "test.yaml");
-    ASSERT_TRUE(config) << config.error();
-    server_ = std::make_unique<SimServer>(io_, std::move(*config));
-    auto bound = server_->listen(tcp::endpoint(net::ip::make_address("127.0.0.1"), 0));
-    ASSERT_TRUE(bound) << bound.error();
-    port_ = bound->port();
-    ASSERT_NE(port_, 0);
-    thread_ = std::thread([this] { io_.run(); });
-  }
-
-  void TearDown() override {
-    if (thread_.joinable()) {
-      io_.stop();
-      thread_.join();
-    }
-    server_.reset();
-  }
-
-  Response call(http::verb method, std::string_view target, std::string body = {},
-                const Headers& headers = {}) {
-    Client client(port_);
-    client.send(method, target, std::move(body), headers);
-    return client.receive();
-  }
+  void start(std::string_view yaml = kConfig) { SimHarness::start(yaml); }
 
   Response chat(std::string body, const Headers& headers = {}) {
     return call(http::verb::post, "/v1/chat/completions", std::move(body), headers);
   }
-
-  json stats() { return json::parse(call(http::verb::get, "/sim/stats").body); }
-
-  net::io_context io_;
-  std::unique_ptr<SimServer> server_;
-  std::thread thread_;
-  unsigned short port_ = 0;
 };
 
 TEST_F(SimServerTest, NonStreamCompletion) {
@@ -257,6 +179,17 @@ TEST_F(SimServerTest, CutAfterEndsTheStreamWithoutDone) {
   const Response response = client.receive();
   EXPECT_EQ(response.error, http::error::partial_message);
   EXPECT_EQ(stats()["completed"], 0);
+}
+
+TEST_F(SimServerTest, ErrorAfterSendsAnErrorEventWithoutDone) {
+  start();
+  const Response response = chat(chat_body("sim-small", "hi [[sim:error_after=2]]", true));
+  ASSERT_FALSE(response.error) << response.error.message();
+  EXPECT_EQ(response.status, 200);
+  const std::vector<json> events = sse_events(response.body);
+  ASSERT_EQ(events.size(), 1u + 2u + 1u);  // role, 2 tokens, error
+  EXPECT_EQ(events.back()["error"]["type"], "server_error");
+  EXPECT_EQ(stats()["completed"], 1);
 }
 
 TEST_F(SimServerTest, ResetClosesWithoutAResponse) {

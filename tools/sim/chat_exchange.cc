@@ -45,32 +45,27 @@ net::awaitable<bool> ChatExchange::run() {
 }
 
 std::optional<ApiError> ChatExchange::prepare() {
-  auto request = parse_chat_request(http_.body(), deployment_);
+  auto request = wire_.parse(http_.body(), path_model_, path_stream_);
   if (!request) return request.error();
   state_.stats.count_model(request->model);
 
   model_ = state_.config.find_model(request->model);
-  if (!model_) {
-    return ApiError{
-        .status = 404,
-        .message = fmt::format("The model `{}` does not exist or you do not have access to it.",
-                               request->model),
-        .code = "model_not_found"};
-  }
+  if (!model_) return wire_.unknown_model(request->model);
   auto fault = collect_faults(*request, *model_);
   if (!fault) return ApiError{.status = 400, .message = fault.error()};
   fault_ = std::move(*fault);
 
-  reply_ = plan_reply(*request, *model_, state_.config.script, state_.random_id("call_", 24));
-  meta_ = ResponseMeta{.id = state_.random_id("chatcmpl-", 29),
+  reply_ = plan_reply(*request, *model_, state_.config.script,
+                      state_.random_id(wire_.tool_id_prefix(), 24));
+  meta_ = ResponseMeta{.id = state_.random_id(wire_.response_id_prefix(), 29),
                        .created = std::chrono::duration_cast<std::chrono::seconds>(
                                       std::chrono::system_clock::now().time_since_epoch())
                                       .count(),
                        .model = request->model,
                        .include_usage = request->include_usage};
   stream_ = request->stream;
-  spdlog::debug("chat {} model={} stream={} fault={}", meta_.id, meta_.model, stream_,
-                !fault_.has_no_effect());
+  spdlog::debug("chat {} wire={} model={} stream={} fault={}", meta_.id, wire_.name(), meta_.model,
+                stream_, !fault_.has_no_effect());
   return std::nullopt;
 }
 
@@ -101,13 +96,18 @@ net::awaitable<bool> ChatExchange::answer() {
 }
 
 net::awaitable<bool> ChatExchange::send_error(ApiError error, std::optional<int> retry_after) {
-  HttpResponse response{static_cast<http::status>(error.status), http_.version()};
+  ErrorAnswer answer = wire_.error(error);
+  HttpResponse response{static_cast<http::status>(answer.status), http_.version()};
   response.set(http::field::server, "switchyard-sim");
-  response.set(http::field::content_type, "application/json");
+  for (const auto& [name, value] : answer.headers) response.set(name, value);
   if (retry_after) response.set(http::field::retry_after, std::to_string(*retry_after));
   response.keep_alive(http_.keep_alive());
-  response.body() = error_body(error);
+  response.body() = std::move(answer.body);
   co_return co_await session_.write(std::move(response));
+}
+
+int64_t ChatExchange::latency_ms() const {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - received_).count();
 }
 
 Clock::duration ChatExchange::paced(size_t pieces) const {
@@ -120,54 +120,58 @@ Clock::duration ChatExchange::paced(size_t pieces) const {
 }
 
 net::awaitable<bool> ChatExchange::send_whole() {
-  if (!co_await session_.wait_for(paced(reply_.piece_count()))) co_return false;
+  if (!co_await session_.wait_for(paced(wire_.piece_count(reply_)))) co_return false;
   HttpResponse response{http::status::ok, http_.version()};
   response.set(http::field::server, "switchyard-sim");
   response.set(http::field::content_type, "application/json");
   response.set("x-request-id", meta_.id);
   response.keep_alive(http_.keep_alive());
-  response.body() = fault_.malformed ? malformed_body(meta_) : completion_body(meta_, reply_);
+  meta_.latency_ms = latency_ms();
+  response.body() = fault_.malformed ? wire_.malformed_whole(meta_) : wire_.whole(meta_, reply_);
   co_return co_await session_.write(std::move(response));
 }
 
 net::awaitable<bool> ChatExchange::send_stream() {
   StreamHead head{http::status::ok, http_.version()};
   head.set(http::field::server, "switchyard-sim");
-  head.set(http::field::content_type, "text/event-stream; charset=utf-8");
+  head.set(http::field::content_type, wire_.stream_content_type());
   head.set(http::field::cache_control, "no-cache");
   head.set("x-request-id", meta_.id);
   head.keep_alive(http_.keep_alive());
   if (!co_await session_.write_stream_head(std::move(head))) co_return false;
 
   const Clock::time_point start = Clock::now();
-  const ChunkRenderer render(meta_, reply_);
   if (!co_await session_.wait_until(start + paced(1))) co_return false;
-  if (!co_await session_.write_chunk(render.head())) co_return false;
+  std::string head_events = wire_.stream_head(meta_, reply_);
+  if (!head_events.empty()) {
+    if (!co_await session_.write_chunk(std::move(head_events))) co_return false;
+  }
   if (fault_.malformed) {
-    if (!co_await session_.write_chunk(render.malformed())) co_return false;
-    if (!co_await session_.write_chunk(std::string(ChunkRenderer::kDone))) co_return false;
+    if (!co_await session_.write_chunk(wire_.stream_malformed(meta_))) co_return false;
     co_return co_await session_.write_last_chunk();
   }
 
-  const size_t pieces = reply_.piece_count();
+  const size_t pieces = wire_.piece_count(reply_);
   for (size_t i = 0; i <= pieces; ++i) {
     if (fault_.cut_after && std::cmp_equal(*fault_.cut_after, i)) {
       co_await session_.stop_watching();
       session_.close();
       co_return false;
     }
+    if (fault_.error_after && std::cmp_equal(*fault_.error_after, i)) {
+      const ApiError error = injected_error(503);
+      if (!co_await session_.write_chunk(wire_.stream_error(meta_, error))) co_return false;
+      co_return co_await session_.write_last_chunk();
+    }
     if (fault_.stall_after && std::cmp_equal(*fault_.stall_after, i)) {
       if (!co_await session_.wait_for(kStall)) co_return false;
     }
     if (i == pieces) break;
     if (!co_await session_.wait_until(start + paced(i + 1))) co_return false;
-    if (!co_await session_.write_chunk(render.piece(i))) co_return false;
+    if (!co_await session_.write_chunk(wire_.stream_piece(meta_, reply_, i))) co_return false;
   }
-  if (!co_await session_.write_chunk(render.finish())) co_return false;
-  if (meta_.include_usage) {
-    if (!co_await session_.write_chunk(render.usage())) co_return false;
-  }
-  if (!co_await session_.write_chunk(std::string(ChunkRenderer::kDone))) co_return false;
+  meta_.latency_ms = latency_ms();
+  if (!co_await session_.write_chunk(wire_.stream_finish(meta_, reply_))) co_return false;
   co_return co_await session_.write_last_chunk();
 }
 

@@ -1,6 +1,7 @@
-// Serves one chat completion request end to end: validation, fault injection, the model's
-// timing, and the answer as a whole `chat.completion` or a paced stream of chunks. One object
-// per request, used only by its connection's coroutine on the io_context thread.
+// Serves one chat request end to end, in any wire format: validation, fault injection, the
+// model's timing, and the answer as a whole response or a paced stream, rendered by the
+// request's Wire. One object per request, used only by its connection's coroutine on the
+// io_context thread.
 #pragma once
 
 #include <boost/asio/awaitable.hpp>
@@ -14,15 +15,22 @@
 #include "responder.h"
 #include "session.h"
 #include "sim_state.h"
+#include "wire.h"
 
 namespace sy::sim {
 
 class ChatExchange {
  public:
-  // `deployment` is the Azure deployment name from the URL, which names the model.
-  ChatExchange(SimState& state, Session& session, const HttpRequest& http,
-               std::optional<std::string> deployment)
-      : state_(state), session_(session), http_(http), deployment_(std::move(deployment)) {}
+  // `path_model` is the model named by the URL (Azure deployment, Gemini model, Bedrock model
+  // id); `path_stream` is whether the URL asks for a stream (Gemini, Bedrock).
+  ChatExchange(SimState& state, Session& session, const HttpRequest& http, const Wire& wire,
+               std::optional<std::string> path_model, bool path_stream)
+      : state_(state),
+        session_(session),
+        http_(http),
+        wire_(wire),
+        path_model_(std::move(path_model)),
+        path_stream_(path_stream) {}
 
   // Answers the request; returns whether the connection can carry another request.
   net::awaitable<bool> run();
@@ -42,13 +50,18 @@ class ChatExchange {
   // The faults that apply to this request: header, `[[sim:...]]` blocks, the model's config.
   std::expected<FaultSpec, std::string> collect_faults(const ChatRequest& request,
                                                        const ModelConfig& model);
+  // Milliseconds since the request arrived (Bedrock's `metrics.latencyMs`).
+  int64_t latency_ms() const;
   // The model's delay before the first chunk plus `pieces - 1` token intervals.
   std::chrono::steady_clock::duration paced(size_t pieces) const;
 
   SimState& state_;
   Session& session_;
   const HttpRequest& http_;
-  std::optional<std::string> deployment_;
+  const Wire& wire_;
+  std::optional<std::string> path_model_;
+  bool path_stream_ = false;
+  std::chrono::steady_clock::time_point received_ = std::chrono::steady_clock::now();
 
   const ModelConfig* model_ = nullptr;
   FaultSpec fault_;

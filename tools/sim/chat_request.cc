@@ -5,6 +5,8 @@
 #include <array>
 #include <nlohmann/json.hpp>
 
+#include "json_fields.h"
+
 namespace sy::sim {
 namespace {
 
@@ -12,26 +14,6 @@ using nlohmann::json;
 
 constexpr std::array<std::string_view, 6> kRoles = {"system",   "assistant", "user",
                                                     "function", "tool",      "developer"};
-
-std::string describe(const json& value) {
-  switch (value.type()) {
-    case json::value_t::null:
-      return "null";
-    case json::value_t::object:
-      return "an object";
-    case json::value_t::array:
-      return "an array";
-    case json::value_t::string:
-      return "a string";
-    case json::value_t::boolean:
-      return "a boolean";
-    case json::value_t::number_integer:
-    case json::value_t::number_unsigned:
-      return "an integer";
-    default:
-      return "a decimal";
-  }
-}
 
 ApiError bad_request(std::string message, std::optional<std::string> param = std::nullopt,
                      std::optional<std::string> code = std::nullopt) {
@@ -43,7 +25,7 @@ ApiError bad_request(std::string message, std::optional<std::string> param = std
 
 ApiError invalid_type(const std::string& param, std::string_view expected, const json& got) {
   return bad_request(fmt::format("Invalid type for '{}': expected {}, but got {} instead.", param,
-                                 expected, describe(got)),
+                                 expected, describe_json_type(got)),
                      param, "invalid_type");
 }
 
@@ -57,12 +39,6 @@ ApiError empty_array(const std::string& param) {
                                  "length 1, but got an empty array instead.",
                                  param),
                      param, "empty_array");
-}
-
-// A field that may be absent or null; returns nullptr in both cases.
-const json* optional_field(const json& object, const char* key) {
-  auto it = object.find(key);
-  return it == object.end() || it->is_null() ? nullptr : &*it;
 }
 
 std::expected<std::string, ApiError> message_text(const json& content, const std::string& param) {
@@ -228,8 +204,9 @@ std::string_view ChatRequest::last_user_text() const {
 }
 
 bool ChatRequest::ends_with_tool_result() const {
-  return !messages.empty() &&
-         (messages.back().role == "tool" || messages.back().role == "function");
+  if (messages.empty()) return false;
+  const ChatMessage& last = messages.back();
+  return last.tool_result || last.role == "tool" || last.role == "function";
 }
 
 std::expected<ChatRequest, ApiError> parse_chat_request(

@@ -1,6 +1,6 @@
-// The simulator's view of an OpenAI Chat Completions request, validated the way the OpenAI API
-// validates it, and the OpenAI error envelope used for every error the simulator returns.
-// Pure logic, no I/O, no shared state: thread-safe.
+// The simulator's wire-neutral view of a chat request (what every format's parser produces), the
+// wire-neutral error, and the OpenAI Chat Completions parser and error envelope. Pure logic, no
+// I/O, no shared state: thread-safe.
 #pragma once
 
 #include <cstdint>
@@ -12,23 +12,28 @@
 
 namespace sy::sim {
 
-// An error answered as {"error":{"message","type","param","code"}}.
+// An error to answer with. `type`, `param` and `code` are OpenAI's fields; the other formats
+// derive their own type from `status`, unless the code that raised the error set `wire_type`
+// (a type in the answering format's own vocabulary, e.g. "authentication_error").
 struct ApiError {
   int status = 400;
   std::string message;
   std::string type = "invalid_request_error";
   std::optional<std::string> param;
   std::optional<std::string> code;
+  std::optional<std::string> wire_type;
 };
 
+// The OpenAI envelope {"error":{"message","type","param","code"}}.
 std::string error_body(const ApiError& error);
 
-// The envelope for an injected `status=N` fault, shaped like the provider's own errors.
+// The error for an injected `status=N` fault (also the in-stream error of `error_after`, as 503).
 ApiError injected_error(int status);
 
 struct ChatMessage {
   std::string role;
-  std::string text;  // string content, or the text parts of array content, concatenated
+  std::string text;          // string content, or the text parts of array content, concatenated
+  bool tool_result = false;  // carries a tool's result (Anthropic, Gemini, Bedrock user turns)
 };
 
 struct ChatRequest {
@@ -46,8 +51,8 @@ struct ChatRequest {
   bool ends_with_tool_result() const;
 };
 
-// Parses and validates a request body. `deployment` is the Azure deployment name from the URL,
-// which names the model instead of the body's `model` field.
+// Parses and validates an OpenAI Chat Completions request body. `deployment` is the Azure
+// deployment name from the URL, which names the model instead of the body's `model` field.
 std::expected<ChatRequest, ApiError> parse_chat_request(std::string_view body,
                                                         std::optional<std::string_view> deployment);
 

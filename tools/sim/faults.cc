@@ -55,6 +55,7 @@ std::expected<void, std::string> apply_directive(std::string_view token, FaultSp
   if (key == "delay_ms") return set(spec.delay_ms, 0, kMax);
   if (key == "cut_after") return set(spec.cut_after, 0, kMax);
   if (key == "stall_after") return set(spec.stall_after, 0, kMax);
+  if (key == "error_after") return set(spec.error_after, 0, kMax);
   if (key == "times") return set(spec.times, 1, kMax);
   return std::unexpected(fmt::format("unknown fault directive '{}'", key));
 }
@@ -62,7 +63,7 @@ std::expected<void, std::string> apply_directive(std::string_view token, FaultSp
 }  // namespace
 
 bool FaultSpec::has_no_effect() const {
-  return !status && !delay_ms && !reset && !malformed && !cut_after && !stall_after;
+  return !status && !delay_ms && !reset && !malformed && !cut_after && !stall_after && !error_after;
 }
 
 std::expected<FaultSpec, std::string> parse_fault_directives(std::string_view text) {
@@ -121,6 +122,7 @@ FaultSpec merge_faults(std::span<const FaultSpec> specs) {
     first(merged.delay_ms, spec.delay_ms);
     first(merged.cut_after, spec.cut_after);
     first(merged.stall_after, spec.stall_after);
+    first(merged.error_after, spec.error_after);
     merged.reset = merged.reset || spec.reset;
     merged.malformed = merged.malformed || spec.malformed;
   }

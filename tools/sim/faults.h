@@ -25,6 +25,7 @@ struct FaultSpec {
   bool malformed = false;              // 200 with a body (or stream event) that is not JSON
   std::optional<int64_t> cut_after;    // stream: close after N token chunks
   std::optional<int64_t> stall_after;  // stream: go silent after N token chunks
+  std::optional<int64_t> error_after;  // stream: after N token chunks, an in-stream error
   std::optional<std::string> model;    // applies only to requests for this model
   std::optional<int64_t> times;        // applies only to the first N matching requests
   std::string text;                    // normalised directives; identifies it for `times`

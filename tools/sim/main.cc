@@ -1,4 +1,5 @@
-// switchyard-sim: an OpenAI Chat Completions provider simulator for tests, demos and benchmarks.
+// switchyard-sim: a provider simulator (OpenAI, Anthropic Messages, Gemini, Bedrock Converse wire
+// formats) for tests, demos and benchmarks.
 // Usage: switchyard-sim --listen HOST:PORT [--config FILE] [--log-level LEVEL]
 // After binding it prints `switchyard-sim listening on HOST:PORT` (the real port) to stdout.
 
@@ -58,7 +59,7 @@ std::string format_endpoint(const tcp::endpoint& endpoint) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  CLI::App app{"switchyard-sim: an OpenAI Chat Completions provider simulator"};
+  CLI::App app{"switchyard-sim: an OpenAI / Anthropic / Gemini / Bedrock provider simulator"};
   std::string listen;
   std::string config_path;
   std::string log_level = "info";

@@ -11,8 +11,6 @@
 namespace sy::sim {
 namespace {
 
-using Json = nlohmann::ordered_json;
-
 constexpr std::string_view kWhitespace = " \t\r\n";
 
 // Script regexes are searched in at most this much of the last user message: std::regex
@@ -57,32 +55,6 @@ std::vector<std::string> split_code_points(std::string_view text, int64_t size) 
     ++count;
   }
   return pieces;
-}
-
-std::string dump(const Json& json) {
-  return json.dump(-1, ' ', false, Json::error_handler_t::replace);
-}
-
-std::string event(const Json& json) { return fmt::format("data: {}\n\n", dump(json)); }
-
-Json usage_json(const Reply& reply) {
-  return {{"prompt_tokens", reply.prompt_tokens},
-          {"completion_tokens", reply.completion_tokens},
-          {"total_tokens", reply.prompt_tokens + reply.completion_tokens}};
-}
-
-Json chunk(const ResponseMeta& meta, Json delta, Json finish_reason) {
-  Json json = {{"id", meta.id},
-               {"object", "chat.completion.chunk"},
-               {"created", meta.created},
-               {"model", meta.model},
-               {"system_fingerprint", "fp_sim"},
-               {"choices", Json::array({{{"index", 0},
-                                         {"delta", std::move(delta)},
-                                         {"logprobs", nullptr},
-                                         {"finish_reason", std::move(finish_reason)}}})}};
-  if (meta.include_usage) json["usage"] = nullptr;
-  return json;
 }
 
 }  // namespace
@@ -176,81 +148,6 @@ Reply plan_reply(const ChatRequest& request, const ModelConfig& model,
   }
   reply.completion_tokens = std::ssize(reply.tokens);
   return reply;
-}
-
-std::string completion_body(const ResponseMeta& meta, const Reply& reply) {
-  Json message = {{"role", "assistant"}, {"content", nullptr}, {"refusal", nullptr}};
-  if (reply.tool_call) {
-    message["tool_calls"] = Json::array(
-        {{{"id", reply.tool_call->id},
-          {"type", "function"},
-          {"function",
-           {{"name", reply.tool_call->name}, {"arguments", reply.tool_call->arguments}}}}});
-  } else {
-    message["content"] = reply.content();
-  }
-  const Json body = {
-      {"id", meta.id},
-      {"object", "chat.completion"},
-      {"created", meta.created},
-      {"model", meta.model},
-      {"choices", Json::array({{{"index", 0},
-                                {"message", std::move(message)},
-                                {"logprobs", nullptr},
-                                {"finish_reason", reply.finish_reason}}})},
-      {"usage", usage_json(reply)},
-      {"system_fingerprint", "fp_sim"},
-  };
-  return dump(body);
-}
-
-std::string malformed_body(const ResponseMeta& meta) {
-  return fmt::format(
-      R"({{"id":"{}","object":"chat.completion","choices":[{{"index":0,"message":{{"role":"assistant","content":"trunc)",
-      meta.id);
-}
-
-std::string ChunkRenderer::head() const {
-  if (!reply_.tool_call) {
-    return event(chunk(meta_, {{"role", "assistant"}, {"content", ""}}, nullptr));
-  }
-  const Json call = {{"index", 0},
-                     {"id", reply_.tool_call->id},
-                     {"type", "function"},
-                     {"function", {{"name", reply_.tool_call->name}, {"arguments", ""}}}};
-  return event(chunk(
-      meta_, {{"role", "assistant"}, {"content", nullptr}, {"tool_calls", Json::array({call})}},
-      nullptr));
-}
-
-std::string ChunkRenderer::piece(size_t index) const {
-  if (!reply_.tool_call)
-    return event(chunk(meta_, {{"content", reply_.tokens.at(index)}}, nullptr));
-  const Json call = {{"index", 0},
-                     {"function", {{"arguments", reply_.argument_fragments.at(index)}}}};
-  return event(chunk(meta_, {{"tool_calls", Json::array({call})}}, nullptr));
-}
-
-std::string ChunkRenderer::finish() const {
-  return event(chunk(meta_, Json::object(), reply_.finish_reason));
-}
-
-std::string ChunkRenderer::usage() const {
-  const Json json = {{"id", meta_.id},
-                     {"object", "chat.completion.chunk"},
-                     {"created", meta_.created},
-                     {"model", meta_.model},
-                     {"system_fingerprint", "fp_sim"},
-                     {"choices", Json::array()},
-                     {"usage", usage_json(reply_)}};
-  return event(json);
-}
-
-std::string ChunkRenderer::malformed() const {
-  return fmt::format(
-      "data: {{\"id\":\"{}\",\"object\":\"chat.completion.chunk\",\"choices\":[{{\"index\":0,"
-      "\"delta\":{{\"content\":\"trunc\n\n",
-      meta_.id);
 }
 
 }  // namespace sy::sim

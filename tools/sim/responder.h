@@ -1,6 +1,6 @@
 // Decides what the simulator answers (a scripted reply, a scripted tool call, or deterministic
-// words) and renders it in the OpenAI Chat Completions wire format: a whole `chat.completion`
-// body or the `chat.completion.chunk` events of a stream. Pure logic, no I/O; thread-safe.
+// words) as a wire-neutral Reply; each format's Wire (wire.h) renders it. Pure logic, no I/O;
+// thread-safe.
 #pragma once
 
 #include <cstdint>
@@ -27,7 +27,7 @@ struct Reply {
   std::vector<std::string> tokens;  // text reply, already truncated at max_tokens
   std::optional<ToolCall> tool_call;
   std::vector<std::string> argument_fragments;  // tool call arguments, split for streaming
-  std::string finish_reason;                    // "stop", "length" or "tool_calls"
+  std::string finish_reason;  // "stop", "length" or "tool_calls" (each Wire maps these)
   int64_t prompt_tokens = 0;
   int64_t completion_tokens = 0;
 
@@ -54,36 +54,5 @@ const ScriptRule* match_script(const ChatRequest& request, const ModelConfig& mo
 
 Reply plan_reply(const ChatRequest& request, const ModelConfig& model,
                  std::span<const ScriptRule> global_script, std::string tool_call_id);
-
-// Identity shared by the body or every chunk of one response.
-struct ResponseMeta {
-  std::string id;  // "chatcmpl-..."
-  int64_t created = 0;
-  std::string model;
-  bool include_usage = false;  // stream_options.include_usage
-};
-
-std::string completion_body(const ResponseMeta& meta, const Reply& reply);
-
-// A 200 body for the `malformed` fault: the start of a completion, cut off mid-JSON.
-std::string malformed_body(const ResponseMeta& meta);
-
-// Renders the server-sent events of a stream; each function returns one `data: ...\n\n` event.
-// Borrows `meta` and `reply`, which must outlive it.
-class ChunkRenderer {
- public:
-  ChunkRenderer(const ResponseMeta& meta, const Reply& reply) : meta_(meta), reply_(reply) {}
-
-  std::string head() const;               // role (and the tool call's id and name)
-  std::string piece(size_t index) const;  // one token or argument fragment
-  std::string finish() const;             // empty delta with finish_reason
-  std::string usage() const;              // "choices":[] with usage (include_usage only)
-  std::string malformed() const;          // an event whose data is not valid JSON
-  static constexpr std::string_view kDone = "data: [DONE]\n\n";
-
- private:
-  const ResponseMeta& meta_;
-  const Reply& reply_;
-};
 
 }  // namespace sy::sim

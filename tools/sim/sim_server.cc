@@ -10,14 +10,17 @@
 #include <boost/beast/http/field.hpp>
 #include <boost/beast/http/status.hpp>
 #include <boost/beast/http/verb.hpp>
+#include <charconv>
 #include <exception>
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <string_view>
 
+#include "auth.h"
 #include "chat_exchange.h"
 #include "session.h"
 #include "sim_state.h"
+#include "wire.h"
 
 namespace sy::sim {
 namespace {
@@ -27,6 +30,58 @@ using net::ip::tcp;
 constexpr int64_t kModelsCreated = 1'700'000'000;  // fixed, so /v1/models is deterministic
 constexpr std::string_view kAzurePrefix = "/openai/deployments/";
 constexpr std::string_view kAzureSuffix = "/chat/completions";
+constexpr std::string_view kBedrockPrefix = "/model/";
+
+// A Gemini route: /v1beta/models/{model}:generateContent or :streamGenerateContent.
+struct GeminiRoute {
+  std::string_view model;
+  bool stream = false;
+};
+
+std::optional<GeminiRoute> gemini_route(std::string_view path) {
+  for (std::string_view prefix : {"/v1beta/models/", "/v1/models/"}) {
+    if (!path.starts_with(prefix)) continue;
+    const std::string_view rest = path.substr(prefix.size());
+    const size_t colon = rest.rfind(':');
+    if (colon == 0 || colon == std::string_view::npos) return std::nullopt;
+    const std::string_view model = rest.substr(0, colon);
+    if (model.find('/') != std::string_view::npos) return std::nullopt;
+    const std::string_view method = rest.substr(colon + 1);
+    if (method == "generateContent") return GeminiRoute{model, false};
+    if (method == "streamGenerateContent") return GeminiRoute{model, true};
+  }
+  return std::nullopt;
+}
+
+// A Bedrock route: /model/{modelId}/converse or /model/{modelId}/converse-stream, with the
+// model id percent-decoded (SDKs send `:` as %3A).
+struct BedrockRoute {
+  std::string model;
+  bool stream = false;
+};
+
+std::optional<BedrockRoute> bedrock_route(std::string_view path) {
+  if (!path.starts_with(kBedrockPrefix)) return std::nullopt;
+  const std::string_view rest = path.substr(kBedrockPrefix.size());
+  const size_t slash = rest.find('/');
+  if (slash == 0 || slash == std::string_view::npos) return std::nullopt;
+  const std::string_view action = rest.substr(slash + 1);
+  if (action != "converse" && action != "converse-stream") return std::nullopt;
+  BedrockRoute route{.stream = action == "converse-stream"};
+  const std::string_view encoded = rest.substr(0, slash);
+  for (size_t i = 0; i < encoded.size(); ++i) {
+    unsigned value = 0;
+    if (encoded[i] == '%' && i + 2 < encoded.size() &&
+        std::from_chars(encoded.data() + i + 1, encoded.data() + i + 3, value, 16).ptr ==
+            encoded.data() + i + 3) {
+      route.model += static_cast<char>(value);
+      i += 2;
+    } else {
+      route.model += encoded[i];
+    }
+  }
+  return route;
+}
 
 void log_exception(const std::exception_ptr& error) {
   if (!error) return;
@@ -35,20 +90,6 @@ void log_exception(const std::exception_ptr& error) {
   } catch (const std::exception& e) {
     spdlog::error("switchyard-sim: {}", e.what());
   }
-}
-
-// The value of `key` in a query string, undecoded; nullopt when absent.
-std::optional<std::string_view> query_param(std::string_view query, std::string_view key) {
-  while (!query.empty()) {
-    const size_t amp = query.find('&');
-    const std::string_view pair = query.substr(0, amp);
-    const size_t eq = pair.find('=');
-    if (pair.substr(0, eq) == key) {
-      return eq == std::string_view::npos ? std::string_view{} : pair.substr(eq + 1);
-    }
-    query = amp == std::string_view::npos ? std::string_view{} : query.substr(amp + 1);
-  }
-  return std::nullopt;
 }
 
 // The deployment in /openai/deployments/{deployment}/chat/completions, if `path` has that form.
@@ -82,31 +123,15 @@ HttpResponse json_response(const HttpRequest& request, http::status status, std:
   return response;
 }
 
-HttpResponse error_response(const HttpRequest& request, const ApiError& error) {
-  return json_response(request, static_cast<http::status>(error.status), error_body(error));
-}
-
-// Checks `Authorization: Bearer <key>` (OpenAI paths) or `api-key: <key>` (Azure paths).
-std::optional<ApiError> check_auth(const SimConfig& config, const HttpRequest& request,
-                                   bool azure) {
-  if (config.api_key.empty()) return std::nullopt;
-  std::string_view given;
-  if (azure) {
-    given = request[std::string_view("api-key")];
-  } else if (std::string_view header = request[http::field::authorization];
-             header.starts_with("Bearer ")) {
-    given = header.substr(7);
-  }
-  if (given == config.api_key) return std::nullopt;
-  return ApiError{
-      .status = 401,
-      .message = given.empty()
-                     ? (azure ? "Access denied due to missing api-key header."
-                              : "You didn't provide an API key. You need to provide your API key "
-                                "in an Authorization header using Bearer auth (i.e. "
-                                "Authorization: Bearer YOUR_KEY).")
-                     : "Incorrect API key provided.",
-      .code = "invalid_api_key"};
+HttpResponse error_response(const HttpRequest& request, const ApiError& error,
+                            const Wire& wire = openai_wire()) {
+  ErrorAnswer answer = wire.error(error);
+  HttpResponse response{static_cast<http::status>(answer.status), request.version()};
+  response.set(http::field::server, "switchyard-sim");
+  for (const auto& [name, value] : answer.headers) response.set(name, value);
+  response.keep_alive(request.keep_alive());
+  response.body() = std::move(answer.body);
+  return response;
 }
 
 // One connection: reads requests and answers them until either side ends it.
@@ -144,32 +169,56 @@ class Connection {
         question == std::string_view::npos ? std::string_view{} : target.substr(question + 1);
     const bool post = request_.method() == http::verb::post;
 
-    if (post && path == "/v1/chat/completions") co_return co_await chat(std::nullopt, true);
+    if (post && path == "/v1/chat/completions") {
+      std::optional<ApiError> refused = check_openai_auth(state_->config, request_, false);
+      co_return co_await chat(openai_wire(), std::move(refused), std::nullopt, false);
+    }
     if (auto deployment = azure_deployment(path); post && deployment) {
-      const bool api_version = !query_param(query, "api-version").value_or("").empty();
+      std::optional<ApiError> refused;
+      if (query_param(query, "api-version").value_or("").empty()) {
+        refused = ApiError{.status = 400,
+                           .message = "Missing required query parameter 'api-version'.",
+                           .param = "api-version",
+                           .code = "missing_required_parameter"};
+      } else {
+        refused = check_openai_auth(state_->config, request_, true);
+      }
       std::optional<std::string> name(*deployment);
-      co_return co_await chat(std::move(name), api_version);
+      co_return co_await chat(openai_wire(), std::move(refused), std::move(name), false);
+    }
+    if (post && path == "/v1/messages") {
+      std::optional<ApiError> refused = check_anthropic_auth(state_->config, request_);
+      co_return co_await chat(anthropic_wire(), std::move(refused), std::nullopt, false);
+    }
+    if (auto route = gemini_route(path); post && route) {
+      std::optional<ApiError> refused = check_gemini_auth(state_->config, request_, query);
+      if (!refused && route->stream && query_param(query, "alt") != "sse") {
+        refused = ApiError{.status = 400,
+                           .message =
+                               "switchyard-sim streams Gemini responses only as "
+                               "server-sent events: add ?alt=sse to the URL."};
+      }
+      std::optional<std::string> model(route->model);
+      co_return co_await chat(gemini_wire(), std::move(refused), std::move(model), route->stream);
+    }
+    if (auto route = bedrock_route(path); post && route) {
+      std::optional<ApiError> refused = check_bedrock_auth(state_->config, request_);
+      std::optional<std::string> model(std::move(route->model));
+      co_return co_await chat(bedrock_wire(), std::move(refused), std::move(model), route->stream);
     }
     const bool written = co_await session_.write(simple_response(path));
     co_return written&& request_.keep_alive();
   }
 
-  // A chat completion; `deployment` is set for the Azure form, which needs an api-version.
-  net::awaitable<bool> chat(std::optional<std::string> deployment, bool api_version) {
-    std::optional<ApiError> refused;
-    if (!api_version) {
-      refused = ApiError{.status = 400,
-                         .message = "Missing required query parameter 'api-version'.",
-                         .param = "api-version",
-                         .code = "missing_required_parameter"};
-    } else {
-      refused = check_auth(state_->config, request_, deployment.has_value());
-    }
+  // A chat request in `wire`'s format, unless `refused` (authentication, a missing parameter)
+  // says otherwise. `path_model` and `path_stream` come from the URL.
+  net::awaitable<bool> chat(const Wire& wire, std::optional<ApiError> refused,
+                            std::optional<std::string> path_model, bool path_stream) {
     if (refused) {
-      const bool written = co_await session_.write(error_response(request_, *refused));
+      const bool written = co_await session_.write(error_response(request_, *refused, wire));
       co_return written&& request_.keep_alive();
     }
-    ChatExchange exchange(*state_, session_, request_, std::move(deployment));
+    ChatExchange exchange(*state_, session_, request_, wire, std::move(path_model), path_stream);
     co_return co_await exchange.run();
   }
 
@@ -188,7 +237,7 @@ class Connection {
       return json_response(request_, http::status::ok, R"({"status":"ok"})");
     }
     if (method == http::verb::get && path == "/v1/models") {
-      if (auto refused = check_auth(state_->config, request_, false)) {
+      if (auto refused = check_openai_auth(state_->config, request_, false)) {
         return error_response(request_, *refused);
       }
       return json_response(request_, http::status::ok, models_body(state_->config));
