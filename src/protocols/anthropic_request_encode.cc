@@ -223,6 +223,7 @@ Result<void> check_expressible(const model::Request& req) {
 
 Result<std::string> AnthropicMessagesCodec::encode_request(const model::Request& req,
                                                            std::string_view upstream_model) const {
+  if (!req.unportable.empty()) return unsupported(req.unportable.front(), name());
   if (auto r = check_expressible(req); !r) return std::unexpected(r.error());
   std::string out;
   out.reserve(256 + req.turns.size() * 128);

@@ -223,6 +223,7 @@ Result<void> encode_generation_config(const model::Request& req, json::Writer& w
 
 Result<std::string> GeminiCodec::encode_request(
     const model::Request& req, std::string_view /*upstream_model: in the path*/) const {
+  if (!req.unportable.empty()) return unsupported(req.unportable.front(), name());
   std::string out;
   out.reserve(512);
   json::Writer w(out);
