@@ -13,6 +13,7 @@ PACKAGES=(
   libsqlite3-dev libssl-dev nlohmann-json3-dev libsodium-dev libpq-dev postgresql
   libhiredis-dev redis-server   # budgets and rate limits shared by replicas (and their tests)
   libgtest-dev libgmock-dev libbenchmark-dev libhyperscan-dev libtomlplusplus-dev
+  zlib1g-dev                    # the routing trainer reads HumanEval.jsonl.gz
   nginx-light wrk procps
   clang-16 libclang-rt-16-dev   # the fuzz targets (scripts/fuzz.sh)
 )
