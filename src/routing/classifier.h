@@ -91,7 +91,9 @@ class Classifier {
     float v[16];
   };
   FeatureParams params_;
-  std::vector<Row> rows_;
+  std::vector<Row> rows_;  // 2^bits sparse rows
+  std::array<std::array<float, kOutputs>, kDenseCount> dense_{};
+  std::array<float, kOutputs> bias_{};
 };
 
 // Where the gateway and the CLI find the model: $SWITCHYARD_CLASSIFIER when set, else

@@ -9,7 +9,9 @@
 //   - the first word of the prompt, tagged separately (imperatives: "translate", "write");
 //   - character trigrams of the lowercased text over its first kCharBytes.
 // Dense features (kDenseCount of them, each in roughly [0, 1]): length, lines, code fence,
-// digit / operator / bracket / non-ASCII / upper-case shares, indented lines, '?'.
+// digit / operator / bracket / non-ASCII / upper-case shares, indented lines, '?' — all
+// but the length measured on the same head and tail windows, so a prompt's cost is
+// bounded whatever its size.
 //
 // A feature's index is a 64-bit mix of its bytes and kind, seeded with `seed`, reduced to
 // `bits` bits. Pure functions; thread-safe; no allocation.
@@ -41,7 +43,7 @@ template <class OnSparse>
 std::size_t extract_features(std::string_view text, const FeatureParams& params,
                              DenseFeatures& dense, OnSparse&& on_sparse);
 
-// Structural signals alone (one pass over the whole text).
+// Structural signals alone (one pass over the head and tail windows).
 void dense_features(std::string_view text, DenseFeatures& dense);
 
 namespace detail {
@@ -63,7 +65,10 @@ enum : uint64_t { kUnigram = 1, kBigram = 2, kFirstWord = 3, kTrigram = 4 };
 extern const std::array<uint8_t, 256> kByteClass;
 extern const std::array<uint8_t, 256> kLower;
 
-inline uint32_t bucket(uint64_t h, uint32_t bits) { return uint32_t(mix64(h) >> (64 - bits)); }
+// Multiply-shift: the top bits of the product depend on every bit of h.
+inline uint32_t bucket(uint64_t h, uint32_t bits) {
+  return uint32_t((h * 0x9e3779b97f4a7c15ULL) >> (64 - bits));
+}
 
 // Walks the words of text[begin, end), calling on_word(hash) with a hash of each word.
 template <class OnWord>
