@@ -81,9 +81,10 @@ int run_classify(const ClassifyOptions& o) {
     const double micros = std::chrono::duration<double, std::micro>(t1 - t0).count();
     std::string out = "{";
     if (parsed.contains("id")) out += "\"id\":" + parsed["id"].dump() + ",";
-    out += fmt::format("\"task_type\":\"{}\",\"confidence\":{:.3f},\"p_cheap_ok\":{:.3f},"
-                       "\"micros\":{:.2f}}}",
-                       r::task_type_name(p.task), p.task_confidence, p.p_cheap_ok, micros);
+    out += fmt::format(
+        "\"task_type\":\"{}\",\"confidence\":{:.3f},\"p_cheap_ok\":{:.3f},"
+        "\"micros\":{:.2f}}}",
+        r::task_type_name(p.task), p.task_confidence, p.p_cheap_ok, micros);
     put_line(out);
   }
   return 0;
@@ -127,35 +128,44 @@ int run_savings(const ClassifyOptions& o) {
   std::fclose(f);
   const auto s = r::estimate_savings(p, tokens, o.strong_price, o.weak_price, o.threshold);
   if (o.json_out) {
-    put_line(json{{"prompts", s.prompts}, {"skipped_lines", bad}, {"threshold", o.threshold},
-                  {"to_weak", s.to_weak}, {"tokens", s.tokens},
-                  {"strong_price_per_mtok", o.strong_price}, {"weak_price_per_mtok", o.weak_price},
+    put_line(json{{"prompts", s.prompts},
+                  {"skipped_lines", bad},
+                  {"threshold", o.threshold},
+                  {"to_weak", s.to_weak},
+                  {"tokens", s.tokens},
+                  {"strong_price_per_mtok", o.strong_price},
+                  {"weak_price_per_mtok", o.weak_price},
                   {"cost_always_strong_usd", s.cost_always_strong},
-                  {"cost_routed_usd", s.cost_routed}, {"saved_share", s.saved_share}}
+                  {"cost_routed_usd", s.cost_routed},
+                  {"saved_share", s.saved_share}}
                  .dump());
     return 0;
   }
-  fmt::print("{}: {} prompts ({} lines skipped), {:.0f} tokens (input ~bytes/4, output {} "
-             "unless the line says \"output_tokens\")\n",
-             o.savings, s.prompts, bad, s.tokens, o.output_tokens);
+  fmt::print(
+      "{}: {} prompts ({} lines skipped), {:.0f} tokens (input ~bytes/4, output {} "
+      "unless the line says \"output_tokens\")\n",
+      o.savings, s.prompts, bad, s.tokens, o.output_tokens);
   fmt::print("threshold {:.3f}: {} prompts ({:.1f}%) to the weak model\n", o.threshold, s.to_weak,
              s.prompts ? 100.0 * double(s.to_weak) / double(s.prompts) : 0.0);
   fmt::print("always strong (${}/M tokens): ${:.4f}\n", o.strong_price, s.cost_always_strong);
-  fmt::print("routed (weak ${}/M tokens):    ${:.4f}  saved {:.1f}%\n", o.weak_price,
-             s.cost_routed, 100 * s.saved_share);
+  fmt::print("routed (weak ${}/M tokens):    ${:.4f}  saved {:.1f}%\n", o.weak_price, s.cost_routed,
+             100 * s.saved_share);
   return 0;
 }
 
 void print_tables(const r::RouterMetrics& m, const r::TaskEval& t, std::size_t folds,
                   std::size_t subjects) {
-  fmt::print("Difficulty router, MMLU, {} prompts, {} subjects, {}-fold cross-validation by "
-             "subject\n", m.prompts, subjects, folds);
+  fmt::print(
+      "Difficulty router, MMLU, {} prompts, {} subjects, {}-fold cross-validation by "
+      "subject\n",
+      m.prompts, subjects, folds);
   fmt::print("weak (Mixtral-8x7B) accuracy {:.3f}, strong (gpt-4-1106-preview) {:.3f}\n\n",
              m.weak_accuracy, m.strong_accuracy);
   fmt::print("{:>14} {:>12} {:>12} {:>12}\n", "strong calls", "PGR", "random PGR", "accuracy");
   for (int s = 0; s <= 100; s += 10) {
     const double share = s / 100.0;
-    const double perf = m.weak_accuracy + r::pgr_at(m, share) * (m.strong_accuracy - m.weak_accuracy);
+    const double perf =
+        m.weak_accuracy + r::pgr_at(m, share) * (m.strong_accuracy - m.weak_accuracy);
     fmt::print("{:>13}% {:>12.3f} {:>12.3f} {:>12.3f}\n", s, r::pgr_at(m, share), share, perf);
   }
   fmt::print("\n{:>10} {:>10} {:>10}\n", "metric", "router", "random");
@@ -163,8 +173,10 @@ void print_tables(const r::RouterMetrics& m, const r::TaskEval& t, std::size_t f
   fmt::print("{:>10} {:>9.1f}% {:>9.1f}%\n", "CPT(50%)", 100 * m.cpt50, 50.0);
   fmt::print("{:>10} {:>9.1f}% {:>9.1f}%\n", "CPT(80%)", 100 * m.cpt80, 80.0);
 
-  fmt::print("\nTask type, {} labelled prompts, stratified {}-fold cross-validation: accuracy "
-             "{:.3f}\n", t.prompts, folds, t.accuracy);
+  fmt::print(
+      "\nTask type, {} labelled prompts, stratified {}-fold cross-validation: accuracy "
+      "{:.3f}\n",
+      t.prompts, folds, t.accuracy);
   fmt::print("confusion (rows: truth, columns: predicted)\n{:>15}", "");
   for (std::size_t k = 0; k < r::kTaskTypeCount; ++k) {
     fmt::print(" {:>6}", r::task_type_name(r::TaskType(k)).substr(0, 6));
@@ -185,16 +197,18 @@ int run_eval(const ClassifyOptions& o) {
   const std::string mmlu = o.mmlu.empty() ? data + "/mmlu" : o.mmlu;
   std::error_code ec;
   if (!std::filesystem::is_directory(data, ec) || !std::filesystem::is_directory(mmlu, ec)) {
-    fmt::print("switchyard eval-router: skipped: routing data {} is absent (pass --data DIR, "
-               "--mmlu DIR or set SWITCHYARD_SHARED_DATA)\n", mmlu);
+    fmt::print(
+        "switchyard eval-router: skipped: routing data {} is absent (pass --data DIR, "
+        "--mmlu DIR or set SWITCHYARD_SHARED_DATA)\n",
+        mmlu);
     return 0;
   }
   if (o.folds < 2) {
     fmt::print(stderr, "switchyard eval-router: --folds must be at least 2\n");
     return 1;
   }
-  auto set = r::load_training_set(data, o.labels.empty() ? r::default_task_labels_path() : o.labels,
-                                  mmlu);
+  auto set =
+      r::load_training_set(data, o.labels.empty() ? r::default_task_labels_path() : o.labels, mmlu);
   if (!set) {
     fmt::print(stderr, "switchyard eval-router: {}\n", set.error().message);
     return 1;
@@ -236,14 +250,19 @@ int run_eval(const ClassifyOptions& o) {
     }
     confusion[std::string(r::task_type_name(r::TaskType(i)))] = row;
   }
-  put_line(json{{"mmlu",
-                 {{"prompts", m.prompts}, {"subjects", subjects}, {"folds", o.folds},
-                  {"weak_accuracy", m.weak_accuracy}, {"strong_accuracy", m.strong_accuracy},
-                  {"apgr", m.apgr}, {"cpt50", m.cpt50}, {"cpt80", m.cpt80},
-                  {"random", {{"apgr", 0.5}, {"cpt50", 0.5}, {"cpt80", 0.8}}},
-                  {"curve", curve}}},
-                {"task_type",
-                 {{"prompts", t.prompts}, {"accuracy", t.accuracy}, {"confusion", confusion}}}}
+  put_line(json{
+      {"mmlu",
+       {{"prompts", m.prompts},
+        {"subjects", subjects},
+        {"folds", o.folds},
+        {"weak_accuracy", m.weak_accuracy},
+        {"strong_accuracy", m.strong_accuracy},
+        {"apgr", m.apgr},
+        {"cpt50", m.cpt50},
+        {"cpt80", m.cpt80},
+        {"random", {{"apgr", 0.5}, {"cpt50", 0.5}, {"cpt80", 0.8}}},
+        {"curve", curve}}},
+      {"task_type", {{"prompts", t.prompts}, {"accuracy", t.accuracy}, {"confusion", confusion}}}}
                .dump());
   return 0;
 }
@@ -253,7 +272,8 @@ int run_eval(const ClassifyOptions& o) {
 void add_classify_commands(CLI::App& app) {
   auto o = std::make_shared<ClassifyOptions>();
   auto* classify = app.add_subcommand(
-      "classify", "Read JSON lines {\"prompt\":…} on stdin; write task type and difficulty per line");
+      "classify",
+      "Read JSON lines {\"prompt\":…} on stdin; write task type and difficulty per line");
   classify->add_option("--model", o->model,
                        "classifier model file (default: $SWITCHYARD_CLASSIFIER or "
                        "models/router-classifier.bin)");
@@ -261,20 +281,25 @@ void add_classify_commands(CLI::App& app) {
     if (int rc = run_classify(*o); rc != 0) throw CLI::RuntimeError(rc);
   });
 
-  auto* eval = app.add_subcommand(
-      "eval-router", "Cross-validated router evaluation (PGR, APGR, CPT; task-type accuracy), "
-                     "or a savings report with --savings");
-  eval->add_option("--data", o->data, "shared routing data directory (default: ../shared/data/routing)");
+  auto* eval =
+      app.add_subcommand("eval-router",
+                         "Cross-validated router evaluation (PGR, APGR, CPT; task-type accuracy), "
+                         "or a savings report with --savings");
+  eval->add_option("--data", o->data,
+                   "shared routing data directory (default: ../shared/data/routing)");
   eval->add_option("--mmlu", o->mmlu, "MMLU correctness CSV directory (default: DATA/mmlu)");
-  eval->add_option("--labels", o->labels, "hand-labelled task types (default: models/task_types.jsonl)");
+  eval->add_option("--labels", o->labels,
+                   "hand-labelled task types (default: models/task_types.jsonl)");
   eval->add_option("--folds", o->folds, "cross-validation folds (default 5)");
   eval->add_flag("--json", o->json_out, "one JSON object instead of tables");
   eval->add_option("--savings", o->savings,
                    "JSON lines {\"prompt\":…[, \"output_tokens\":N]}: report the cost of routed "
                    "traffic against always-strong instead");
-  eval->add_option("--threshold", o->threshold,
-                   "with --savings: send a prompt to the weak model when p_cheap_ok >= T (default 0.5)");
-  eval->add_option("--strong-price", o->strong_price, "USD per million tokens, strong (default 10)");
+  eval->add_option(
+      "--threshold", o->threshold,
+      "with --savings: send a prompt to the weak model when p_cheap_ok >= T (default 0.5)");
+  eval->add_option("--strong-price", o->strong_price,
+                   "USD per million tokens, strong (default 10)");
   eval->add_option("--weak-price", o->weak_price, "USD per million tokens, weak (default 0.6)");
   eval->add_option("--output-tokens", o->output_tokens,
                    "output tokens per prompt when a line does not say (default 300)");

@@ -15,7 +15,7 @@ namespace {
 static_assert(std::endian::native == std::endian::little, "the model file is little-endian");
 
 constexpr std::array<std::string_view, kTaskTypeCount> kNames = {
-    "extraction", "summarization", "classification", "code",        "math",
+    "extraction", "summarization", "classification", "code",       "math",
     "reasoning",  "creative",      "chat",           "translation"};
 
 constexpr char kMagic[8] = {'S', 'Y', 'R', 'C', 'L', 'F', '\0', '\x01'};
@@ -101,7 +101,8 @@ Result<ClassifierWeights> parse_model(std::string_view bytes) {
                                          std::to_string(bytes.size()) + " bytes): truncated?");
   }
   if (std::memcmp(bytes.data(), kMagic, sizeof(kMagic)) != 0) {
-    return fail(ErrorKind::Internal, "classifier model: bad magic: not a switchyard classifier file");
+    return fail(ErrorKind::Internal,
+                "classifier model: bad magic: not a switchyard classifier file");
   }
   std::size_t at = sizeof(kMagic);
   ClassifierWeights weights;
@@ -136,8 +137,8 @@ Result<ClassifierWeights> parse_model(std::string_view bytes) {
   const std::size_t want = kHeaderBytes + weights.w.size() * 4 + 8;
   if (bytes.size() != want) {
     return fail(ErrorKind::Internal, "classifier model: " + std::to_string(bytes.size()) +
-                                         " bytes where the header implies " +
-                                         std::to_string(want) + ": truncated or corrupt");
+                                         " bytes where the header implies " + std::to_string(want) +
+                                         ": truncated or corrupt");
   }
   std::memcpy(weights.w.data(), bytes.data() + at, weights.w.size() * 4);
   at += weights.w.size() * 4;
@@ -176,7 +177,8 @@ Classifier Classifier::from_weights(const ClassifierWeights& weights) {
       c.dense_[d][k] = weights.w[weights.dense_row(d) * kOutputs + k];
     }
   }
-  for (std::size_t k = 0; k < kOutputs; ++k) c.bias_[k] = weights.w[weights.bias_row() * kOutputs + k];
+  for (std::size_t k = 0; k < kOutputs; ++k)
+    c.bias_[k] = weights.w[weights.bias_row() * kOutputs + k];
   return c;
 }
 
@@ -234,7 +236,8 @@ std::string default_classifier_path() {
   std::error_code ec;
   const auto exe = std::filesystem::read_symlink("/proc/self/exe", ec);
   if (!ec) {
-    auto installed = exe.parent_path().parent_path() / "share/switchyard/models/router-classifier.bin";
+    auto installed =
+        exe.parent_path().parent_path() / "share/switchyard/models/router-classifier.bin";
     if (std::filesystem::exists(installed, ec)) return installed.string();
   }
   return std::string(SY_SOURCE_DIR) + "/models/router-classifier.bin";

@@ -17,7 +17,11 @@ void shuffle(std::vector<std::size_t>& v, std::mt19937_64& rng) {
 class AdaGrad {
  public:
   AdaGrad(ClassifierWeights& weights, std::size_t first, std::size_t count, float rate, float l2)
-      : w_(weights.w), g_(weights.w.size(), 0.0f), first_(first), count_(count), rate_(rate),
+      : w_(weights.w),
+        g_(weights.w.size(), 0.0f),
+        first_(first),
+        count_(count),
+        rate_(rate),
         l2_(l2) {}
 
   // grads[k] is d(loss)/d(logit first+k); x the feature's value in this example.

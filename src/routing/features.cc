@@ -100,7 +100,8 @@ void count_bytes(std::string_view text, ByteCounts& c) {
   c.questions += field(w1, 0);
   c.lines += field(w1, 1);
   c.indented += indented_at(text, 0);
-  for (std::size_t at = text.find('\n'); at != std::string_view::npos; at = text.find('\n', at + 1)) {
+  for (std::size_t at = text.find('\n'); at != std::string_view::npos;
+       at = text.find('\n', at + 1)) {
     c.indented += indented_at(text, at + 1);
   }
 }

@@ -121,7 +121,8 @@ TaskEval cross_validate_task(std::span<const LabelledPrompt> prompts,
     for (std::size_t r = 0; r < prompts.size(); ++r) {
       if (fold[r] != f) continue;
       score(w, features[r], z);
-      const auto best = std::size_t(std::max_element(z.begin(), z.begin() + kTaskTypeCount) - z.begin());
+      const auto best =
+          std::size_t(std::max_element(z.begin(), z.begin() + kTaskTypeCount) - z.begin());
       out.confusion[std::size_t(prompts[r].task)][best] += 1;
       out.prompts += 1;
       out.accuracy += best == std::size_t(prompts[r].task);

@@ -39,19 +39,22 @@ std::size_t column(const std::vector<std::string>& header, std::string_view name
 }
 
 bool is_math_subject(std::string_view s) {
-  return s == "abstract_algebra" || s == "college_mathematics" ||
-         s == "elementary_mathematics" || s == "high_school_mathematics";
+  return s == "abstract_algebra" || s == "college_mathematics" || s == "elementary_mathematics" ||
+         s == "high_school_mathematics";
 }
 
 }  // namespace
 
 std::string default_routing_data_dir() {
   const char* shared = std::getenv("SWITCHYARD_SHARED_DATA");
-  return (shared && *shared ? std::string(shared) : std::string(SY_SOURCE_DIR) + "/../shared/data") +
+  return (shared && *shared ? std::string(shared)
+                            : std::string(SY_SOURCE_DIR) + "/../shared/data") +
          "/routing";
 }
 
-std::string default_task_labels_path() { return std::string(SY_SOURCE_DIR) + "/models/task_types.jsonl"; }
+std::string default_task_labels_path() {
+  return std::string(SY_SOURCE_DIR) + "/models/task_types.jsonl";
+}
 
 std::vector<std::vector<std::string>> parse_csv(std::string_view text) {
   std::vector<std::vector<std::string>> rows;
@@ -120,18 +123,19 @@ Result<std::vector<MmluRow>> load_mmlu_dir(const std::string& dir) {
     const std::size_t s = column(h, "gpt-4-1106-preview");
     if (p == h.size() || w == h.size() || s == h.size()) {
       return fail(ErrorKind::InvalidRequest,
-                  f.string() + ": expected columns prompt, mistralai/Mixtral-8x7B-Instruct-v0.1, "
-                               "gpt-4-1106-preview");
+                  f.string() +
+                      ": expected columns prompt, mistralai/Mixtral-8x7B-Instruct-v0.1, "
+                      "gpt-4-1106-preview");
     }
     const std::string stem = f.stem().string();
     const std::string subject = stem.substr(5);
     for (std::size_t r = 1; r < rows.size(); ++r) {
       const auto& row = rows[r];
       if (row.size() != h.size()) {
-        return fail(ErrorKind::InvalidRequest,
-                    f.string() + ": row " + std::to_string(r) + " has " +
-                        std::to_string(row.size()) + " fields, the header " +
-                        std::to_string(h.size()));
+        return fail(ErrorKind::InvalidRequest, f.string() + ": row " + std::to_string(r) + " has " +
+                                                   std::to_string(row.size()) +
+                                                   " fields, the header " +
+                                                   std::to_string(h.size()));
       }
       out.push_back({subject, row[p], row[w] == "True", row[s] == "True"});
     }
@@ -150,9 +154,9 @@ Result<std::vector<std::string>> load_jsonl_prompts(const std::string& path,
     if (line.empty()) continue;
     auto j = nlohmann::json::parse(line, nullptr, false);
     if (j.is_discarded() || !j.is_object() || !j.contains(field) || !j[field].is_string()) {
-      return fail(ErrorKind::InvalidRequest,
-                  path + ":" + std::to_string(n) + ": expected an object with a string \"" +
-                      field + "\"");
+      return fail(
+          ErrorKind::InvalidRequest,
+          path + ":" + std::to_string(n) + ": expected an object with a string \"" + field + "\"");
     }
     out.push_back(j[field].get<std::string>());
   }
@@ -217,7 +221,8 @@ Result<TrainingSet> load_training_set(const std::string& data_dir, const std::st
 
   auto chat = load_healthcare_utterances(data_dir + "/healthcare_routes_train_validation.csv");
   if (!chat) return std::unexpected(chat.error());
-  for (auto& p : *chat) set.prompts.push_back({std::move(p), int(TaskType::Chat), -1, "healthcare"});
+  for (auto& p : *chat)
+    set.prompts.push_back({std::move(p), int(TaskType::Chat), -1, "healthcare"});
   set.notes.push_back("healthcare utterances: " + std::to_string(chat->size()));
 
   auto mmlu = load_mmlu_dir(mmlu_dir.empty() ? data_dir + "/mmlu" : mmlu_dir);

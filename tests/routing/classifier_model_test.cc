@@ -55,8 +55,7 @@ TEST(ClassifierModel, RefusesAnotherFeatureLayout) {
   std::memcpy(bytes.data() + 8 + 4 + 4 + 8 + 12, &dense, 4);  // seed, head/tail/char bytes
   auto c = Classifier::from_bytes(bytes);
   ASSERT_FALSE(c);
-  EXPECT_NE(c.error().message.find("dense feature count"), std::string::npos)
-      << c.error().message;
+  EXPECT_NE(c.error().message.find("dense feature count"), std::string::npos) << c.error().message;
 }
 
 TEST(ClassifierModel, RefusesTruncatedAndCorruptFiles) {

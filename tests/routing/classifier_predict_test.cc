@@ -67,8 +67,9 @@ TEST(ClassifierPredict, EmptyAndHugePromptsAreFine) {
 
 TEST(ClassifierTrain, LearnsASeparableSetAndIsDeterministic) {
   std::vector<LabelledPrompt> set;
-  const char* code[] = {"def f(x): return x", "int main() { return 0; }", "for i in range(3): print(i)",
-                        "fn main() { println!(\"hi\"); }", "SELECT * FROM users;"};
+  const char* code[] = {"def f(x): return x", "int main() { return 0; }",
+                        "for i in range(3): print(i)", "fn main() { println!(\"hi\"); }",
+                        "SELECT * FROM users;"};
   const char* tr[] = {"translate to german: good night", "translate into spanish: thank you",
                       "translate to french: the cat", "translate this to italian: hello",
                       "translate into dutch: bread"};

@@ -2,6 +2,8 @@
 // built binary; and `switchyard-train` reproducing the committed model byte for byte
 // (skipped when the shared routing data is absent).
 #include <gtest/gtest.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include <array>
 #include <cstdio>
@@ -12,9 +14,6 @@
 #include <sstream>
 #include <string>
 #include <vector>
-
-#include <sys/wait.h>
-#include <unistd.h>
 
 namespace {
 
@@ -81,7 +80,8 @@ TEST(ClassifyCli, RefusesABadModelFile) {
   const auto bad = temp("bad.bin");
   std::ofstream(bad, std::ios::binary) << "garbage";
   int rc = 0;
-  const auto lines = run(bin("switchyard") + " classify --model " + bad.string(), "{\"prompt\":\"x\"}\n", &rc);
+  const auto lines =
+      run(bin("switchyard") + " classify --model " + bad.string(), "{\"prompt\":\"x\"}\n", &rc);
   std::filesystem::remove(bad);
   EXPECT_EQ(rc, 1);
   EXPECT_TRUE(lines.empty());
@@ -96,8 +96,11 @@ TEST(ClassifyCli, SavingsReport) {
       << "broken\n";
   int rc = -1;
   // Threshold 0: everything goes to the weak model; 1.01: nothing does.
-  auto all_weak = run(bin("switchyard") + " eval-router --json --threshold 0 --strong-price 10 "
-                      "--weak-price 1 --savings " + sample.string() + model_flag(), "", &rc);
+  auto all_weak = run(bin("switchyard") +
+                          " eval-router --json --threshold 0 --strong-price 10 "
+                          "--weak-price 1 --savings " +
+                          sample.string() + model_flag(),
+                      "", &rc);
   EXPECT_EQ(rc, 0);
   ASSERT_EQ(all_weak.size(), 1u);
   auto j = nlohmann::json::parse(all_weak[0]);
@@ -108,7 +111,8 @@ TEST(ClassifyCli, SavingsReport) {
   EXPECT_DOUBLE_EQ(j["tokens"].get<double>(), 212);
   EXPECT_NEAR(j["saved_share"].get<double>(), 0.9, 1e-9);
   auto none = run(bin("switchyard") + " eval-router --json --threshold 1.01 --savings " +
-                  sample.string() + model_flag(), "", &rc);
+                      sample.string() + model_flag(),
+                  "", &rc);
   std::filesystem::remove(sample);
   ASSERT_EQ(none.size(), 1u);
   EXPECT_EQ(nlohmann::json::parse(none[0])["to_weak"], 0);
@@ -119,7 +123,8 @@ TEST(TrainCli, ReproducesTheCommittedModelByteForByte) {
   if (!std::filesystem::is_directory(data)) {
     GTEST_SKIP() << "shared routing data absent at " << data << ": nothing to retrain from";
   }
-  if (!std::filesystem::exists(bin("switchyard-train"))) GTEST_SKIP() << "switchyard-train not built";
+  if (!std::filesystem::exists(bin("switchyard-train")))
+    GTEST_SKIP() << "switchyard-train not built";
   const auto out = temp("model.bin");
   int rc = -1;
   run(bin("switchyard-train") + " --data " + data + " --out " + out.string(), "", &rc);

@@ -33,7 +33,8 @@ TEST(Features, IndicesStayInsideTheHashSpace) {
 TEST(Features, SeedChangesTheBuckets) {
   FeatureParams other;
   other.seed = 12345;
-  EXPECT_NE(indices("summarize this article please"), indices("summarize this article please", other));
+  EXPECT_NE(indices("summarize this article please"),
+            indices("summarize this article please", other));
 }
 
 TEST(Features, WordsAreCaseFoldedAndNumbersShareOneToken) {

@@ -24,7 +24,8 @@ TEST(RoutingData, MmluDirectoryReadsSubjectsAndColumns) {
   const auto dir = std::filesystem::temp_directory_path() / "sy_mmlu_test";
   std::filesystem::create_directories(dir);
   std::ofstream(dir / "mmlu_zoology.csv")
-      << "prompt,mistralai/Mixtral-8x7B-Instruct-v0.1,gpt-4-1106-preview\n\"Q1\nA. a\",True,False\n";
+      << "prompt,mistralai/Mixtral-8x7B-Instruct-v0.1,gpt-4-1106-preview\n\"Q1\nA. "
+         "a\",True,False\n";
   std::ofstream(dir / "mmlu_algebra.csv")
       << "gpt-4-1106-preview,prompt,mistralai/Mixtral-8x7B-Instruct-v0.1\nTrue,Q2,False\n";
   auto rows = load_mmlu_dir(dir.string());

@@ -27,8 +27,10 @@ int main(int argc, char** argv) {
 
   std::error_code ec;
   if (!std::filesystem::is_directory(data, ec)) {
-    fmt::print("switchyard-train: skipped: routing data directory {} is absent (pass --data DIR "
-               "or set SWITCHYARD_SHARED_DATA)\n", data);
+    fmt::print(
+        "switchyard-train: skipped: routing data directory {} is absent (pass --data DIR "
+        "or set SWITCHYARD_SHARED_DATA)\n",
+        data);
     return 0;
   }
   auto set = r::load_training_set(data, labels);
@@ -45,7 +47,6 @@ int main(int argc, char** argv) {
     fmt::print(stderr, "switchyard-train: cannot write {}\n", out);
     return 1;
   }
-  fmt::print("wrote {} ({} bytes, 2^{} feature buckets)\n", out, bytes.size(),
-             options.params.bits);
+  fmt::print("wrote {} ({} bytes, 2^{} feature buckets)\n", out, bytes.size(), options.params.bits);
   return 0;
 }
