@@ -1,9 +1,10 @@
 // The `switchyard` command: serve, config check, audit, spend, dlp, policy, teams, projects,
-// keys, version.
+// keys, classify, eval-router, version.
 #include <CLI/CLI.hpp>
 #include <cstdio>
 
 #include "cli/audit_cmd.h"
+#include "cli/classify_cmd.h"
 #include "cli/dlp_cmd.h"
 #include "cli/identity_cmd.h"
 #include "cli/policy_cmd.h"
@@ -34,6 +35,7 @@ int main(int argc, char** argv) {
   sy::cli::add_dlp_commands(app);
   sy::cli::add_identity_commands(app);
   sy::cli::add_policy_commands(app);
+  sy::cli::add_classify_commands(app);
   app.add_subcommand("version", "Print the version");
 
   CLI11_PARSE(app, argc, argv);
