@@ -4,6 +4,7 @@
 #include <cstdlib>
 
 #include "protocols/anthropic_messages.h"
+#include "protocols/bedrock_converse.h"
 
 namespace sy::protocols {
 
@@ -16,9 +17,9 @@ std::unexpected<Error> unsupported(std::string_view feature, std::string_view pr
 const Codec& codec_for(model::Protocol protocol) {
   switch (protocol) {
     case model::Protocol::AnthropicMessages: return anthropic_messages_codec();
+    case model::Protocol::BedrockConverse: return bedrock_converse_codec();
     case model::Protocol::OpenAIChat:
-    case model::Protocol::Gemini:
-    case model::Protocol::BedrockConverse: break;
+    case model::Protocol::Gemini: break;
   }
   // A protocol whose codec is not written yet: a programming error, not a request error.
   std::fprintf(stderr, "codec_for: no codec for protocol %s\n", model::protocol_name(protocol));
