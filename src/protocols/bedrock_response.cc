@@ -77,6 +77,8 @@ Result<void> read_tool_use(od::object obj, const std::string& path, Part& part) 
     }
   }
   if (part.tool_use.id.empty() || !has_input) return bad(kKind, path, "a toolUse block needs toolUseId and input");
+  std::string why;
+  if (!is_json_object(part.tool_use.arguments, why)) return bad(kKind, path + ".input", why);
   return {};
 }
 
@@ -178,7 +180,8 @@ Result<void> read_usage(simdjson::ondemand::value v, const std::string& path, mo
     SY_TRY(n, read_count(fv, path + "." + std::string(key), kKind));
     *slot = n;
   }
-  usage.input_tokens = input + cache_read + cache_write;
+  const uint64_t total = uint64_t{input} + cache_read + cache_write;
+  usage.input_tokens = static_cast<uint32_t>(std::min<uint64_t>(total, UINT32_MAX));
   usage.cached_input_tokens = cache_read;
   usage.reported = true;
   return {};

@@ -12,6 +12,7 @@
 // or at the end; tool blocks stop at ToolCallEnd. messageStop is followed by metadata.
 #include <simdjson.h>
 
+#include <algorithm>
 #include <vector>
 
 #include "core/json_writer.h"
@@ -252,7 +253,8 @@ Result<void> BedrockStreamDecoder::metadata(dom::object root, std::vector<Stream
       }
       *slot = static_cast<uint32_t>(n);
     }
-    usage_.input_tokens = input + cache_read + cache_write;
+    const uint64_t total = uint64_t{input} + cache_read + cache_write;
+    usage_.input_tokens = static_cast<uint32_t>(std::min<uint64_t>(total, UINT32_MAX));
     usage_.cached_input_tokens = cache_read;
     usage_.reported = true;
     StreamEvent e;
