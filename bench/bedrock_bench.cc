@@ -15,17 +15,21 @@
 
 namespace {
 
-const sy::protocols::BedrockConverseCodec& codec() { return sy::protocols::bedrock_converse_codec(); }
+const sy::protocols::BedrockConverseCodec& codec() {
+  return sy::protocols::bedrock_converse_codec();
+}
 
 std::string anthropic_body() {
-  std::string body = R"({"model":"claude-sonnet-4-5","max_tokens":256,"system":"You are a helpful assistant that answers briefly and precisely.","messages":[{"role":"user","content":")";
+  std::string body =
+      R"({"model":"claude-sonnet-4-5","max_tokens":256,"system":"You are a helpful assistant that answers briefly and precisely.","messages":[{"role":"user","content":")";
   while (body.size() < 950) body += "Please summarise the quarterly report for the board. ";
   body += R"("}],"temperature":0.2})";
   return body;
 }
 
 std::string bedrock_body() {
-  std::string body = R"({"system":[{"text":"You are a helpful assistant that answers briefly and precisely."}],"messages":[{"role":"user","content":[{"text":")";
+  std::string body =
+      R"({"system":[{"text":"You are a helpful assistant that answers briefly and precisely."}],"messages":[{"role":"user","content":[{"text":")";
   while (body.size() < 950) body += "Please summarise the quarterly report for the board. ";
   body += R"("}]}],"inferenceConfig":{"maxTokens":256,"temperature":0.2}})";
   return body;
@@ -96,9 +100,10 @@ void BM_BedrockStreamEvent(benchmark::State& state) {
   std::vector<sy::model::StreamEvent> events;
   std::string out;
   (void)decoder->decode("messageStart", R"({"role":"assistant"})", events);
-  (void)decoder->decode("contentBlockStart",
-                        R"({"contentBlockIndex":1,"start":{"toolUse":{"toolUseId":"tooluse_1","name":"f"}}})",
-                        events);
+  (void)decoder->decode(
+      "contentBlockStart",
+      R"({"contentBlockIndex":1,"start":{"toolUse":{"toolUseId":"tooluse_1","name":"f"}}})",
+      events);
   for (const auto& e : events) encoder->encode(e, out);
   for (auto _ : state) {
     events.clear();

@@ -65,7 +65,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     input = nl == std::string_view::npos ? std::string_view() : input.substr(nl + 1);
     const size_t space = line.find(' ');
     std::string_view name = space == std::string_view::npos ? line : line.substr(0, space);
-    std::string_view payload = space == std::string_view::npos ? std::string_view() : line.substr(space + 1);
+    std::string_view payload =
+        space == std::string_view::npos ? std::string_view() : line.substr(space + 1);
     auto r = decoder->decode(name, payload, events);
     if (!r) {
       FUZZ_CHECK(r.error().kind == sy::ErrorKind::UpstreamError);

@@ -70,12 +70,10 @@ class BedrockConverseCodec final : public Codec {
   std::string decode_error_message(std::string_view body) const override;
 
   // The Bedrock exception name for an error kind (the `x-amzn-errortype` header):
-  //   InvalidRequest, PayloadTooLarge, HeadersTooLarge, MethodNotAllowed → ValidationException (400)
-  //   Authentication, PermissionDenied → AccessDeniedException (403)
-  //   NotFound → ResourceNotFoundException (404)
-  //   RateLimited → ThrottlingException (429)
-  //   RequestTimeout, UpstreamTimeout → ModelTimeoutException (408)
-  //   Unavailable → ServiceUnavailableException (503)
+  //   InvalidRequest, PayloadTooLarge, HeadersTooLarge, MethodNotAllowed → ValidationException
+  //   (400) Authentication, PermissionDenied → AccessDeniedException (403) NotFound →
+  //   ResourceNotFoundException (404) RateLimited → ThrottlingException (429) RequestTimeout,
+  //   UpstreamTimeout → ModelTimeoutException (408) Unavailable → ServiceUnavailableException (503)
   //   Internal, UpstreamError → InternalServerException (500)
   static const char* exception_name(ErrorKind kind);
   // The ErrorKind of a Bedrock exception name (header value or stream exception type, any
@@ -94,8 +92,7 @@ namespace aws {
 Result<std::vector<HttpHeader>> sign_bedrock(std::string_view method, std::string_view host,
                                              std::string_view path, std::string_view body,
                                              const Credentials& credentials,
-                                             std::string_view region,
-                                             std::chrono::sys_seconds now);
+                                             std::string_view region, std::chrono::sys_seconds now);
 
 }  // namespace aws
 

@@ -68,7 +68,8 @@ Result<void> write_part(json::Writer& w, const Part& part, const std::string& pa
     case Part::Kind::Text:
       w.begin_object().field("text", part.text).end_object();
       return {};
-    case Part::Kind::Image: return write_image(w, part.image, path);
+    case Part::Kind::Image:
+      return write_image(w, part.image, path);
     case Part::Kind::ToolUse: {
       std::string_view input = trim_json(part.tool_use.arguments);
       std::string why;
@@ -201,14 +202,19 @@ Result<void> write_tool_config(json::Writer& w, const model::Request& req) {
   }
   w.end_array();
   switch (choice.mode) {
-    case Mode::Auto: w.key("toolChoice").begin_object().key("auto").begin_object().end_object().end_object(); break;
-    case Mode::Required: w.key("toolChoice").begin_object().key("any").begin_object().end_object().end_object(); break;
+    case Mode::Auto:
+      w.key("toolChoice").begin_object().key("auto").begin_object().end_object().end_object();
+      break;
+    case Mode::Required:
+      w.key("toolChoice").begin_object().key("any").begin_object().end_object().end_object();
+      break;
     case Mode::Named:
       w.key("toolChoice").begin_object().key("tool").begin_object().field("name", choice.name);
       w.end_object().end_object();
       break;
     case Mode::Unset:
-    case Mode::None: break;
+    case Mode::None:
+      break;
   }
   w.end_object();
   return {};
@@ -239,8 +245,8 @@ Result<void> check_expressible(const model::Request& req) {
 
 }  // namespace
 
-Result<std::string> BedrockConverseCodec::encode_request(const model::Request& req,
-                                                         std::string_view /*upstream_model*/) const {
+Result<std::string> BedrockConverseCodec::encode_request(
+    const model::Request& req, std::string_view /*upstream_model*/) const {
   if (auto r = check_expressible(req); !r) return std::unexpected(r.error());
   std::string out;
   out.reserve(256 + req.turns.size() * 128);

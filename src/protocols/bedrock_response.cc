@@ -3,8 +3,6 @@
 // (inputTokens + cacheReadInputTokens + cacheWriteInputTokens), cached_input_tokens the
 // cache reads; encoding subtracts the cached part again. Converse responses carry no id or
 // model; the stop sequence that matched is not reported either.
-#include "protocols/bedrock_json.h"
-
 #include <simdjson.h>
 
 #include <algorithm>
@@ -12,6 +10,7 @@
 
 #include "protocols/anthropic_json.h"
 #include "protocols/bedrock_converse.h"
+#include "protocols/bedrock_json.h"
 
 namespace sy::protocols {
 
@@ -22,19 +21,25 @@ model::FinishReason finish_from_stop_reason(std::string_view s) {
   if (s == "tool_use") return model::FinishReason::ToolUse;
   if (s == "max_tokens") return model::FinishReason::MaxTokens;
   if (s == "stop_sequence") return model::FinishReason::StopSequence;
-  if (s == "guardrail_intervened" || s == "content_filtered") return model::FinishReason::ContentFilter;
+  if (s == "guardrail_intervened" || s == "content_filtered")
+    return model::FinishReason::ContentFilter;
   return model::FinishReason::Other;  // model_context_window_exceeded, …
 }
 
 const char* stop_reason_name(model::FinishReason r) {
   switch (r) {
-    case model::FinishReason::ToolUse: return "tool_use";
-    case model::FinishReason::MaxTokens: return "max_tokens";
-    case model::FinishReason::StopSequence: return "stop_sequence";
-    case model::FinishReason::ContentFilter: return "content_filtered";
+    case model::FinishReason::ToolUse:
+      return "tool_use";
+    case model::FinishReason::MaxTokens:
+      return "max_tokens";
+    case model::FinishReason::StopSequence:
+      return "stop_sequence";
+    case model::FinishReason::ContentFilter:
+      return "content_filtered";
     case model::FinishReason::Unset:
     case model::FinishReason::EndTurn:
-    case model::FinishReason::Other: return "end_turn";
+    case model::FinishReason::Other:
+      return "end_turn";
   }
   return "end_turn";
 }
@@ -76,7 +81,8 @@ Result<void> read_tool_use(od::object obj, const std::string& path, Part& part) 
       has_input = true;
     }
   }
-  if (part.tool_use.id.empty() || !has_input) return bad(kKind, path, "a toolUse block needs toolUseId and input");
+  if (part.tool_use.id.empty() || !has_input)
+    return bad(kKind, path, "a toolUse block needs toolUseId and input");
   std::string why;
   if (!is_json_object(part.tool_use.arguments, why)) return bad(kKind, path + ".input", why);
   return {};
@@ -125,7 +131,8 @@ Result<void> read_block(od::object block, const std::string& path, model::Respon
       known = true;
     } else if (key == "toolUse" || key == "reasoningContent") {
       SY_TRY(obj, read_object(v, fpath, kKind));
-      auto r = key == "toolUse" ? read_tool_use(obj, fpath, part) : read_reasoning(obj, fpath, part);
+      auto r =
+          key == "toolUse" ? read_tool_use(obj, fpath, part) : read_reasoning(obj, fpath, part);
       if (!r) return r;
       known = true;
     } else {
@@ -171,8 +178,8 @@ Result<void> read_usage(simdjson::ondemand::value v, const std::string& path, mo
     if (auto ec = field.unescaped_key().get(key)) return malformed(kKind, ec);
     od::value fv;
     if (auto ec = field.value().get(fv)) return malformed(kKind, ec);
-    uint32_t* slot = key == "inputTokens"            ? &input
-                     : key == "outputTokens"         ? &usage.output_tokens
+    uint32_t* slot = key == "inputTokens"             ? &input
+                     : key == "outputTokens"          ? &usage.output_tokens
                      : key == "cacheReadInputTokens"  ? &cache_read
                      : key == "cacheWriteInputTokens" ? &cache_write
                                                       : nullptr;
@@ -228,11 +235,12 @@ Result<void> write_block(json::Writer& w, const model::Part& part, size_t index)
       w.field("redactedContent", part.text).end_object().end_object();
       return {};
     case Kind::Image:
-    case Kind::ToolResult: break;
+    case Kind::ToolResult:
+      break;
   }
-  return fail(ErrorKind::UpstreamError,
-              "content[" + std::to_string(index) + "]: images and tool results cannot be "
-              "part of an assistant response in bedrock_converse");
+  return fail(ErrorKind::UpstreamError, "content[" + std::to_string(index) +
+                                            "]: images and tool results cannot be "
+                                            "part of an assistant response in bedrock_converse");
 }
 
 }  // namespace bedrock
@@ -266,7 +274,8 @@ Result<model::Response> BedrockConverseCodec::decode_response(std::string_view b
       SY_TRY(s, read_string(v, "stopReason", kKind));
       resp.finish = bedrock::finish_from_stop_reason(s);
     } else if (key == "usage") {
-      if (auto r = bedrock::read_usage(v, "usage", resp.usage); !r) return std::unexpected(r.error());
+      if (auto r = bedrock::read_usage(v, "usage", resp.usage); !r)
+        return std::unexpected(r.error());
     }
     // metrics, trace, performanceConfig, additionalModelResponseFields: nothing to carry.
   }
@@ -298,16 +307,23 @@ const char* BedrockConverseCodec::exception_name(ErrorKind kind) {
     case ErrorKind::InvalidRequest:
     case ErrorKind::MethodNotAllowed:
     case ErrorKind::PayloadTooLarge:
-    case ErrorKind::HeadersTooLarge: return "ValidationException";
+    case ErrorKind::HeadersTooLarge:
+      return "ValidationException";
     case ErrorKind::Authentication:
-    case ErrorKind::PermissionDenied: return "AccessDeniedException";
-    case ErrorKind::NotFound: return "ResourceNotFoundException";
-    case ErrorKind::RateLimited: return "ThrottlingException";
+    case ErrorKind::PermissionDenied:
+      return "AccessDeniedException";
+    case ErrorKind::NotFound:
+      return "ResourceNotFoundException";
+    case ErrorKind::RateLimited:
+      return "ThrottlingException";
     case ErrorKind::RequestTimeout:
-    case ErrorKind::UpstreamTimeout: return "ModelTimeoutException";
-    case ErrorKind::Unavailable: return "ServiceUnavailableException";
+    case ErrorKind::UpstreamTimeout:
+      return "ModelTimeoutException";
+    case ErrorKind::Unavailable:
+      return "ServiceUnavailableException";
     case ErrorKind::Internal:
-    case ErrorKind::UpstreamError: return "InternalServerException";
+    case ErrorKind::UpstreamError:
+      return "InternalServerException";
   }
   return "InternalServerException";
 }
@@ -375,7 +391,8 @@ Result<std::vector<HttpHeader>> sign_bedrock(std::string_view method, std::strin
   std::vector<HttpHeader> headers;
   headers.push_back({"content-type", std::string(kContentType)});
   headers.push_back({"x-amz-date", sig->amz_date});
-  if (!sig->security_token.empty()) headers.push_back({"x-amz-security-token", sig->security_token});
+  if (!sig->security_token.empty())
+    headers.push_back({"x-amz-security-token", sig->security_token});
   headers.push_back({"authorization", sig->authorization});
   return headers;
 }

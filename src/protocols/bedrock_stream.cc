@@ -103,7 +103,8 @@ Result<void> BedrockStreamDecoder::decode(std::string_view event, std::string_vi
     return stream_error(std::string(event) + " is not valid JSON: " + simdjson::error_message(ec));
   }
   dom::object root;
-  if (root_el.get_object().get(root)) return stream_error(std::string(event) + " is not a JSON object");
+  if (root_el.get_object().get(root))
+    return stream_error(std::string(event) + " is not a JSON object");
 
   if (event == "messageStart") {
     if (started_) return stream_error("a second messageStart");
@@ -117,8 +118,8 @@ Result<void> BedrockStreamDecoder::decode(std::string_view event, std::string_vi
     out.push_back(std::move(e));
     return {};
   }
-  const bool content = event == "contentBlockStart" || event == "contentBlockDelta" ||
-                       event == "contentBlockStop";
+  const bool content =
+      event == "contentBlockStart" || event == "contentBlockDelta" || event == "contentBlockStop";
   if (!content && event != "messageStop" && event != "metadata") return {};  // future events
   if (!started_) return stream_error(std::string(event) + " before messageStart");
   if (content && stopped_) return stream_error(std::string(event) + " after messageStop");
@@ -128,7 +129,8 @@ Result<void> BedrockStreamDecoder::decode(std::string_view event, std::string_vi
   if (event == "messageStop") {
     if (stopped_) return stream_error("a second messageStop");
     std::string_view reason;
-    if (root["stopReason"].get_string().get(reason)) return stream_error("messageStop without a stopReason");
+    if (root["stopReason"].get_string().get(reason))
+      return stream_error("messageStop without a stopReason");
     for (auto& b : blocks_) {  // Bedrock stops every block first; close what it did not
       if (b.open && b.kind == BlockKind::Tool) {
         StreamEvent e;
@@ -172,7 +174,8 @@ Result<void> BedrockStreamDecoder::block_delta(dom::object root, std::vector<Str
   auto wire = block_index(root);
   if (!wire) return std::unexpected(wire.error());
   dom::object delta;
-  if (root["delta"].get_object().get(delta)) return stream_error("contentBlockDelta without a delta");
+  if (root["delta"].get_object().get(delta))
+    return stream_error("contentBlockDelta without a delta");
   Block* b = find(*wire);
   if (b && !b->open) return stream_error("contentBlockDelta for a stopped block");
   // The block's kind from the delta; text and reasoning blocks open on their first delta.
@@ -191,8 +194,10 @@ Result<void> BedrockStreamDecoder::block_delta(dom::object root, std::vector<Str
     e.index = (*blk)->index;
     e.text.assign(s);
   } else if (!delta["toolUse"].get_object().get(sub)) {
-    if (!b || b->kind != BlockKind::Tool) return stream_error("a toolUse delta without contentBlockStart");
-    if (sub["input"].get_string().get(s)) return stream_error("contentBlockDelta.delta.toolUse.input: expected a string");
+    if (!b || b->kind != BlockKind::Tool)
+      return stream_error("a toolUse delta without contentBlockStart");
+    if (sub["input"].get_string().get(s))
+      return stream_error("contentBlockDelta.delta.toolUse.input: expected a string");
     e.kind = StreamEvent::Kind::ToolCallDelta;
     e.index = b->index;
     e.text.assign(s);
@@ -319,8 +324,9 @@ void BedrockStreamEncoder::emit(std::string_view type, std::string_view payload,
     return;
   }
   // Only an event past AWS's 16 MiB limit fails: report it in-band.
-  if (auto frame = aws::encode_exception("internalServerException",
-                                         R"({"message":"an event exceeds the event-stream size limit"})")) {
+  if (auto frame =
+          aws::encode_exception("internalServerException",
+                                R"({"message":"an event exceeds the event-stream size limit"})")) {
     out += *frame;
   }
   done_ = true;
@@ -336,7 +342,10 @@ void BedrockStreamEncoder::stop_block(Block& b, std::string& out) {
   if (!b.open) return;
   b.open = false;
   json_.clear();
-  json::Writer(json_).begin_object().field("contentBlockIndex", static_cast<int64_t>(b.wire)).end_object();
+  json::Writer(json_)
+      .begin_object()
+      .field("contentBlockIndex", static_cast<int64_t>(b.wire))
+      .end_object();
   emit("contentBlockStop", json_, out);
 }
 
@@ -383,18 +392,25 @@ void BedrockStreamEncoder::encode(const StreamEvent& event, std::string& out) {
   json_.clear();
   json::Writer w(json_);
   switch (event.kind) {
-    case Kind::MessageStart: return;
+    case Kind::MessageStart:
+      return;
     case Kind::TextDelta:
     case Kind::ThinkingDelta: {
       const bool text = event.kind == Kind::TextDelta;
       Block* b = block_for(event.index, text ? BlockKind::Text : BlockKind::Thinking, out);
       if (!b) return;
-      w.begin_object().field("contentBlockIndex", static_cast<int64_t>(b->wire)).key("delta").begin_object();
+      w.begin_object()
+          .field("contentBlockIndex", static_cast<int64_t>(b->wire))
+          .key("delta")
+          .begin_object();
       if (text) {
         w.field("text", event.text);
       } else {
         w.key("reasoningContent").begin_object();
-        if (event.signature.empty()) w.field("text", event.text); else w.field("signature", event.signature);
+        if (event.signature.empty())
+          w.field("text", event.text);
+        else
+          w.field("signature", event.signature);
         w.end_object();
       }
       w.end_object().end_object();
@@ -404,7 +420,10 @@ void BedrockStreamEncoder::encode(const StreamEvent& event, std::string& out) {
     case Kind::ToolCallStart: {
       if (find(event.index)) return;
       Block* b = block_for(event.index, BlockKind::Tool, out);
-      w.begin_object().field("contentBlockIndex", static_cast<int64_t>(b->wire)).key("start").begin_object();
+      w.begin_object()
+          .field("contentBlockIndex", static_cast<int64_t>(b->wire))
+          .key("start")
+          .begin_object();
       w.key("toolUse").begin_object().field("toolUseId", event.id).field("name", event.name);
       w.end_object().end_object().end_object();
       emit("contentBlockStart", json_, out);
@@ -413,7 +432,10 @@ void BedrockStreamEncoder::encode(const StreamEvent& event, std::string& out) {
     case Kind::ToolCallDelta: {
       Block* b = find(event.index);
       if (!b || b->kind != BlockKind::Tool || !b->open) return;
-      w.begin_object().field("contentBlockIndex", static_cast<int64_t>(b->wire)).key("delta").begin_object();
+      w.begin_object()
+          .field("contentBlockIndex", static_cast<int64_t>(b->wire))
+          .key("delta")
+          .begin_object();
       w.key("toolUse").begin_object().field("input", event.text).end_object();
       w.end_object().end_object();
       emit("contentBlockDelta", json_, out);
@@ -427,14 +449,18 @@ void BedrockStreamEncoder::encode(const StreamEvent& event, std::string& out) {
     case Kind::Stop: {
       for (auto& b : blocks_) stop_block(b, out);
       json_.clear();
-      json::Writer(json_).begin_object().field("stopReason", bedrock::stop_reason_name(event.finish)).end_object();
+      json::Writer(json_)
+          .begin_object()
+          .field("stopReason", bedrock::stop_reason_name(event.finish))
+          .end_object();
       emit("messageStop", json_, out);
       stopped_ = true;
       if (usage_.reported) metadata(out);
       return;
     }
     case Kind::Usage:
-    case Kind::Error: return;  // handled above
+    case Kind::Error:
+      return;  // handled above
   }
 }
 

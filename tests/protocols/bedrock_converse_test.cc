@@ -73,7 +73,8 @@ std::vector<WireEvent> from_frames(std::string_view bytes) {
     if (!m || !*m) break;
     const auto type = (*m)->string_header(":message-type");
     if (type == "exception") {
-      out.push_back({"exception:" + std::string((*m)->string_header(":exception-type")), (*m)->payload});
+      out.push_back(
+          {"exception:" + std::string((*m)->string_header(":exception-type")), (*m)->payload});
     } else {
       out.push_back({std::string((*m)->string_header(":event-type")), (*m)->payload});
     }
@@ -82,7 +83,8 @@ std::vector<WireEvent> from_frames(std::string_view bytes) {
   return out;
 }
 
-std::vector<StreamEvent> decode_events(const std::vector<WireEvent>& events, bool finish_ok = true) {
+std::vector<StreamEvent> decode_events(const std::vector<WireEvent>& events,
+                                       bool finish_ok = true) {
   auto decoder = codec().stream_decoder();
   std::vector<StreamEvent> out;
   for (const auto& e : events) {
@@ -144,7 +146,8 @@ model::Request sample_request() {
   model::Turn user2;
   user2.parts.push_back(Part::make_text("Thanks"));
   req.turns = {system, user, assistant, tool, user2};
-  req.tools.push_back({"lookup", "Search", R"({"type":"object","properties":{"q":{"type":"string"}}})", false});
+  req.tools.push_back(
+      {"lookup", "Search", R"({"type":"object","properties":{"q":{"type":"string"}}})", false});
   req.tool_choice.mode = model::ToolChoice::Mode::Named;
   req.tool_choice.name = "lookup";
   req.stop = {"END"};
@@ -165,7 +168,8 @@ TEST(BedrockRequest, DecodesTheFixture) {
   ASSERT_EQ(r->turns.size(), 5u);
   EXPECT_EQ(r->turns[0].role, Role::System);
   ASSERT_EQ(r->turns[0].parts.size(), 1u);  // the cachePoint carries no content
-  EXPECT_EQ(r->turns[0].parts[0].text, "You are a travel assistant. Answer in one short paragraph.");
+  EXPECT_EQ(r->turns[0].parts[0].text,
+            "You are a travel assistant. Answer in one short paragraph.");
   const auto& user = r->turns[1];
   EXPECT_EQ(user.role, Role::User);
   ASSERT_EQ(user.parts.size(), 2u);
@@ -263,22 +267,27 @@ TEST(BedrockRequest, RefusesWhatConverseCannotExpress) {
     change(req);
     return req;
   };
-  expect_unsupported(with([](auto& r) { r.turns[1].parts[1].image.url = "https://x.test/cat.png"; }),
-                     "image URL");
-  expect_unsupported(with([](auto& r) { r.turns[1].parts[1].image.url = "data:image/bmp;base64,Qk0="; }),
-                     "image media type");
+  expect_unsupported(
+      with([](auto& r) { r.turns[1].parts[1].image.url = "https://x.test/cat.png"; }), "image URL");
+  expect_unsupported(
+      with([](auto& r) { r.turns[1].parts[1].image.url = "data:image/bmp;base64,Qk0="; }),
+      "image media type");
   expect_unsupported(with([](auto& r) { r.n = 2; }), "n > 1");
   expect_unsupported(with([](auto& r) { r.presence_penalty = 0.5; }), "presence_penalty");
   expect_unsupported(with([](auto& r) { r.frequency_penalty = 0.5; }), "frequency_penalty");
   expect_unsupported(with([](auto& r) { r.seed = 7; }), "seed");
-  expect_unsupported(with([](auto& r) { r.response_format.kind = model::ResponseFormat::Kind::JsonSchema; }),
-                     "response_format json_schema");
-  expect_unsupported(with([](auto& r) { r.response_format.kind = model::ResponseFormat::Kind::JsonObject; }),
-                     "response_format json_object");
+  expect_unsupported(
+      with([](auto& r) { r.response_format.kind = model::ResponseFormat::Kind::JsonSchema; }),
+      "response_format json_schema");
+  expect_unsupported(
+      with([](auto& r) { r.response_format.kind = model::ResponseFormat::Kind::JsonObject; }),
+      "response_format json_object");
   expect_unsupported(with([](auto& r) { r.tool_choice.parallel = false; }), "parallel_tool_calls");
   expect_unsupported(with([](auto& r) { r.tool_choice.mode = model::ToolChoice::Mode::None; }),
                      "tool_choice none");
-  expect_unsupported(with([](auto& r) { r.reasoning = model::Reasoning{std::nullopt, "high"}; }),
+  expect_unsupported(with([](auto& r) {
+                       r.reasoning = model::Reasoning{std::nullopt, "high"};
+                     }),
                      "reasoning_effort");
   expect_unsupported(with([](auto& r) { r.turns[1].name = "alice"; }), "participant name");
 }
@@ -300,21 +309,25 @@ TEST(BedrockRequest, BadArgumentsAndBadBodiesNameTheField) {
   ASSERT_FALSE(r);
   EXPECT_THAT(r.error().message, HasSubstr("messages[2].content[1]"));
 
-  auto d = codec().decode_request(R"({"messages":[{"role":"user","content":[{"text":"a"},{"image":{"format":"tiff","source":{"bytes":"AA=="}}}]}]})");
+  auto d = codec().decode_request(
+      R"({"messages":[{"role":"user","content":[{"text":"a"},{"image":{"format":"tiff","source":{"bytes":"AA=="}}}]}]})");
   ASSERT_FALSE(d);
   EXPECT_THAT(d.error().message, HasSubstr("messages[0].content[1].image.format"));
   d = codec().decode_request(R"({"messages":[{"role":"system","content":[]}]})");
   ASSERT_FALSE(d);
   EXPECT_THAT(d.error().message, HasSubstr("messages[0].role"));
-  d = codec().decode_request(R"({"messages":[{"role":"user","content":[{"document":{"name":"a"}}]}]})");
+  d = codec().decode_request(
+      R"({"messages":[{"role":"user","content":[{"document":{"name":"a"}}]}]})");
   ASSERT_FALSE(d);
   EXPECT_EQ(d.error().code, "unsupported_feature");
-  d = codec().decode_request(R"({"messages":[{"role":"user","content":[{"text":"a","image":{}}]}]})");
+  d = codec().decode_request(
+      R"({"messages":[{"role":"user","content":[{"text":"a","image":{}}]}]})");
   ASSERT_FALSE(d);
   EXPECT_THAT(d.error().message, HasSubstr("exactly one member"));
   d = codec().decode_request(R"({"messages":[]} x)");
   ASSERT_FALSE(d);
-  d = codec().decode_request(R"({"guardrailConfig":{},"messages":[{"role":"user","content":[{"text":"a"}]}]})");
+  d = codec().decode_request(
+      R"({"guardrailConfig":{},"messages":[{"role":"user","content":[{"text":"a"}]}]})");
   ASSERT_FALSE(d);
   EXPECT_THAT(d.error().message, HasSubstr("guardrailConfig"));
 }
@@ -372,13 +385,17 @@ TEST(BedrockResponse, DecodesReasoning) {
 
 TEST(BedrockResponse, StopReasons) {
   const std::pair<const char*, FinishReason> table[] = {
-      {"end_turn", FinishReason::EndTurn},          {"tool_use", FinishReason::ToolUse},
-      {"max_tokens", FinishReason::MaxTokens},      {"stop_sequence", FinishReason::StopSequence},
+      {"end_turn", FinishReason::EndTurn},
+      {"tool_use", FinishReason::ToolUse},
+      {"max_tokens", FinishReason::MaxTokens},
+      {"stop_sequence", FinishReason::StopSequence},
       {"guardrail_intervened", FinishReason::ContentFilter},
       {"content_filtered", FinishReason::ContentFilter},
       {"model_context_window_exceeded", FinishReason::Other}};
   for (const auto& [wire, finish] : table) {
-    auto r = codec().decode_response(std::string(R"({"output":{"message":{"role":"assistant","content":[]}},"stopReason":")") + wire + "\"}");
+    auto r = codec().decode_response(
+        std::string(R"({"output":{"message":{"role":"assistant","content":[]}},"stopReason":")") +
+        wire + "\"}");
     ASSERT_TRUE(r) << wire;
     EXPECT_EQ(r->finish, finish) << wire;
   }
@@ -393,7 +410,8 @@ TEST(BedrockResponse, EncodeDecodeRoundTrip) {
   EXPECT_EQ(j["stopReason"], "tool_use");
   EXPECT_EQ(j["usage"]["inputTokens"], 412);
   EXPECT_EQ(j["usage"]["cacheReadInputTokens"], 1200);
-  EXPECT_EQ(j["output"]["message"]["content"][1]["toolUse"]["input"], Json::parse(R"({"city":"Paris","days":[2]})"));
+  EXPECT_EQ(j["output"]["message"]["content"][1]["toolUse"]["input"],
+            Json::parse(R"({"city":"Paris","days":[2]})"));
   auto again = codec().decode_response(*body);
   ASSERT_TRUE(again);
   EXPECT_EQ(again->content[1].tool_use.arguments, r->content[1].tool_use.arguments);
@@ -402,9 +420,10 @@ TEST(BedrockResponse, EncodeDecodeRoundTrip) {
 }
 
 TEST(BedrockResponse, MalformedBodiesAreUpstreamErrors) {
-  for (const char* body : {"", "[]", R"({"output":{}})", R"({"output":{"message":{"content":[{"video":{}}]}}})",
-                           R"({"output":{"message":{"content":[{"toolUse":{"toolUseId":"a","input":"x"}}]}}})",
-                           R"({"output":{"message":{"content":[]}},"usage":{"inputTokens":-1}})"}) {
+  for (const char* body :
+       {"", "[]", R"({"output":{}})", R"({"output":{"message":{"content":[{"video":{}}]}}})",
+        R"({"output":{"message":{"content":[{"toolUse":{"toolUseId":"a","input":"x"}}]}}})",
+        R"({"output":{"message":{"content":[]}},"usage":{"inputTokens":-1}})"}) {
     auto r = codec().decode_response(body);
     ASSERT_FALSE(r) << body;
     EXPECT_EQ(r.error().kind, ErrorKind::UpstreamError) << body;
@@ -414,7 +433,8 @@ TEST(BedrockResponse, MalformedBodiesAreUpstreamErrors) {
 // ---------------------------------------------------------------- streams
 
 TEST(BedrockStream, DecodesToolUseThroughRealFrames) {
-  auto events = decode_events(from_frames(to_frames(read_events(fixture("stream_tool_use.events")))));
+  auto events =
+      decode_events(from_frames(to_frames(read_events(fixture("stream_tool_use.events")))));
   using K = StreamEvent::Kind;
   std::vector<K> kinds;
   for (const auto& e : events) kinds.push_back(e.kind);
@@ -444,7 +464,8 @@ TEST(BedrockStream, DecodesReasoning) {
 }
 
 TEST(BedrockStream, ExceptionBecomesAnError) {
-  auto events = decode_events(from_frames(to_frames(read_events(fixture("stream_exception.events")))));
+  auto events =
+      decode_events(from_frames(to_frames(read_events(fixture("stream_exception.events")))));
   ASSERT_EQ(events.size(), 3u);
   EXPECT_EQ(events[2].kind, StreamEvent::Kind::Error);
   EXPECT_EQ(events[2].error_type, "throttlingException");
@@ -456,7 +477,8 @@ TEST(BedrockStream, StopWaitsForMetadataOrFinish) {
   auto decoder = codec().stream_decoder();
   std::vector<StreamEvent> out;
   ASSERT_TRUE(decoder->decode("messageStart", R"({"role":"assistant"})", out));
-  ASSERT_TRUE(decoder->decode("contentBlockDelta", R"({"contentBlockIndex":0,"delta":{"text":"hi"}})", out));
+  ASSERT_TRUE(decoder->decode("contentBlockDelta",
+                              R"({"contentBlockIndex":0,"delta":{"text":"hi"}})", out));
   ASSERT_TRUE(decoder->decode("messageStop", R"({"stopReason":"stop_sequence"})", out));
   EXPECT_EQ(out.back().kind, StreamEvent::Kind::TextDelta);  // held back
   ASSERT_TRUE(decoder->finish(out));
@@ -480,11 +502,16 @@ TEST(BedrockStream, RejectsBrokenSequences) {
   const std::vector<std::vector<WireEvent>> cases = {
       {{"contentBlockDelta", R"({"contentBlockIndex":0,"delta":{"text":"a"}})"}},
       {{"messageStart", "{}"}, {"messageStart", "{}"}},
-      {{"messageStart", "{}"}, {"contentBlockDelta", R"({"contentBlockIndex":0,"delta":{"toolUse":{"input":"{"}}})"}},
-      {{"messageStart", "{}"}, {"contentBlockDelta", R"({"contentBlockIndex":-1,"delta":{"text":"a"}})"}},
-      {{"messageStart", "{}"}, {"contentBlockDelta", R"({"contentBlockIndex":0,"delta":{"text":"a"}})"},
-       {"contentBlockDelta", R"({"contentBlockIndex":0,"delta":{"reasoningContent":{"text":"b"}}})"}},
-      {{"messageStart", "{}"}, {"messageStop", R"({"stopReason":"end_turn"})"},
+      {{"messageStart", "{}"},
+       {"contentBlockDelta", R"({"contentBlockIndex":0,"delta":{"toolUse":{"input":"{"}}})"}},
+      {{"messageStart", "{}"},
+       {"contentBlockDelta", R"({"contentBlockIndex":-1,"delta":{"text":"a"}})"}},
+      {{"messageStart", "{}"},
+       {"contentBlockDelta", R"({"contentBlockIndex":0,"delta":{"text":"a"}})"},
+       {"contentBlockDelta",
+        R"({"contentBlockIndex":0,"delta":{"reasoningContent":{"text":"b"}}})"}},
+      {{"messageStart", "{}"},
+       {"messageStop", R"({"stopReason":"end_turn"})"},
        {"contentBlockDelta", R"({"contentBlockIndex":0,"delta":{"text":"a"}})"}},
       {{"messageStart", "not json"}},
   };
@@ -518,14 +545,18 @@ std::vector<std::string> fragments(const std::string& args) {
   return out;
 }
 
-std::vector<WireEvent> fragmented_bedrock_stream(const std::string& args_a, const std::string& args_b) {
+std::vector<WireEvent> fragmented_bedrock_stream(const std::string& args_a,
+                                                 const std::string& args_b) {
   std::vector<WireEvent> ev = {{"messageStart", R"({"role":"assistant"})"}};
   auto delta = [](int index, const std::string& frag) {
-    return WireEvent{"contentBlockDelta", Json{{"contentBlockIndex", index},
-                                               {"delta", {{"toolUse", {{"input", frag}}}}}}.dump()};
+    return WireEvent{
+        "contentBlockDelta",
+        Json{{"contentBlockIndex", index}, {"delta", {{"toolUse", {{"input", frag}}}}}}.dump()};
   };
-  ev.push_back({"contentBlockStart", R"({"contentBlockIndex":0,"start":{"toolUse":{"toolUseId":"t_a","name":"a"}}})"});
-  ev.push_back({"contentBlockStart", R"({"contentBlockIndex":1,"start":{"toolUse":{"toolUseId":"t_b","name":"b"}}})"});
+  ev.push_back({"contentBlockStart",
+                R"({"contentBlockIndex":0,"start":{"toolUse":{"toolUseId":"t_a","name":"a"}}})"});
+  ev.push_back({"contentBlockStart",
+                R"({"contentBlockIndex":1,"start":{"toolUse":{"toolUseId":"t_b","name":"b"}}})"});
   auto fa = fragments(args_a), fb = fragments(args_b);
   for (size_t i = 0; i < std::max(fa.size(), fb.size()); ++i) {  // interleaved
     if (i < fa.size()) ev.push_back(delta(0, fa[i]));
@@ -539,7 +570,8 @@ std::vector<WireEvent> fragmented_bedrock_stream(const std::string& args_a, cons
 }
 
 TEST(BedrockStream, FragmentedToolArgumentsSurviveEveryDirection) {
-  const std::string a = R"({"query": "caf\u00e9 \"quoted\" \\ back", "n": [1, 2.5e3, null], "deep": {"x": {}}})";
+  const std::string a =
+      R"({"query": "caf\u00e9 \"quoted\" \\ back", "n": [1, 2.5e3, null], "deep": {"x": {}}})";
   const std::string b = R"({"path":"/tmp/ü/ñ","flag":true})";
   auto events = decode_events(fragmented_bedrock_stream(a, b));
   ASSERT_EQ(tool_args(events).at("t_a"), a);
@@ -582,11 +614,11 @@ TEST(BedrockStream, EncoderWritesBedrockEvents) {
   auto wire = from_frames(encode_events(events));
   std::vector<std::string> names;
   for (const auto& w : wire) names.push_back(w.event);
-  EXPECT_EQ(names, (std::vector<std::string>{"messageStart", "contentBlockDelta", "contentBlockDelta",
-                                             "contentBlockStop", "contentBlockStart",
-                                             "contentBlockDelta", "contentBlockDelta",
-                                             "contentBlockDelta", "contentBlockDelta",
-                                             "contentBlockStop", "messageStop", "metadata"}));
+  EXPECT_EQ(names,
+            (std::vector<std::string>{"messageStart", "contentBlockDelta", "contentBlockDelta",
+                                      "contentBlockStop", "contentBlockStart", "contentBlockDelta",
+                                      "contentBlockDelta", "contentBlockDelta", "contentBlockDelta",
+                                      "contentBlockStop", "messageStop", "metadata"}));
   EXPECT_EQ(Json::parse(wire.back().data)["usage"]["inputTokens"], 388);
   EXPECT_EQ(Json::parse(wire[10].data), Json::parse(R"({"stopReason":"tool_use"})"));
 
@@ -607,20 +639,31 @@ TEST(BedrockErrors, EnvelopeAndNames) {
             Json::parse(R"({"message":"slow \"down\""})"));
   EXPECT_EQ(codec().decode_error_message(fixture("error_validation.json")),
             "The model returned the following errors: messages.1.content: Field required");
-  EXPECT_EQ(codec().decode_error_message(R"({"Message":"User is not authorized"})"), "User is not authorized");
+  EXPECT_EQ(codec().decode_error_message(R"({"Message":"User is not authorized"})"),
+            "User is not authorized");
   EXPECT_EQ(codec().decode_error_message("<html>\nbad gateway"), "<html> bad gateway");
-  EXPECT_STREQ(BedrockConverseCodec::exception_name(ErrorKind::InvalidRequest), "ValidationException");
-  EXPECT_STREQ(BedrockConverseCodec::exception_name(ErrorKind::PermissionDenied), "AccessDeniedException");
-  EXPECT_STREQ(BedrockConverseCodec::exception_name(ErrorKind::NotFound), "ResourceNotFoundException");
+  EXPECT_STREQ(BedrockConverseCodec::exception_name(ErrorKind::InvalidRequest),
+               "ValidationException");
+  EXPECT_STREQ(BedrockConverseCodec::exception_name(ErrorKind::PermissionDenied),
+               "AccessDeniedException");
+  EXPECT_STREQ(BedrockConverseCodec::exception_name(ErrorKind::NotFound),
+               "ResourceNotFoundException");
   EXPECT_STREQ(BedrockConverseCodec::exception_name(ErrorKind::RateLimited), "ThrottlingException");
-  EXPECT_STREQ(BedrockConverseCodec::exception_name(ErrorKind::UpstreamTimeout), "ModelTimeoutException");
-  EXPECT_STREQ(BedrockConverseCodec::exception_name(ErrorKind::Unavailable), "ServiceUnavailableException");
-  EXPECT_STREQ(BedrockConverseCodec::exception_name(ErrorKind::Internal), "InternalServerException");
-  EXPECT_EQ(BedrockConverseCodec::kind_of_exception("ValidationException"), ErrorKind::InvalidRequest);
-  EXPECT_EQ(BedrockConverseCodec::kind_of_exception("ThrottlingException:http://internal.amazon.com/coral/"),
+  EXPECT_STREQ(BedrockConverseCodec::exception_name(ErrorKind::UpstreamTimeout),
+               "ModelTimeoutException");
+  EXPECT_STREQ(BedrockConverseCodec::exception_name(ErrorKind::Unavailable),
+               "ServiceUnavailableException");
+  EXPECT_STREQ(BedrockConverseCodec::exception_name(ErrorKind::Internal),
+               "InternalServerException");
+  EXPECT_EQ(BedrockConverseCodec::kind_of_exception("ValidationException"),
+            ErrorKind::InvalidRequest);
+  EXPECT_EQ(BedrockConverseCodec::kind_of_exception(
+                "ThrottlingException:http://internal.amazon.com/coral/"),
             ErrorKind::RateLimited);
-  EXPECT_EQ(BedrockConverseCodec::kind_of_exception("modelStreamErrorException"), ErrorKind::UpstreamError);
-  EXPECT_EQ(BedrockConverseCodec::kind_of_exception("serviceUnavailableException"), ErrorKind::Unavailable);
+  EXPECT_EQ(BedrockConverseCodec::kind_of_exception("modelStreamErrorException"),
+            ErrorKind::UpstreamError);
+  EXPECT_EQ(BedrockConverseCodec::kind_of_exception("serviceUnavailableException"),
+            ErrorKind::Unavailable);
   EXPECT_EQ(BedrockConverseCodec::kind_of_exception("SomethingNew"), ErrorKind::Internal);
 }
 
@@ -650,7 +693,8 @@ TEST(BedrockSigning, SignsAConverseCall) {
                                       temporary, "us-east-1", when);
   ASSERT_TRUE(with_token);
   bool has_token = false;
-  for (const auto& x : *with_token) has_token |= x.name == "x-amz-security-token" && x.value == "token123";
+  for (const auto& x : *with_token)
+    has_token |= x.name == "x-amz-security-token" && x.value == "token123";
   EXPECT_TRUE(has_token);
   EXPECT_FALSE(aws::sign_bedrock("POST", "h", path, "{}", {"", "", ""}, "us-east-1", when));
 }
