@@ -316,6 +316,7 @@ class BedrockStreamEncoder final : public StreamEncoder {
   bool done_ = false;
   model::Usage usage_;
   std::string json_;
+  std::string stop_json_;
 };
 
 void BedrockStreamEncoder::emit(std::string_view type, std::string_view payload, std::string& out) {
@@ -341,12 +342,13 @@ void BedrockStreamEncoder::start(std::string& out) {
 void BedrockStreamEncoder::stop_block(Block& b, std::string& out) {
   if (!b.open) return;
   b.open = false;
-  json_.clear();
-  json::Writer(json_)
+  // Its own buffer: block_for() stops blocks while encode() is writing json_.
+  stop_json_.clear();
+  json::Writer(stop_json_)
       .begin_object()
       .field("contentBlockIndex", static_cast<int64_t>(b.wire))
       .end_object();
-  emit("contentBlockStop", json_, out);
+  emit("contentBlockStop", stop_json_, out);
 }
 
 BedrockStreamEncoder::Block* BedrockStreamEncoder::block_for(uint32_t index, BlockKind kind,

@@ -632,6 +632,28 @@ TEST(BedrockStream, EncoderWritesBedrockEvents) {
   EXPECT_EQ(Json::parse(ex[0].data)["message"], "slow down");
 }
 
+// Every fixture stream survives decode → Bedrock frames → decode unchanged.
+TEST(BedrockStream, FixturesRoundTripThroughTheEncoder) {
+  for (const char* name :
+       {"stream_tool_use.events", "stream_reasoning.events", "stream_exception.events"}) {
+    const bool ends = std::string(name) != "stream_exception.events";
+    auto events = decode_events(read_events(fixture(name)), true);
+    auto again = decode_events(from_frames(encode_events(events)), true);
+    ASSERT_EQ(again.size(), events.size()) << name;
+    for (size_t i = 0; i < events.size(); ++i) {
+      EXPECT_EQ(again[i].kind, events[i].kind) << name << " #" << i;
+      EXPECT_EQ(again[i].index, events[i].index) << name << " #" << i;
+      EXPECT_EQ(again[i].text, events[i].text) << name << " #" << i;
+      EXPECT_EQ(again[i].signature, events[i].signature) << name << " #" << i;
+      EXPECT_EQ(again[i].id, events[i].id) << name << " #" << i;
+      EXPECT_EQ(again[i].finish, events[i].finish) << name << " #" << i;
+      EXPECT_EQ(again[i].error_type, events[i].error_type) << name << " #" << i;
+      EXPECT_EQ(again[i].usage.input_tokens, events[i].usage.input_tokens) << name << " #" << i;
+    }
+    EXPECT_EQ(events.back().kind == StreamEvent::Kind::Stop, ends) << name;
+  }
+}
+
 // ---------------------------------------------------------------- errors and signing
 
 TEST(BedrockErrors, EnvelopeAndNames) {
