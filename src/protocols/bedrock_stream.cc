@@ -9,7 +9,8 @@
 //
 // Encoder (canonical → Bedrock event-stream frames): blocks get Bedrock indices 0, 1, … in
 // the order they are opened; a text or thinking block is stopped when another block opens
-// or at the end; tool blocks stop at ToolCallEnd. messageStop is followed by metadata.
+// or at the end (text resuming after that gets a new Bedrock block, since a stopped block
+// cannot reopen); tool blocks stop at ToolCallEnd. messageStop is followed by metadata.
 #include <simdjson.h>
 
 #include <algorithm>
@@ -317,6 +318,7 @@ class BedrockStreamEncoder final : public StreamEncoder {
   model::Usage usage_;
   std::string json_;
   std::string stop_json_;
+  uint32_t next_wire_ = 0;
 };
 
 void BedrockStreamEncoder::emit(std::string_view type, std::string_view payload, std::string& out) {
@@ -353,11 +355,18 @@ void BedrockStreamEncoder::stop_block(Block& b, std::string& out) {
 
 BedrockStreamEncoder::Block* BedrockStreamEncoder::block_for(uint32_t index, BlockKind kind,
                                                              std::string& out) {
-  if (Block* b = find(index)) return b->kind == kind && b->open ? b : nullptr;
-  for (auto& b : blocks_) {
-    if (b.kind != BlockKind::Tool) stop_block(b, out);
+  Block* b = find(index);
+  if (b && (b->kind != kind || (!b->open && kind == BlockKind::Tool))) return nullptr;
+  if (b && b->open) return b;
+  for (auto& other : blocks_) {
+    if (other.kind != BlockKind::Tool) stop_block(other, out);
   }
-  blocks_.push_back({index, static_cast<uint32_t>(blocks_.size()), kind, true});
+  if (b) {  // text resuming after another block: Bedrock cannot reopen, so a new block
+    b->wire = next_wire_++;
+    b->open = true;
+    return b;
+  }
+  blocks_.push_back({index, next_wire_++, kind, true});
   return &blocks_.back();
 }
 

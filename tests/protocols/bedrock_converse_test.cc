@@ -654,6 +654,30 @@ TEST(BedrockStream, FixturesRoundTripThroughTheEncoder) {
   }
 }
 
+// Text that resumes after another block (interleaved canonical blocks) is not lost: it
+// continues in a new Bedrock block.
+TEST(BedrockStream, EncoderKeepsInterleavedText) {
+  auto text = [](uint32_t index, const char* t) {
+    StreamEvent e;
+    e.kind = StreamEvent::Kind::TextDelta;
+    e.index = index;
+    e.text = t;
+    return e;
+  };
+  StreamEvent start, stop;
+  start.kind = StreamEvent::Kind::MessageStart;
+  stop.kind = StreamEvent::Kind::Stop;
+  stop.finish = FinishReason::EndTurn;
+  auto again = decode_events(
+      from_frames(encode_events({start, text(0, "a"), text(1, "b"), text(0, "c"), stop})));
+  std::string all;
+  for (const auto& e : again) {
+    if (e.kind == StreamEvent::Kind::TextDelta) all += e.text;
+  }
+  EXPECT_EQ(all, "abc");
+  EXPECT_EQ(again.back().kind, StreamEvent::Kind::Stop);
+}
+
 // ---------------------------------------------------------------- errors and signing
 
 TEST(BedrockErrors, EnvelopeAndNames) {
