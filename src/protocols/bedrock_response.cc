@@ -353,6 +353,7 @@ std::string BedrockConverseCodec::encode_error(const Error& error) const {
 }
 
 std::string BedrockConverseCodec::decode_error_message(std::string_view body) const {
+  if (body.empty()) return "(empty body)";  // simdjson would memcpy from a null pointer
   thread_local simdjson::dom::parser parser;
   simdjson::dom::element root;
   std::string_view msg;

@@ -99,6 +99,7 @@ Result<void> BedrockStreamDecoder::decode(std::string_view event, std::string_vi
     ended_ = true;
     return {};
   }
+  if (data.empty()) return stream_error(std::string(event) + " has an empty payload");
   dom::element root_el;
   if (auto ec = event_parser().parse(data.data(), data.size(), true).get(root_el)) {
     return stream_error(std::string(event) + " is not valid JSON: " + simdjson::error_message(ec));

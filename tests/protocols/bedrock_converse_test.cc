@@ -514,6 +514,7 @@ TEST(BedrockStream, RejectsBrokenSequences) {
        {"messageStop", R"({"stopReason":"end_turn"})"},
        {"contentBlockDelta", R"({"contentBlockIndex":0,"delta":{"text":"a"}})"}},
       {{"messageStart", "not json"}},
+      {{"messageStart", ""}},
   };
   for (size_t i = 0; i < cases.size(); ++i) {
     auto decoder = codec().stream_decoder();
@@ -688,6 +689,13 @@ TEST(BedrockErrors, EnvelopeAndNames) {
   EXPECT_EQ(codec().decode_error_message(R"({"Message":"User is not authorized"})"),
             "User is not authorized");
   EXPECT_EQ(codec().decode_error_message("<html>\nbad gateway"), "<html> bad gateway");
+  EXPECT_EQ(codec().decode_error_message(std::string_view()), "(empty body)");
+  auto decoder = codec().stream_decoder();
+  std::vector<StreamEvent> out;
+  ASSERT_TRUE(decoder->decode("exception:modelStreamErrorException", std::string_view(), out));
+  ASSERT_EQ(out.size(), 1u);
+  EXPECT_EQ(out[0].text, "upstream stream exception modelStreamErrorException");
+  EXPECT_FALSE(decoder->decode("messageStart", std::string_view(), out));
   EXPECT_STREQ(BedrockConverseCodec::exception_name(ErrorKind::InvalidRequest),
                "ValidationException");
   EXPECT_STREQ(BedrockConverseCodec::exception_name(ErrorKind::PermissionDenied),
