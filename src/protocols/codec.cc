@@ -4,6 +4,8 @@
 #include <cstdlib>
 
 #include "protocols/anthropic_messages.h"
+#include "protocols/anthropic_messages.h"
+#include "protocols/bedrock_converse.h"
 #include "protocols/gemini.h"
 #include "protocols/openai_codec.h"
 
@@ -20,11 +22,10 @@ const Codec& codec_for(model::Protocol protocol) {
     case model::Protocol::OpenAIChat: return openai_chat_codec();
     case model::Protocol::AnthropicMessages: return anthropic_messages_codec();
     case model::Protocol::Gemini: return GeminiCodec::instance();
-    case model::Protocol::BedrockConverse:
-      break;
+    case model::Protocol::BedrockConverse: return bedrock_converse_codec();
   }
-  // A protocol whose codec is not written yet: a programming error, not a request error.
-  std::fprintf(stderr, "codec_for: no codec for protocol %s\n", model::protocol_name(protocol));
+  // Not a Protocol value: a programming error, not a request error.
+  std::fprintf(stderr, "codec_for: no codec for protocol %d\n", static_cast<int>(protocol));
   std::abort();
 }
 

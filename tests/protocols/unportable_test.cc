@@ -16,7 +16,7 @@ TEST(Unportable, EveryEncoderRefusesWhatItCannotCarry) {
   req.max_tokens = 16;
   req.unportable.push_back("logprobs");
   for (auto p : {model::Protocol::OpenAIChat, model::Protocol::AnthropicMessages,
-                 model::Protocol::Gemini}) {
+                 model::Protocol::Gemini, model::Protocol::BedrockConverse}) {
     const Codec& c = codec_for(p);
     auto body = c.encode_request(req, "m");
     ASSERT_FALSE(body) << c.name() << " encoded " << *body;
