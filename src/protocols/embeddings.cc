@@ -242,6 +242,10 @@ Result<EmbeddingRequest> decode_request(std::string body) {
     if (auto ec = field.unescaped_key().get(key)) return malformed(ec);
     od::value v;
     if (auto ec = field.value().get(v)) return malformed(ec);
+    if ((key == "model" && has_model) || (key == "input" && has_input)) {
+      // One value each: an upstream reading the other copy would disagree with us.
+      return invalid(std::string(key) + ": given more than once", std::string(key));
+    }
     if (key == "model") {
       std::string_view token = v.raw_json_token();
       std::string_view name;

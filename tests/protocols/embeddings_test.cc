@@ -110,6 +110,8 @@ TEST(EmbeddingsOpenAIRequest, ErrorsNameTheField) {
       {R"({"model":"m","input":"x","dimensions":"8"})", "dimensions", "expected an integer"},
       {R"({"model":"m","input":"x","encoding_format":"int8"})", "encoding_format", "\"float\""},
       {R"({"model":"m","input":"x","user":1})", "user", "user: expected a string"},
+      {R"({"model":"m","input":"x","model":"n"})", "model", "given more than once"},
+      {R"({"model":"m","input":"x","input":["y"]})", "input", "given more than once"},
   };
   for (const auto& c : cases) {
     Error e = request_error(c.body);
