@@ -282,9 +282,15 @@ std::string forward_request(const EmbeddingRequest& req, std::string_view upstre
 }
 
 Result<std::string> encode_request(const EmbeddingRequest& req, std::string_view upstream_model) {
-  if (auto r = detail::check_translatable(req, "OpenAI embeddings"); !r) {
-    return std::unexpected(r.error());
+  // Token arrays and unknown keys live only in raw_body: forward_request carries them.
+  if (req.token_inputs != 0) {
+    return invalid("input: token arrays are only forwarded as sent (forward_request)", "input");
   }
+  if (!req.other_fields.empty()) {
+    return invalid(req.other_fields.front() + ": only forwarded as sent (forward_request)",
+                   req.other_fields.front());
+  }
+  if (req.inputs.empty()) return invalid("input: must not be empty", "input");
   std::string out;
   json::Writer w(out);
   w.begin_object().field("model", upstream_model).key("input").begin_array();

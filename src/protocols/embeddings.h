@@ -34,8 +34,8 @@ Result<model::EmbeddingRequest> decode_request(std::string body);
 // Same-protocol forwarding: raw_body with only the model replaced. Token-array inputs,
 // `user` and unknown keys reach the upstream as the client sent them.
 std::string forward_request(const model::EmbeddingRequest& req, std::string_view upstream_model);
-// A request built from the canonical fields (no raw body needed). Fails with
-// unsupported() for token inputs and unknown keys, which only forward_request carries.
+// A request built from the canonical fields (no raw body needed). Fails (400) for token
+// inputs and unknown keys, which only forward_request carries.
 Result<std::string> encode_request(const model::EmbeddingRequest& req,
                                    std::string_view upstream_model);
 

@@ -163,6 +163,12 @@ TEST(EmbeddingsOpenAIRequest, EncodeFromCanonicalRoundTrips) {
   EXPECT_EQ(back.dimensions, req.dimensions);
   EXPECT_EQ(back.encoding_format, req.encoding_format);
   EXPECT_EQ(back.user, req.user);
+  auto tokens = openai::encode_request(decoded(fixture("openai_request_tokens.json")), "m");
+  ASSERT_FALSE(tokens);
+  EXPECT_THAT(tokens.error().message, HasSubstr("forward_request"));
+  auto extra = openai::encode_request(decoded(R"({"model":"m","input":"x","x":1})"), "m");
+  ASSERT_FALSE(extra);
+  EXPECT_EQ(extra.error().param, "x");
 }
 
 // ---------------------------------------------------------------- OpenAI responses
