@@ -16,9 +16,8 @@ namespace oe = sy::protocols::embeddings::openai;
 using sy::model::EmbeddingRequest;
 
 bool same_fields(const EmbeddingRequest& a, const EmbeddingRequest& b) {
-  return a.inputs == b.inputs && a.token_inputs == b.token_inputs &&
-         a.dimensions == b.dimensions && a.encoding_format == b.encoding_format &&
-         a.user == b.user;
+  return a.inputs == b.inputs && a.token_inputs == b.token_inputs && a.dimensions == b.dimensions &&
+         a.encoding_format == b.encoding_format && a.user == b.user;
 }
 
 }  // namespace

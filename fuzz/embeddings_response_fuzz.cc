@@ -23,7 +23,8 @@ bool same_vectors(const EmbeddingResponse& a, const EmbeddingResponse& b) {
   for (size_t i = 0; i < a.vectors.size(); ++i) {
     const auto& x = a.vectors[i];
     const auto& y = b.vectors[i];
-    if (x.size() != y.size() || (!x.empty() && std::memcmp(x.data(), y.data(), x.size() * 4) != 0)) {
+    if (x.size() != y.size() ||
+        (!x.empty() && std::memcmp(x.data(), y.data(), x.size() * 4) != 0)) {
       return false;
     }
   }

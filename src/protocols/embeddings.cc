@@ -98,8 +98,9 @@ Result<void> decode_input(od::value v, EmbeddingRequest& req) {
               : *it == od::json_type::array  ? Shape::TokenArrays
                                              : Shape::Unknown;
     if (s == Shape::Unknown || (shape != Shape::Unknown && s != shape)) {
-      return invalid(param + ": input arrays hold only strings, only token ids or only token "
-                             "arrays",
+      return invalid(param +
+                         ": input arrays hold only strings, only token ids or only token "
+                         "arrays",
                      param);
     }
     shape = s;
@@ -151,7 +152,8 @@ Result<void> decode_field(std::string_view key, od::value v, EmbeddingRequest& r
     if (null) return {};
     int64_t n = 0;
     if (auto ec = v.get_int64().get(n)) return wrong(ec, "dimensions", "an integer");
-    if (n < 1 || n > UINT32_MAX) return invalid("dimensions: must be a positive integer", "dimensions");
+    if (n < 1 || n > UINT32_MAX)
+      return invalid("dimensions: must be a positive integer", "dimensions");
     req.dimensions = static_cast<uint32_t>(n);
     return {};
   }
@@ -194,7 +196,8 @@ void append_base64(std::string& out, const std::vector<float>& v) {
   out.resize(at + static_cast<size_t>(n));
 }
 
-Result<void> decode_base64(std::string_view text, const std::string& param, std::vector<float>& out) {
+Result<void> decode_base64(std::string_view text, const std::string& param,
+                           std::vector<float>& out) {
   if (text.size() % 4 != 0) return upstream(param + ": invalid base64 float32 data");
   std::string bytes(text.size() / 4 * 3, '\0');
   const int n = text.empty() ? 0
@@ -209,7 +212,8 @@ Result<void> decode_base64(std::string_view text, const std::string& param, std:
   out.reserve(len / 4);
   for (size_t i = 0; i < len; i += 4) {
     uint32_t u = 0;
-    for (size_t b = 0; b < 4; ++b) u |= static_cast<uint32_t>(static_cast<unsigned char>(bytes[i + b])) << (8 * b);
+    for (size_t b = 0; b < 4; ++b)
+      u |= static_cast<uint32_t>(static_cast<unsigned char>(bytes[i + b])) << (8 * b);
     const float f = std::bit_cast<float>(u);
     if (!std::isfinite(f)) return upstream(param + ": base64 data holds a non-finite float");
     out.push_back(f);
@@ -297,8 +301,7 @@ Result<std::string> encode_request(const EmbeddingRequest& req, std::string_view
   for (const auto& s : req.inputs) w.value(s);
   w.end_array();
   if (req.dimensions) w.key("dimensions").value(static_cast<uint64_t>(*req.dimensions));
-  w.field("encoding_format",
-          req.encoding_format == EmbeddingEncoding::Base64 ? "base64" : "float");
+  w.field("encoding_format", req.encoding_format == EmbeddingEncoding::Base64 ? "base64" : "float");
   if (!req.user.empty()) w.field("user", req.user);
   w.end_object();
   return out;

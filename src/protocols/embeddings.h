@@ -45,7 +45,8 @@ Result<model::EmbeddingResponse> decode_response(std::string_view body, size_t e
 // The client's answer: {"object":"list","data":[{"object":"embedding","index","embedding"}],
 // "model","usage":{"prompt_tokens","total_tokens"}}. Floats are written in their
 // shortest round-trip form; non-finite values (no provider sends them) as null.
-std::string encode_response(const model::EmbeddingResponse& resp, model::EmbeddingEncoding encoding);
+std::string encode_response(const model::EmbeddingResponse& resp,
+                            model::EmbeddingEncoding encoding);
 
 }  // namespace openai
 

@@ -15,7 +15,8 @@ constexpr size_t kCohereMaxTexts = 96;
 // The foundation model id inside an ARN ("arn:…:foundation-model/<id>") or a cross-region
 // inference profile id ("us.<id>").
 std::string_view base_id(std::string_view id) {
-  if (const size_t slash = id.rfind('/'); slash != std::string_view::npos) id.remove_prefix(slash + 1);
+  if (const size_t slash = id.rfind('/'); slash != std::string_view::npos)
+    id.remove_prefix(slash + 1);
   if (id.starts_with("amazon.") || id.starts_with("cohere.")) return id;
   if (const size_t dot = id.find('.'); dot != std::string_view::npos) id.remove_prefix(dot + 1);
   return id;
@@ -37,7 +38,8 @@ Result<Family> family_of(std::string_view model_id) {
   if (id.starts_with("cohere.embed")) return Family::Cohere;
   return fail(ErrorKind::InvalidRequest,
               "model: Bedrock embeddings take Amazon Titan Text Embeddings (amazon.titan-embed…) "
-              "or Cohere Embed (cohere.embed…) models, not \"" + std::string(model_id) + "\"",
+              "or Cohere Embed (cohere.embed…) models, not \"" +
+                  std::string(model_id) + "\"",
               "model");
 }
 

@@ -90,8 +90,8 @@ Result<void> check_translatable(const model::EmbeddingRequest& req, std::string_
 
 Result<void> check_count(size_t got, size_t expected, std::string_view what) {
   if (got == expected) return {};
-  return upstream("upstream returned " + std::to_string(got) + " " + std::string(what) +
-                  " for " + std::to_string(expected) + " inputs");
+  return upstream("upstream returned " + std::to_string(got) + " " + std::string(what) + " for " +
+                  std::to_string(expected) + " inputs");
 }
 
 std::string percent_encode(std::string_view s) {

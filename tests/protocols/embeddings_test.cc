@@ -18,9 +18,9 @@ namespace {
 using model::EmbeddingEncoding;
 using model::EmbeddingRequest;
 using model::EmbeddingResponse;
+using nlohmann::json;
 using ::testing::ElementsAre;
 using ::testing::HasSubstr;
-using nlohmann::json;
 
 std::string fixture(const std::string& name) {
   std::ifstream in(std::string(SY_SOURCE_DIR) + "/tests/protocols/fixtures/embeddings/" + name);
@@ -80,7 +80,8 @@ TEST(EmbeddingsOpenAIRequest, UnknownKeysAreRecorded) {
 }
 
 TEST(EmbeddingsOpenAIRequest, NullOptionalsAreDefaults) {
-  auto req = decoded(R"({"model":"m","input":"x","dimensions":null,"encoding_format":null,"user":null})");
+  auto req =
+      decoded(R"({"model":"m","input":"x","dimensions":null,"encoding_format":null,"user":null})");
   EXPECT_FALSE(req.dimensions);
   EXPECT_EQ(req.encoding_format, EmbeddingEncoding::Float);
 }
@@ -122,8 +123,9 @@ TEST(EmbeddingsOpenAIRequest, ErrorsNameTheField) {
 }
 
 TEST(EmbeddingsOpenAIRequest, RejectsMalformedJson) {
-  for (std::string body : {"", "[]", "{\"model\":\"m\",\"input\":\"x\"", "{\"model\":\"m\",\"input\":\"x\"} x",
-                           "{\"model\":\"m\",\"input\":[\"x\",]}"}) {
+  for (std::string body :
+       {"", "[]", "{\"model\":\"m\",\"input\":\"x\"", "{\"model\":\"m\",\"input\":\"x\"} x",
+        "{\"model\":\"m\",\"input\":[\"x\",]}"}) {
     Error e = request_error(body);
     EXPECT_EQ(e.status, 400) << body;
     EXPECT_FALSE(e.message.empty());
@@ -149,7 +151,8 @@ TEST(EmbeddingsOpenAIRequest, ForwardSplicesOnlyTheModel) {
   json want = json::parse(body);
   want["model"] = "text-embedding-3-large";
   EXPECT_EQ(json::parse(out), want);
-  auto again = decoded(openai::forward_request(decoded(R"({ "model" : "a" , "input":"x"})"), "b\"c"));
+  auto again =
+      decoded(openai::forward_request(decoded(R"({ "model" : "a" , "input":"x"})"), "b\"c"));
   EXPECT_EQ(again.model, "b\"c");
 }
 
@@ -178,7 +181,8 @@ TEST(EmbeddingsOpenAIResponse, DecodesTheFixture) {
   ASSERT_TRUE(r) << r.error().message;
   EXPECT_EQ(r->model, "text-embedding-3-small");
   ASSERT_EQ(r->vectors.size(), 2u);
-  EXPECT_THAT(r->vectors[0], ElementsAre(0.0023064255f, -0.009327292f, 0.015797347f, -0.0077780345f));
+  EXPECT_THAT(r->vectors[0],
+              ElementsAre(0.0023064255f, -0.009327292f, 0.015797347f, -0.0077780345f));
   EXPECT_FLOAT_EQ(r->vectors[1][1], 0.0281349f);
   EXPECT_TRUE(r->usage.reported);
   EXPECT_EQ(r->usage.input_tokens, 23u);
@@ -214,7 +218,8 @@ TEST(EmbeddingsOpenAIResponse, ErrorsAreUpstreamErrorsNamingTheField) {
       {R"({"data":[{"embedding":[1e300]}]})", 1, "data[0].embedding[0]: out of float32 range"},
       {R"({"data":[{"index":0}]})", 1, "data[0].embedding: required"},
       {R"({"data":[{"index":3,"embedding":[1]}]})", 1, "data[0].index"},
-      {R"({"data":[{"index":0,"embedding":[1]},{"index":0,"embedding":[1]}]})", 2, "data[1].index: 0 repeated"},
+      {R"({"data":[{"index":0,"embedding":[1]},{"index":0,"embedding":[1]}]})", 2,
+       "data[1].index: 0 repeated"},
       {R"({"data":[7]})", 1, "data[0]: expected an object"},
       {R"({"data":[{"embedding":"AAA"}]})", 1, "invalid base64"},
       {R"({"data":[{"embedding":"AAAA"}]})", 1, "whole number of float32s"},
@@ -304,7 +309,8 @@ TEST(EmbeddingsGemini, EncodesBatchEmbedContents) {
 }
 
 TEST(EmbeddingsGemini, LeavesOutDimensionalityWhenNotAsked) {
-  auto body = gemini::encode_request(decoded(R"({"model":"m","input":"hi"})"), "text-embedding-004");
+  auto body =
+      gemini::encode_request(decoded(R"({"model":"m","input":"hi"})"), "text-embedding-004");
   ASSERT_TRUE(body);
   EXPECT_EQ(json::parse(*body), json::parse(R"({"requests":[{"model":"models/text-embedding-004",
       "content":{"parts":[{"text":"hi"}]}}]})"));
@@ -315,7 +321,8 @@ TEST(EmbeddingsGemini, TokenInputsAndUnknownKeysAreUnsupported) {
   ASSERT_FALSE(tokens);
   EXPECT_EQ(tokens.error().code, "unsupported_feature");
   EXPECT_THAT(tokens.error().message, HasSubstr("token arrays cannot be expressed in Gemini"));
-  auto extra = gemini::encode_request(decoded(R"({"model":"m","input":"x","input_type":"q"})"), "g");
+  auto extra =
+      gemini::encode_request(decoded(R"({"model":"m","input":"x","input_type":"q"})"), "g");
   ASSERT_FALSE(extra);
   EXPECT_THAT(extra.error().message, HasSubstr("input_type cannot be expressed in Gemini"));
 }
@@ -324,7 +331,8 @@ TEST(EmbeddingsGemini, DecodesTheFixtureWithoutUsage) {
   auto r = gemini::decode_response(fixture("gemini_response.json"), 2, "gemini-embedding-001");
   ASSERT_TRUE(r) << r.error().message;
   EXPECT_EQ(r->model, "gemini-embedding-001");
-  EXPECT_THAT(r->vectors[1], ElementsAre(0.0019233283f, 0.03105462f, -0.0061876266f, -0.041120134f));
+  EXPECT_THAT(r->vectors[1],
+              ElementsAre(0.0019233283f, 0.03105462f, -0.0061876266f, -0.041120134f));
   EXPECT_FALSE(r->usage.reported);
   EXPECT_EQ(r->usage.input_tokens, 0u);
   // Through to the client: usage 0, as documented.
@@ -354,7 +362,8 @@ TEST(EmbeddingsBedrock, ChoosesTheFamilyByPrefix) {
   EXPECT_EQ(bedrock::family_of("amazon.titan-embed-text-v1"), bedrock::Family::Titan);
   EXPECT_EQ(bedrock::family_of("cohere.embed-english-v3"), bedrock::Family::Cohere);
   EXPECT_EQ(bedrock::family_of("us.cohere.embed-v4:0"), bedrock::Family::Cohere);
-  EXPECT_EQ(bedrock::family_of("arn:aws:bedrock:us-east-1::foundation-model/amazon.titan-embed-text-v2:0"),
+  EXPECT_EQ(bedrock::family_of(
+                "arn:aws:bedrock:us-east-1::foundation-model/amazon.titan-embed-text-v2:0"),
             bedrock::Family::Titan);
   auto other = bedrock::family_of("anthropic.claude-3-haiku");
   ASSERT_FALSE(other);
@@ -393,7 +402,8 @@ TEST(EmbeddingsBedrock, TitanDimensionsAreChecked) {
 TEST(EmbeddingsBedrock, TitanAnswersAssembleInOrder) {
   auto a = bedrock::titan_decode_response(fixture("titan_response.json"));
   ASSERT_TRUE(a) << a.error().message;
-  EXPECT_THAT(a->vector, ElementsAre(-0.0556640625f, 0.0439453125f, 0.01171875f, -0.0162353515625f));
+  EXPECT_THAT(a->vector,
+              ElementsAre(-0.0556640625f, 0.0439453125f, 0.01171875f, -0.0162353515625f));
   EXPECT_EQ(a->input_tokens, 12u);
   auto b = bedrock::titan_decode_response(R"({"embedding":[0.5,0.25],"inputTextTokenCount":7})");
   ASSERT_TRUE(b);
@@ -417,7 +427,8 @@ TEST(EmbeddingsBedrock, CohereTakesABatch) {
   auto req = decoded(fixture("openai_request.json"));
   auto v3 = bedrock::cohere_encode_request(req, "cohere.embed-multilingual-v3");
   ASSERT_FALSE(v3);  // the fixture asks for dimensions
-  EXPECT_THAT(v3.error().message, HasSubstr("dimensions cannot be expressed in Bedrock Cohere Embed v3"));
+  EXPECT_THAT(v3.error().message,
+              HasSubstr("dimensions cannot be expressed in Bedrock Cohere Embed v3"));
   req.dimensions.reset();
   auto body = bedrock::cohere_encode_request(req, "cohere.embed-multilingual-v3");
   ASSERT_TRUE(body) << body.error().message;
@@ -440,11 +451,13 @@ TEST(EmbeddingsBedrock, CohereRefusesMoreThan96Inputs) {
 }
 
 TEST(EmbeddingsBedrock, CohereDecodesBothResponseShapes) {
-  auto v3 = bedrock::cohere_decode_response(fixture("cohere_response.json"), 2, "cohere.embed-multilingual-v3");
+  auto v3 = bedrock::cohere_decode_response(fixture("cohere_response.json"), 2,
+                                            "cohere.embed-multilingual-v3");
   ASSERT_TRUE(v3) << v3.error().message;
   EXPECT_THAT(v3->vectors[1], ElementsAre(-0.0361328f, 0.0120773f, -0.0075378f, 0.0504761f));
   EXPECT_FALSE(v3->usage.reported);
-  auto v4 = bedrock::cohere_decode_response(fixture("cohere_v4_response.json"), 1, "cohere.embed-v4:0");
+  auto v4 =
+      bedrock::cohere_decode_response(fixture("cohere_v4_response.json"), 1, "cohere.embed-v4:0");
   ASSERT_TRUE(v4) << v4.error().message;
   EXPECT_THAT(v4->vectors[0], ElementsAre(0.021972656f, -0.0146484375f, 0.03125f, 0.0068359375f));
   auto billed = bedrock::cohere_decode_response(
@@ -472,14 +485,15 @@ TEST(EmbeddingsBedrock, TokenInputsAreUnsupported) {
 TEST(EmbeddingsTranslation, EveryTargetAnswersTheClientInItsShape) {
   auto req = decoded(R"({"model":"embed","input":["a","b"],"encoding_format":"base64"})");
   std::vector<EmbeddingResponse> answers;
-  answers.push_back(*gemini::decode_response(
-      R"({"embeddings":[{"values":[1,2]},{"values":[3,4]}]})", req.input_count(), "gemini-embedding-001"));
+  answers.push_back(
+      *gemini::decode_response(R"({"embeddings":[{"values":[1,2]},{"values":[3,4]}]})",
+                               req.input_count(), "gemini-embedding-001"));
   std::vector<bedrock::TitanAnswer> titan;
   for (size_t i = 0; i < req.input_count(); ++i) {
     ASSERT_TRUE(bedrock::titan_encode_request(req, i, "amazon.titan-embed-text-v2:0"));
-    titan.push_back(*bedrock::titan_decode_response(
-        i == 0 ? R"({"embedding":[1,2],"inputTextTokenCount":1})"
-               : R"({"embedding":[3,4],"inputTextTokenCount":1})"));
+    titan.push_back(
+        *bedrock::titan_decode_response(i == 0 ? R"({"embedding":[1,2],"inputTextTokenCount":1})"
+                                               : R"({"embedding":[3,4],"inputTextTokenCount":1})"));
   }
   answers.push_back(*bedrock::titan_assemble(std::move(titan), req.input_count(), "titan"));
   ASSERT_TRUE(bedrock::cohere_encode_request(req, "cohere.embed-english-v3"));
