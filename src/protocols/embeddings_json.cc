@@ -53,6 +53,10 @@ void write_float(json::Writer& w, float f) {
     w.null();
     return;
   }
+  if (f == 0 && std::signbit(f)) {
+    w.raw("-0.0");  // "-0" would read back as the integer 0
+    return;
+  }
   char buf[24];
   auto [end, ec] = std::to_chars(buf, buf + sizeof buf, f);
   w.raw(std::string_view(buf, static_cast<size_t>(end - buf)));
@@ -68,7 +72,10 @@ void write_vector(json::Writer& w, const std::vector<float>& v) {
   *p++ = '[';
   for (size_t i = 0; i < v.size(); ++i) {
     if (i != 0) *p++ = ',';
-    if (std::isfinite(v[i])) {
+    if (v[i] == 0 && std::signbit(v[i])) {
+      std::memcpy(p, "-0.0", 4);  // "-0" would read back as the integer 0
+      p += 4;
+    } else if (std::isfinite(v[i])) {
       p = std::to_chars(p, p + kMaxFloat, v[i]).ptr;
     } else {
       std::memcpy(p, "null", 4);

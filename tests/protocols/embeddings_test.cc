@@ -253,7 +253,7 @@ TEST(EmbeddingsOpenAIResponse, EncodesOpenAIsShape) {
   EXPECT_EQ(j["data"][1]["index"], 1);
   // Shortest round-trip text of each float32.
   EXPECT_THAT(out, HasSubstr("[0.1,-0.2,1e-07,3.4028235e+38]"));
-  EXPECT_THAT(out, HasSubstr("[-0,0.33333334]"));
+  EXPECT_THAT(out, HasSubstr("[-0.0,0.33333334]"));
 }
 
 TEST(EmbeddingsOpenAIResponse, FloatsRoundTripBitForBit) {
@@ -266,6 +266,7 @@ TEST(EmbeddingsOpenAIResponse, FloatsRoundTripBitForBit) {
     float f = std::bit_cast<float>(bits);
     if (std::isfinite(f)) v.push_back(f);
   }
+  v.push_back(-0.0f);
   v.push_back(std::numeric_limits<float>::denorm_min());
   v.push_back(-std::numeric_limits<float>::max());
   resp.vectors.push_back(v);
