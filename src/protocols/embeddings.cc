@@ -184,9 +184,13 @@ Result<void> decode_field(std::string_view key, od::value v, EmbeddingRequest& r
 // base64 of the little-endian float32 bytes (OpenAI's encoding_format "base64").
 void append_base64(std::string& out, const std::vector<float>& v) {
   std::string bytes(v.size() * 4, '\0');
-  for (size_t i = 0; i < v.size(); ++i) {
-    const auto u = std::bit_cast<uint32_t>(v[i]);
-    for (size_t b = 0; b < 4; ++b) bytes[i * 4 + b] = static_cast<char>((u >> (8 * b)) & 0xff);
+  if constexpr (std::endian::native == std::endian::little) {
+    if (!v.empty()) std::memcpy(bytes.data(), v.data(), bytes.size());
+  } else {
+    for (size_t i = 0; i < v.size(); ++i) {
+      const auto u = std::bit_cast<uint32_t>(v[i]);
+      for (size_t b = 0; b < 4; ++b) bytes[i * 4 + b] = static_cast<char>((u >> (8 * b)) & 0xff);
+    }
   }
   const size_t at = out.size();
   out.resize(at + 4 * ((bytes.size() + 2) / 3) + 1);

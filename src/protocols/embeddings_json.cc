@@ -48,20 +48,6 @@ Result<void> read_vector(simdjson::dom::element e, const std::string& param,
   return {};
 }
 
-void write_float(json::Writer& w, float f) {
-  if (!std::isfinite(f)) {
-    w.null();
-    return;
-  }
-  if (f == 0 && std::signbit(f)) {
-    w.raw("-0.0");  // "-0" would read back as the integer 0
-    return;
-  }
-  char buf[24];
-  auto [end, ec] = std::to_chars(buf, buf + sizeof buf, f);
-  w.raw(std::string_view(buf, static_cast<size_t>(end - buf)));
-}
-
 void write_vector(json::Writer& w, const std::vector<float>& v) {
   // The whole array is rendered into one buffer and handed to the writer once: a call per
   // number through the writer costs more than the number itself.

@@ -31,9 +31,8 @@ std::string indexed(std::string_view param, size_t i);
 Result<void> read_vector(simdjson::dom::element e, const std::string& param,
                          std::vector<float>& out);
 
-// One float in its shortest round-trip text (std::to_chars), or null when not finite.
-void write_float(json::Writer& w, float f);
-// [f, f, …]
+// [f, f, …]: each float in its shortest round-trip text (std::to_chars), -0 as "-0.0"
+// (a reader would take "-0" for the integer 0), null when not finite.
 void write_vector(json::Writer& w, const std::vector<float>& v);
 
 // What every target but OpenAI refuses: token-array inputs and unknown top-level keys.
