@@ -69,11 +69,26 @@ describe('request compatibility', () => {
     assert.equal(data.choices[0].message.content, 'pong');
   });
 
-  test('a 2 MB prompt is forwarded whole', async () => {
-    const prompt = 'word '.repeat(400_000);
-    const data = await client.chat.completions.create({ model: 'auto', messages: user(prompt) });
+  test('a 300 KB prompt is forwarded whole to the deployment whose window holds it', async () => {
+    const prompt = 'word '.repeat(60_000);
+    const { data, response } = await client.chat.completions
+      .create({ model: 'auto', messages: user(prompt) })
+      .withResponse();
+    // sim-small's 16k-token window cannot hold it; sim-large's 128k can.
+    assert.equal(response.headers.get('x-switchyard-deployment'), 'sim-large');
+    assert.match(response.headers.get('x-switchyard-route'), /removed=sim-small\(context_window\)/);
     // The simulator counts ceil(UTF-8 bytes / 4) + 3 per message.
     assert.equal(data.usage.prompt_tokens, Math.ceil(Buffer.byteLength(prompt) / 4) + 3);
+  });
+
+  test('a 2 MB prompt no deployment can hold is a 400 naming the context windows', async () => {
+    const prompt = 'word '.repeat(400_000);
+    const err = await client.chat.completions
+      .create({ model: 'auto', messages: user(prompt) })
+      .then(() => null, (e) => e);
+    assert.equal(err?.status, 400, String(err));
+    assert.equal(err.code, 'no_capable_deployment');
+    assert.match(err.message, /context window of 128000/);
   });
 
   test('a JSON-escaped model name is decoded before routing', async () => {
