@@ -28,8 +28,9 @@ struct UpstreamTimeouts {
 };
 
 // The provider's API. openai, azure_openai and openai_compatible speak OpenAI Chat
-// Completions; anthropic speaks Anthropic Messages; gemini the Gemini API.
-enum class ProviderType { OpenAI, AzureOpenAI, OpenAICompatible, Anthropic, Gemini };
+// Completions; anthropic speaks Anthropic Messages; gemini the Gemini API; bedrock the
+// Bedrock Runtime Converse API, signed with AWS SigV4.
+enum class ProviderType { OpenAI, AzureOpenAI, OpenAICompatible, Anthropic, Gemini, Bedrock };
 
 struct ProviderConfig {
   std::string name;
@@ -37,6 +38,11 @@ struct ProviderConfig {
   std::string base_url;
   std::string api_key;      // may be empty (local servers)
   std::string api_version;  // Azure: the api-version query; Anthropic: the anthropic-version header
+  // Bedrock: the AWS region and credentials requests are signed with (SigV4).
+  std::string aws_region;
+  std::string aws_access_key_id;
+  std::string aws_secret_access_key;
+  std::string aws_session_token;  // temporary credentials only
   std::map<std::string, std::string> headers;  // extra headers sent upstream
   UpstreamTimeouts timeouts;
   uint32_t max_idle_connections = 64;  // per worker thread

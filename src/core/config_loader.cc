@@ -69,7 +69,8 @@ void read_provider(YamlReader& r, const std::string& name, const Node& n, Provid
   p.name = name;
   if (!r.expect_map(n, path)) return;
   r.allow_keys(n, path,
-               {"type", "base_url", "api_key", "api_version", "headers", "timeouts",
+               {"type", "base_url", "api_key", "api_version", "headers", "timeouts", "aws_region",
+                "aws_access_key_id", "aws_secret_access_key", "aws_session_token",
                 "max_idle_connections", "verify_tls", "ca_file"});
   std::string type;
   r.read(n, path, "type", type, true);
@@ -83,11 +84,19 @@ void read_provider(YamlReader& r, const std::string& name, const Node& n, Provid
     p.type = ProviderType::Anthropic;
   } else if (type == "gemini") {
     p.type = ProviderType::Gemini;
+  } else if (type == "bedrock") {
+    p.type = ProviderType::Bedrock;
   } else if (!type.empty()) {
     r.problem(n["type"], path + ".type",
               fmt::format("unknown provider type \"{}\" (expected openai, azure_openai, "
-                          "openai_compatible, anthropic or gemini)",
+                          "openai_compatible, anthropic, gemini or bedrock)",
                           type));
+  }
+  if (p.type == ProviderType::Bedrock) {  // requests are signed with these (SigV4)
+    r.read(n, path, "aws_region", p.aws_region, true);
+    r.read(n, path, "aws_access_key_id", p.aws_access_key_id, true);
+    r.read(n, path, "aws_secret_access_key", p.aws_secret_access_key, true);
+    r.read(n, path, "aws_session_token", p.aws_session_token);
   }
   // The public APIs have a default address; anything else must say where it is.
   const char* default_base = p.type == ProviderType::OpenAI      ? "https://api.openai.com/v1"
@@ -95,6 +104,8 @@ void read_provider(YamlReader& r, const std::string& name, const Node& n, Provid
                              : p.type == ProviderType::Gemini
                                  ? "https://generativelanguage.googleapis.com"
                                  : nullptr;
+  const std::string bedrock_base = "https://bedrock-runtime." + p.aws_region + ".amazonaws.com";
+  if (p.type == ProviderType::Bedrock) default_base = bedrock_base.c_str();
   r.read(n, path, "base_url", p.base_url, default_base == nullptr);
   if (p.base_url.empty() && default_base != nullptr) p.base_url = default_base;
   if (!p.base_url.empty()) {

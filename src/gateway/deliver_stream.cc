@@ -3,7 +3,9 @@
 #include "gateway/egress.h"
 #include "gateway/respond_stage.h"
 #include "gateway/stream_unmask.h"
+#include "core/json_writer.h"
 #include "http/sse.h"
+#include "protocols/aws_eventstream.h"
 #include "protocols/openai_chat.h"
 
 namespace sy::gateway {
@@ -183,10 +185,12 @@ http::Task<Outcome> translate_stream(RequestContext& ctx, http::UpstreamCall& ca
   std::optional<Error> bad;
   const std::string who = "deployment " + dep.name();
 
-  auto handle = [&](const http::SseEvent& ev) {
+  // One upstream event, whatever its framing: `raw` is the SSE event when there is one
+  // (for same-protocol forwarding).
+  auto handle = [&](std::string_view event, std::string_view data, const http::SseEvent* raw) {
     if (bad) return;
     events.clear();
-    if (auto r = decoder->decode(ev.event, ev.data, events); !r) {
+    if (auto r = decoder->decode(event, data, events); !r) {
       bad = Error::make(ErrorKind::UpstreamError, who + ": " + r.error().message);
       return;
     }
@@ -202,12 +206,46 @@ http::Task<Outcome> translate_stream(RequestContext& ctx, http::UpstreamCall& ca
       if (is_output(e.kind)) has_output = true;
       if (encoder) encoder->encode(e, out);
     }
-    capture(ctx, ev.data);
-    if (forward) {
-      if (is_terminal(egress.protocol(), ev)) {
-        append_event(trailer, ev);
+    capture(ctx, data);
+    if (forward && raw != nullptr) {
+      if (is_terminal(egress.protocol(), *raw)) {
+        append_event(trailer, *raw);
       } else {
-        append_event(out, ev);
+        append_event(out, *raw);
+      }
+    }
+  };
+  // Bedrock frames its stream as AWS event-stream messages instead of SSE.
+  const bool aws_frames = egress.stream_framing() == protocols::Framing::AwsEventStream;
+  protocols::aws::EventStreamDecoder frames;
+  std::string exception_name, exception_payload;
+  auto feed = [&](std::string_view bytes) {
+    if (!aws_frames) {
+      const bool fits = sse.feed(bytes, [&](const http::SseEvent& ev) { handle(ev.event, ev.data, &ev); });
+      if (!fits && !bad) bad = Error::make(ErrorKind::UpstreamError, who + ": stream event too large");
+      return;
+    }
+    frames.feed(bytes);
+    while (!bad) {
+      auto message = frames.next();
+      if (!message) {
+        bad = Error::make(ErrorKind::UpstreamError, who + ": " + message.error().message);
+        return;
+      }
+      if (!*message) return;
+      const auto& m = **message;
+      const std::string_view type = m.string_header(":message-type");
+      if (type == "exception") {
+        exception_name = "exception:" + std::string(m.string_header(":exception-type"));
+        handle(exception_name, m.payload, nullptr);
+      } else if (type == "error") {
+        exception_name = "exception:" + std::string(m.string_header(":error-code"));
+        exception_payload.clear();
+        json::Writer w(exception_payload);
+        w.begin_object().field("message", m.string_header(":error-message")).end_object();
+        handle(exception_name, exception_payload, nullptr);
+      } else {
+        handle(m.string_header(":event-type"), m.payload, nullptr);
       }
     }
   };
@@ -222,7 +260,7 @@ http::Task<Outcome> translate_stream(RequestContext& ctx, http::UpstreamCall& ca
                            who + ": stream interrupted: " + piece.error().message));
     }
     if (piece->empty()) break;
-    if (!sse.feed(*piece, handle)) bad = Error::make(ErrorKind::UpstreamError, who + ": stream event too large");
+    feed(*piece);
     if (bad && !started) co_return retry("malformed", std::move(*bad));
     if (!out.empty() && (started || has_output || bad)) {
       if (!started) {

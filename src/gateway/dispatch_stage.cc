@@ -82,14 +82,22 @@ http::Task<Outcome> attempt(RequestContext& ctx, const providers::Deployment& de
     // This deployment's protocol cannot carry the request; another's may.
     co_return Outcome{Outcome::SkipDeployment, "unsupported", std::move(body.error()), {}};
   }
-  auto head = co_await call.send(
-      provider.chat_request(std::move(*body), dep.upstream_model(), ctx.request.stream));
+  auto outgoing = provider.chat_request(std::move(*body), dep.upstream_model(), ctx.request.stream);
+  if (!outgoing) {
+    co_return Outcome{Outcome::SkipDeployment, "unsigned",
+                      Error::make(ErrorKind::UpstreamError,
+                                  "deployment " + dep.name() + ": " + outgoing.error().message),
+                      {}};
+  }
+  auto head = co_await call.send(std::move(*outgoing));
   if (!head) co_return from_transport(head.error(), dep);
   if (head->status < 200 || head->status >= 300) {
     co_return co_await read_error_answer(ctx, call, dep, *head);
   }
   if (ctx.request.stream) {
-    if (head->content_type.find("text/event-stream") == std::string::npos) {
+    const bool framed = provider.codec().stream_framing() == protocols::Framing::AwsEventStream;
+    const char* expected = framed ? "application/vnd.amazon.eventstream" : "text/event-stream";
+    if (head->content_type.find(expected) == std::string::npos) {
       co_return retry("malformed", Error::make(ErrorKind::UpstreamError,
                                                "deployment " + dep.name() +
                                                    " answered a stream request with content type \"" +

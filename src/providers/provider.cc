@@ -1,6 +1,7 @@
 #include "providers/provider.h"
 
 #include "core/json_writer.h"
+#include "protocols/bedrock_converse.h"
 #include "providers/model_family.h"
 
 namespace sy::providers {
@@ -16,6 +17,9 @@ Result<Provider> Provider::compile(const ProviderConfig& config) {
       p.codec_ = &protocols::codec_for(model::Protocol::AnthropicMessages);
       if (!config.api_key.empty()) p.fixed_headers_.push_back({"x-api-key", config.api_key});
       p.fixed_headers_.push_back({"anthropic-version", config.api_version});
+      break;
+    case ProviderType::Bedrock:
+      p.codec_ = &protocols::codec_for(model::Protocol::BedrockConverse);
       break;
     case ProviderType::Gemini:
       p.codec_ = &protocols::codec_for(model::Protocol::Gemini);
@@ -49,10 +53,28 @@ http::Deadlines Provider::deadlines() const {
                          std::chrono::milliseconds(t.idle_ms), std::chrono::milliseconds(t.total_ms)};
 }
 
-http::OutgoingRequest Provider::chat_request(std::string body, std::string_view upstream_model,
-                                             bool stream) const {
+Result<http::OutgoingRequest> Provider::chat_request(std::string body,
+                                                     std::string_view upstream_model,
+                                                     bool stream) const {
   http::OutgoingRequest out;
   out.headers = fixed_headers_;
+  if (config_->type == ProviderType::Bedrock) {
+    out.target = endpoint_.path_prefix + codec_->request_path(upstream_model, stream);
+    const protocols::aws::Credentials credentials{config_->aws_access_key_id,
+                                                  config_->aws_secret_access_key,
+                                                  config_->aws_session_token};
+    auto signed_headers = protocols::aws::sign_bedrock(
+        "POST", endpoint_.host_header(), out.target, body, credentials, config_->aws_region,
+        std::chrono::time_point_cast<std::chrono::seconds>(std::chrono::system_clock::now()));
+    if (!signed_headers) return std::unexpected(std::move(signed_headers.error()));
+    for (auto& h : *signed_headers) {
+      if (h.name == "content-type") continue;  // the client sends application/json itself
+      out.headers.push_back({std::move(h.name), std::move(h.value)});
+    }
+    out.body = std::move(body);
+    if (stream) out.headers.push_back({"accept", "application/vnd.amazon.eventstream"});
+    return out;
+  }
   if (config_->type == ProviderType::Anthropic || config_->type == ProviderType::Gemini) {
     out.target = endpoint_.path_prefix + codec_->request_path(upstream_model, stream);
   } else if (config_->type == ProviderType::AzureOpenAI) {

@@ -31,9 +31,10 @@ class Provider {
   const protocols::Codec& codec() const { return *codec_; }
 
   // The request to send for a chat call on `upstream_model`, with `body` already encoded
-  // in the provider's protocol: path, auth and fixed headers added.
-  http::OutgoingRequest chat_request(std::string body, std::string_view upstream_model,
-                                     bool stream) const;
+  // in the provider's protocol: path, auth and fixed headers added (Bedrock: signed with
+  // SigV4 at this moment, which fails only for credentials config validation let pass).
+  Result<http::OutgoingRequest> chat_request(std::string body, std::string_view upstream_model,
+                                             bool stream) const;
 
  private:
   const ProviderConfig* config_ = nullptr;

@@ -64,6 +64,41 @@ TEST(ConfigLoader, ReadsAValidConfig) {
   EXPECT_EQ(cfg.routes.at("spread").targets[0].weight, 3u);
 }
 
+TEST(ConfigLoader, ProviderTypesOfEveryProtocolAndTheirDefaults) {
+  auto c = load_config_text(R"(
+providers:
+  claude: {type: anthropic, api_key: k}
+  google: {type: gemini}
+  aws: {type: bedrock, aws_region: eu-west-1, aws_access_key_id: AKID, aws_secret_access_key: s}
+deployments:
+  d: {provider: aws, model: anthropic.claude-3-5-haiku-20241022-v1:0}
+routing: {health: {consecutive_failures: 3, cooldown_ms: 1000}}
+)",
+                            "t.yaml", env());
+  ASSERT_TRUE(c) << c.error().message;
+  const Config& cfg = **c;
+  EXPECT_EQ(cfg.providers.at("claude").base_url, "https://api.anthropic.com");
+  EXPECT_EQ(cfg.providers.at("claude").api_version, "2023-06-01");
+  EXPECT_EQ(cfg.providers.at("google").base_url, "https://generativelanguage.googleapis.com");
+  EXPECT_EQ(cfg.providers.at("aws").base_url, "https://bedrock-runtime.eu-west-1.amazonaws.com");
+  EXPECT_EQ(cfg.routing.health.consecutive_failures, 3u);
+  EXPECT_EQ(cfg.routing.health.cooldown_ms, 1000u);
+
+  auto bad = load_config_text(R"(
+providers:
+  aws: {type: bedrock, aws_region: eu-west-1}
+deployments:
+  d: {provider: aws, quality: {poetry: 0.5, code: 2}}
+routing: {health: {window: 100}}
+)",
+                              "t.yaml", env());
+  ASSERT_FALSE(bad);
+  EXPECT_THAT(bad.error().message, HasSubstr("providers.aws.aws_access_key_id"));
+  EXPECT_THAT(bad.error().message, HasSubstr("unknown task type \"poetry\""));
+  EXPECT_THAT(bad.error().message, HasSubstr("deployments.d.quality.code: expected a quality between 0 and 1"));
+  EXPECT_THAT(bad.error().message, HasSubstr("routing.health.window"));
+}
+
 TEST(ConfigLoader, UnknownKeyNamesFileLinePathAndExpectedKeys) {
   auto c = load_config_text("deployments:\n  a:\n    provider: p\n    modle: x\n", "f.yaml", env());
   ASSERT_FALSE(c);

@@ -1,5 +1,5 @@
 // Any ingress reaches any egress: the official OpenAI SDK against deployments whose
-// providers speak Anthropic Messages and Gemini (on the simulator), and the official
+// providers speak Anthropic Messages, Gemini and Bedrock Converse (on the simulator), and the official
 // Anthropic SDK against all of them — whole answers, streams, streamed tool calls checked
 // byte for byte at the client, and errors in the client's own shape.
 
@@ -52,6 +52,7 @@ const EGRESS = [
   { deployment: 'gpt-small', fragments: true },
   { deployment: 'claude-small', fragments: true },
   { deployment: 'gemini-small', fragments: false },
+  { deployment: 'bedrock-small', fragments: true },
 ];
 
 let stack;
