@@ -400,6 +400,14 @@ Result<void> decode_message(od::value& v, const std::string& param, Request& req
     }
     turn.parts.push_back(std::move(result));
   } else {
+    if (*role != Role::User) {  // as OpenAI's API: images go in user messages only
+      for (size_t i = 0; i < content.size(); ++i) {
+        if (content[i].kind == Part::Kind::Image) {
+          return invalid(param + ".content[" + std::to_string(i) + "]",
+                         "images are allowed in user messages only");
+        }
+      }
+    }
     turn.parts = std::move(content);
     if (*role == Role::Assistant) {
       for (auto& c : calls) turn.parts.push_back(std::move(c));

@@ -161,6 +161,10 @@ INSTANTIATE_TEST_SUITE_P(
     BadInput, OpenAICodecDecodeRequestRejects,
     ::testing::Values(
         BadRequest{"{", "not valid JSON", ""}, BadRequest{"[]", "must be a JSON object", ""},
+        // Found by openai_codec_request_fuzz: an image in a system message decoded, then
+        // could not be encoded again.
+        BadRequest{MSGS(R"({"role":"system","content":[{"type":"image_url","image_url":{"url":"https://x/y.png"}}]})") "}",
+                   "images are allowed in user messages only", "messages[0].content[0]"},
         BadRequest{R"({"messages":[{"role":"user","content":"x"}]})", "model: required", "model"},
         BadRequest{
             MSGS(
