@@ -76,8 +76,10 @@ describe('routing', () => {
     // sim-small fails on every request of this prompt; each request falls back to
     // sim-large. After enough failures on a worker, that worker's breaker opens and
     // routes it straight to sim-large, naming the constraint.
+    // Each worker thread (one per core) has its own breakers, and connections spread over
+    // them: allow enough requests for one worker's breaker to open on a many-core machine.
     let removed = 0;
-    for (let i = 0; i < 24 && removed < 2; i++) {
+    for (let i = 0; i < 200 && removed < 2; i++) {
       const { response } = await client.chat.completions
         .create({ model: 'auto', messages: user(`Keep failing [[sim:status=500 model=sim-small]] ${i}`) })
         .withResponse();
