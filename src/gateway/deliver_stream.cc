@@ -158,12 +158,6 @@ bool is_output(model::StreamEvent::Kind k) {
   return k != K::MessageStart && k != K::Usage && k != K::Error;
 }
 
-// A same-protocol event that ends the stream, held back until the request is recorded.
-bool is_terminal(model::Protocol p, const http::SseEvent& ev) {
-  if (p == model::Protocol::AnthropicMessages) return ev.event == "message_stop";
-  return false;
-}
-
 // Any other pairing: the upstream's events decoded into canonical events, which the
 // client's codec encodes (or, for a same-protocol non-OpenAI stream, the upstream's
 // events forwarded as they came while the decoder reads usage and errors from them).
@@ -208,7 +202,7 @@ http::Task<Outcome> translate_stream(RequestContext& ctx, http::UpstreamCall& ca
     }
     capture(ctx, data);
     if (forward && raw != nullptr) {
-      if (is_terminal(egress.protocol(), *raw)) {
+      if (egress.ends_stream(raw->event, raw->data)) {  // held back until recorded
         append_event(trailer, *raw);
       } else {
         append_event(out, *raw);

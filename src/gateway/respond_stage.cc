@@ -22,12 +22,7 @@ http::Task<void> RespondStage::run(RequestContext& ctx) const {
 }
 
 std::string sse_error_event(const RequestContext& ctx, const Error& error) {
-  // Anthropic names its events; OpenAI's clients read an error object from plain data.
-  std::string event =
-      ctx.ingress.codec->protocol() == model::Protocol::AnthropicMessages ? "event: error\ndata: " : "data: ";
-  event += ctx.ingress.codec->encode_error(error);
-  event += "\n\n";
-  return event;
+  return ctx.ingress.codec->stream_error_event(error);
 }
 
 http::Task<void> respond_error(RequestContext& ctx, const Error& error) {

@@ -40,6 +40,9 @@ class AnthropicMessagesCodec final : public Codec {
 
   std::string encode_error(const Error& error) const override;
   std::string decode_error_message(std::string_view body) const override;
+  // Anthropic names its events: "event: error"; the stream ends with "message_stop".
+  std::string stream_error_event(const Error& error) const override;
+  bool ends_stream(std::string_view event, std::string_view data) const override;
 };
 
 const AnthropicMessagesCodec& anthropic_messages_codec();

@@ -195,6 +195,17 @@ Result<std::string> AnthropicMessagesCodec::encode_response(const model::Respons
   return out;
 }
 
+std::string AnthropicMessagesCodec::stream_error_event(const Error& error) const {
+  std::string event = "event: error\ndata: ";
+  event += encode_error(error);
+  event += "\n\n";
+  return event;
+}
+
+bool AnthropicMessagesCodec::ends_stream(std::string_view event, std::string_view) const {
+  return event == "message_stop";
+}
+
 std::string AnthropicMessagesCodec::encode_error(const Error& error) const {
   const char* type = "api_error";
   switch (error.kind) {

@@ -17,6 +17,15 @@ std::unexpected<Error> unsupported(std::string_view feature, std::string_view pr
               std::string(), "unsupported_feature");
 }
 
+std::string Codec::stream_error_event(const Error& error) const {
+  std::string event = "data: ";
+  event += encode_error(error);
+  event += "\n\n";
+  return event;
+}
+
+bool Codec::ends_stream(std::string_view, std::string_view) const { return false; }
+
 const Codec& codec_for(model::Protocol protocol) {
   switch (protocol) {
     case model::Protocol::OpenAIChat: return openai_chat_codec();

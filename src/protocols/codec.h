@@ -94,6 +94,14 @@ class Codec {
   virtual std::string encode_error(const Error& error) const = 0;
   // The message of an error body in this protocol's shape, or the body itself (shortened).
   virtual std::string decode_error_message(std::string_view body) const = 0;
+
+  // ---- Stream framing (SSE protocols) ----
+  // `error` as one whole in-band SSE event, for a stream whose status was already sent.
+  // Default: "data: <encode_error>\n\n".
+  virtual std::string stream_error_event(const Error& error) const;
+  // Whether this SSE event ends the protocol's stream (held back by a gateway until the
+  // request is recorded). Default: none does.
+  virtual bool ends_stream(std::string_view event, std::string_view data) const;
 };
 
 const Codec& codec_for(model::Protocol protocol);
