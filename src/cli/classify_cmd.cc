@@ -12,6 +12,7 @@
 #include <string>
 #include <vector>
 
+#include "cli/router_calibrate.h"
 #include "routing/classifier.h"
 #include "routing/router_eval.h"
 #include "routing/routing_data.h"
@@ -31,6 +32,7 @@ struct ClassifyOptions {
   std::size_t folds = 5;
   bool json_out = false;
   std::string savings;
+  std::string calibrate;
   double threshold = 0.5;
   double strong_price = 10.0;
   double weak_price = 0.6;
@@ -193,6 +195,7 @@ void print_tables(const r::RouterMetrics& m, const r::TaskEval& t, std::size_t f
 
 int run_eval(const ClassifyOptions& o) {
   if (!o.savings.empty()) return run_savings(o);
+  if (!o.calibrate.empty()) return run_calibrate({o.calibrate, o.model, o.data, o.labels, o.mmlu});
   const std::string data = o.data.empty() ? r::default_routing_data_dir() : o.data;
   const std::string mmlu = o.mmlu.empty() ? data + "/mmlu" : o.mmlu;
   std::error_code ec;
@@ -303,7 +306,10 @@ void add_classify_commands(CLI::App& app) {
   eval->add_option("--weak-price", o->weak_price, "USD per million tokens, weak (default 0.6)");
   eval->add_option("--output-tokens", o->output_tokens,
                    "output tokens per prompt when a line does not say (default 300)");
-  eval->add_option("--model", o->model, "with --savings: classifier model file");
+  eval->add_option("--calibrate", o->calibrate,
+                   "write the threshold strategy's calibration (quantiles of p_cheap_ok over the "
+                   "training prompts) to FILE instead (models/router-calibration.json)");
+  eval->add_option("--model", o->model, "with --savings or --calibrate: classifier model file");
   eval->callback([o] {
     if (int rc = run_eval(*o); rc != 0) throw CLI::RuntimeError(rc);
   });

@@ -88,8 +88,11 @@ struct DeploymentConfig {
 };
 
 // fallback: targets in order; weighted: random by weight; cheapest: by expected cost for
-// this request; latency: lowest time-to-first-token (EWMA), power of two choices.
-enum class RouteStrategy { Fallback, Weighted, Cheapest, LowestLatency };
+// this request; latency: lowest time-to-first-token (EWMA), power of two choices; rules:
+// the request's task type picks another route or a deployment; threshold: the predicted
+// difficulty against a calibrated threshold picks the weak or the strong target; cascade:
+// the targets in order, escalating when an answer fails the route's checks.
+enum class RouteStrategy { Fallback, Weighted, Cheapest, LowestLatency, Rules, Threshold, Cascade };
 
 struct RouteTarget {
   std::string deployment;
@@ -103,10 +106,32 @@ struct RetryPolicy {
   uint32_t max_backoff_ms = 2'000;
 };
 
+// rules: requests of these task types go to `to` (a route or a deployment).
+struct RouteRule {
+  std::vector<std::string> tasks;
+  std::string to;
+};
+
+// cascade: what an answer must pass before it is accepted from a target that is not the
+// last. json: the answer's text is JSON; json_schema: it matches the request's
+// response_format schema (passes when the request has none); min_chars: at least that
+// many characters; not_refusal: it does not open with a refusal ("I can't", "I'm sorry").
+struct CascadeCheck {
+  enum Kind { Json, JsonSchema, MinChars, NotRefusal } kind = JsonSchema;
+  uint32_t min_chars = 0;
+};
+
 struct RouteConfig {
   std::string name;
   RouteStrategy strategy = RouteStrategy::Fallback;
-  std::vector<RouteTarget> targets;
+  std::vector<RouteTarget> targets;   // every strategy but rules
+  std::vector<RouteRule> rules;       // rules
+  std::string otherwise;              // rules: where the other task types go
+  // The default cost–quality knob in [0, 1] (a request's x-switchyard-quality overrides):
+  // threshold: the share of requests sent to the strong target; cheapest: candidates
+  // whose quality for the task is below knob × the best candidate's are left out.
+  std::optional<double> quality;
+  std::vector<CascadeCheck> checks;   // cascade
   RetryPolicy retry;
 };
 
@@ -122,6 +147,9 @@ struct HealthConfig {
 
 struct RoutingConfig {
   HealthConfig health;
+  // The classifier model file (task type and difficulty); "": the default
+  // (routing::default_classifier_path()). Loaded when a route or a policy needs it.
+  std::string classifier;
 };
 
 struct TlsListenerConfig {

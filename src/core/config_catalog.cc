@@ -87,7 +87,8 @@ void read_catalog_facts(YamlReader& r, const std::string& path, const Node& n, D
 void read_routing(YamlReader& r, const Node& n, RoutingConfig& routing) {
   if (!n.IsDefined() || n.IsNull()) return;
   if (!r.expect_map(n, "routing")) return;
-  r.allow_keys(n, "routing", {"health"});
+  r.allow_keys(n, "routing", {"health", "classifier"});
+  r.read(n, "routing", "classifier", routing.classifier);
   const Node h = n["health"];
   if (!h.IsDefined() || h.IsNull()) return;
   const std::string hp = "routing.health";

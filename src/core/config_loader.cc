@@ -11,6 +11,7 @@
 #include "core/config_dlp.h"
 #include "core/policy_loader.h"
 #include "core/config_limits.h"
+#include "core/config_routes.h"
 #include "core/url.h"
 #include "core/yaml_reader.h"
 
@@ -165,62 +166,6 @@ void read_deployment(YamlReader& r, const std::string& name, const Node& n, Depl
   read_catalog_facts(r, path, n, d);
 }
 
-void read_route(YamlReader& r, const std::string& name, const Node& n, RouteConfig& route) {
-  const std::string path = "routes." + name;
-  route.name = name;
-  if (!r.expect_map(n, path)) return;
-  r.allow_keys(n, path, {"strategy", "targets", "retry"});
-  std::string strategy = "fallback";
-  r.read(n, path, "strategy", strategy);
-  if (strategy == "fallback") {
-    route.strategy = RouteStrategy::Fallback;
-  } else if (strategy == "weighted") {
-    route.strategy = RouteStrategy::Weighted;
-  } else if (strategy == "cheapest") {
-    route.strategy = RouteStrategy::Cheapest;
-  } else if (strategy == "latency") {
-    route.strategy = RouteStrategy::LowestLatency;
-  } else {
-    r.problem(n["strategy"], path + ".strategy",
-              fmt::format("unknown strategy \"{}\" (expected fallback, weighted, cheapest or "
-                          "latency)",
-                          strategy));
-  }
-  const Node targets = n["targets"];
-  if (!targets.IsSequence() || targets.size() == 0) {
-    r.problem(targets.IsDefined() ? targets : n, path + ".targets",
-              "expected a non-empty list of deployments");
-  } else {
-    for (size_t i = 0; i < targets.size(); ++i) {
-      const std::string tp = fmt::format("{}.targets[{}]", path, i);
-      RouteTarget t;
-      if (targets[i].IsScalar()) {
-        r.scalar(targets[i], tp, t.deployment);
-      } else if (r.expect_map(targets[i], tp)) {
-        r.allow_keys(targets[i], tp, {"deployment", "weight"});
-        r.read(targets[i], tp, "deployment", t.deployment, true);
-        r.read(targets[i], tp, "weight", t.weight);
-      }
-      route.targets.push_back(std::move(t));
-    }
-  }
-  if (const Node retry = n["retry"]; retry.IsDefined() && !retry.IsNull()) {
-    const std::string rp = path + ".retry";
-    if (r.expect_map(retry, rp)) {
-      r.allow_keys(retry, rp,
-                   {"max_attempts", "attempts_per_deployment", "backoff_ms", "max_backoff_ms"});
-      r.read(retry, rp, "max_attempts", route.retry.max_attempts);
-      r.read(retry, rp, "attempts_per_deployment", route.retry.attempts_per_deployment);
-      r.read(retry, rp, "backoff_ms", route.retry.backoff_ms);
-      r.read(retry, rp, "max_backoff_ms", route.retry.max_backoff_ms);
-      if (route.retry.max_attempts == 0) r.problem(retry, rp + ".max_attempts", "must be at least 1");
-      if (route.retry.attempts_per_deployment == 0) {
-        r.problem(retry, rp + ".attempts_per_deployment", "must be at least 1");
-      }
-    }
-  }
-}
-
 void read_storage(YamlReader& r, const Node& n, Config& c) {
   if (n.IsDefined() && !n.IsNull() && r.expect_map(n, "storage")) {
     r.allow_keys(n, "storage", {"url"});
@@ -330,26 +275,7 @@ void cross_check(YamlReader& r, const Node& root, Config& c) {
                 fmt::format("unknown provider \"{}\"", d.provider));
     }
   }
-  for (auto& [name, route] : c.routes) {
-    if (c.deployments.contains(name)) {
-      r.problem(root["routes"][name], "routes." + name,
-                "a route may not have the same name as a deployment");
-    }
-    for (size_t i = 0; i < route.targets.size(); ++i) {
-      const auto& t = route.targets[i];
-      const Node tn = root["routes"][name]["targets"][i];
-      const bool named = tn.IsScalar() || (tn.IsMap() && tn["deployment"].IsDefined());
-      if (named && !c.deployments.contains(t.deployment)) {
-        r.problem(root["routes"][name]["targets"][i],
-                  fmt::format("routes.{}.targets[{}]", name, i),
-                  fmt::format("unknown deployment \"{}\"", t.deployment));
-      }
-      if (t.weight == 0 && route.strategy == RouteStrategy::Weighted) {
-        r.problem(root["routes"][name]["targets"][i],
-                  fmt::format("routes.{}.targets[{}].weight", name, i), "must be at least 1");
-      }
-    }
-  }
+  check_routes(r, root, c);
   if (c.deployments.empty()) r.problem(root, "deployments", "at least one deployment is required");
 }
 

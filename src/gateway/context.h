@@ -19,6 +19,7 @@
 #include "model/canonical.h"
 #include "model/chat.h"
 #include "protocols/codec.h"
+#include "routing/cascade.h"
 #include "routing/route_decision.h"
 
 namespace sy::governance {
@@ -85,10 +86,12 @@ struct RequestContext {
   governance::Principal principal;                // identify (anonymous by default)
   bool authenticated = false;
   std::vector<DataClassCount> data_classes;       // inspect
+  routing::Signals signals;                       // classify: hints, task type, difficulty
   governance::PolicyDecision policy;              // policy (points into the snapshot)
   bool policy_evaluated = false;
   std::vector<governance::MaskedValue> masked;    // policy `mask`: placeholders sent instead
   routing::RouteDecision decision;                // route
+  uint64_t estimated_tokens = 0;                  // route: prompt estimate + expected answer
   governance::BudgetReservation reservation;      // budget: the held worst-case cost
   std::vector<std::string> budget_warnings;       // soft budgets over their limit
   bool limits_applied = false;
@@ -96,6 +99,21 @@ struct RequestContext {
   std::chrono::steady_clock::time_point first_output;  // this attempt's first byte to the client
   const providers::Deployment* served_by = nullptr;
   model::Usage usage;
+  // cascade routes: the current attempt's answer is held and checked before the client
+  // gets it (every target but the last); answers that failed are paid for all the same,
+  // and the last of them is what the client gets if no later target answers.
+  bool check_answer = false;
+  const std::vector<CascadeCheck>* checks = nullptr;
+  routing::SchemaCheck schema_check;              // the request's response_format schema
+  double rejected_cost_usd = 0;                   // answers that failed the checks
+  model::Usage rejected_usage;
+  struct Rejected {
+    const providers::Deployment* by = nullptr;
+    model::Usage usage;
+    std::optional<http::Response> answer;  // a whole answer, or:
+    std::string stream, trailer;          // a held stream's events and its last one
+  };
+  std::optional<Rejected> rejected;
   double cost_usd = 0;                            // settle
   std::optional<uint32_t> retry_after_s;          // when every deployment was rate-limited
   unsigned status = 0;                            // what the client got

@@ -17,4 +17,13 @@ http::Task<Outcome> deliver_whole(RequestContext& ctx, http::UpstreamCall& call,
 http::Task<Outcome> deliver_stream(RequestContext& ctx, http::UpstreamCall& call,
                                    const providers::Deployment& dep);
 
+// Cascade routes (ctx.check_answer): runs the route's checks on the text of `dep`'s answer.
+// Nothing when it passes; else the answer's usage moves to ctx.rejected_* (it is paid for)
+// and the Outcome escalates to the next target, naming the check.
+std::optional<Outcome> check(RequestContext& ctx, const providers::Deployment& dep, std::string_view text);
+
+// After every attempt failed: the last answer a cascade check rejected, if there is one,
+// becomes the answer (better than none). True when it did.
+http::Task<bool> deliver_rejected(RequestContext& ctx);
+
 }  // namespace sy::gateway

@@ -176,6 +176,9 @@ http::Task<Outcome> translate_stream(RequestContext& ctx, http::UpstreamCall& ca
   std::vector<model::StreamEvent> events;
   std::string out, trailer;
   bool started = false, has_output = false;
+  // A cascade attempt: the client gets nothing until the whole answer passed the checks.
+  const bool hold = ctx.check_answer;
+  std::string held_text;
   std::optional<Error> bad;
   const std::string who = "deployment " + dep.name();
 
@@ -198,6 +201,7 @@ http::Task<Outcome> translate_stream(RequestContext& ctx, http::UpstreamCall& ca
         merge_usage(ctx.usage, e.usage);
       }
       if (is_output(e.kind)) has_output = true;
+      if (hold && e.kind == model::StreamEvent::Kind::TextDelta) held_text += e.text;
       if (encoder) encoder->encode(e, out);
     }
     capture(ctx, data);
@@ -256,7 +260,7 @@ http::Task<Outcome> translate_stream(RequestContext& ctx, http::UpstreamCall& ca
     if (piece->empty()) break;
     feed(*piece);
     if (bad && !started) co_return retry("malformed", std::move(*bad));
-    if (!out.empty() && (started || has_output || bad)) {
+    if (!hold && !out.empty() && (started || has_output || bad)) {
       if (!started) {
         started = true;
         if (!co_await begin_client_stream(ctx, dep)) {
@@ -284,6 +288,13 @@ http::Task<Outcome> translate_stream(RequestContext& ctx, http::UpstreamCall& ca
     if (encoder) encoder->encode(e, out);
   }
   if (encoder) encoder->finish(trailer);
+  if (hold) {
+    const model::Usage usage = ctx.usage;
+    if (auto failed = check(ctx, dep, held_text)) {
+      ctx.rejected = RequestContext::Rejected{&dep, usage, std::nullopt, std::move(out), std::move(trailer)};
+      co_return std::move(*failed);
+    }
+  }
   if (!started && !co_await begin_client_stream(ctx, dep)) co_return delivered();
   if (!out.empty() && !co_await ctx.exchange.write_chunk(out)) co_return delivered();
   ctx.stream_trailer = std::move(trailer);
@@ -296,7 +307,7 @@ http::Task<Outcome> translate_stream(RequestContext& ctx, http::UpstreamCall& ca
 http::Task<Outcome> deliver_stream(RequestContext& ctx, http::UpstreamCall& call,
                                    const providers::Deployment& dep) {
   if (same_protocol(ctx, dep) && ctx.ingress.codec->protocol() == model::Protocol::OpenAIChat &&
-      ctx.masked.empty()) {
+      ctx.masked.empty() && !ctx.check_answer) {
     return forward_openai_stream(ctx, call, dep);
   }
   return translate_stream(ctx, call, dep);

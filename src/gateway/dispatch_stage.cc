@@ -9,6 +9,7 @@
 #include "core/ids.h"
 #include "gateway/deliver.h"
 #include "gateway/egress.h"
+#include "gateway/route_stage.h"
 
 namespace sy::gateway {
 
@@ -143,7 +144,7 @@ void note_health(routing::HealthBoard& board, const providers::Deployment& dep, 
                  Clock::time_point t0, Clock::time_point first_output, Clock::time_point t1) {
   if (o.label == "cancelled" || o.label == "unsupported") {
     board.release(dep.name());
-  } else if (o.kind == Outcome::Delivered || o.kind == Outcome::Final) {
+  } else if (o.kind == Outcome::Delivered || o.kind == Outcome::Final || o.label.starts_with("check_failed:")) {
     const auto until = first_output != Clock::time_point{} ? first_output : t1;
     board.record_success(dep.name(), t1, std::chrono::duration_cast<std::chrono::microseconds>(until - t0));
   } else {
@@ -166,6 +167,11 @@ http::Task<bool> sleep_unless_gone(RequestContext& ctx, std::chrono::millisecond
 
 http::Task<Result<void>> DispatchStage::run(RequestContext& ctx) const {
   const auto schedule = ctx.decision.schedule();
+  // A cascade route checks the answers of every target but the last.
+  const RouteConfig* route =
+      ctx.decision.route.empty() ? nullptr : ctx.snapshot->catalog->route(ctx.decision.route);
+  const bool cascade = route != nullptr && route->strategy == RouteStrategy::Cascade;
+  if (cascade) ctx.checks = &route->checks;
   const RetryPolicy& policy = ctx.decision.retry;
   std::vector<Outcome> failures;
   std::vector<const providers::Deployment*> skipped;
@@ -204,6 +210,9 @@ http::Task<Result<void>> DispatchStage::run(RequestContext& ctx) const {
     }
     ctx.attempts.push_back({dep->name(), "pending", 0});
     ctx.first_output = {};
+    if (dep->headroom) dep->headroom->charge(steady_us(t0), ctx.estimated_tokens);
+    ctx.check_answer = cascade && std::any_of(schedule.begin() + static_cast<ptrdiff_t>(at) + 1, schedule.end(),
+                                              [&](const providers::Deployment* d) { return d != dep; });
     Outcome outcome = co_await attempt(ctx, *dep);
     const auto t1 = Clock::now();
     auto& record = ctx.attempts.back();
@@ -211,7 +220,13 @@ http::Task<Result<void>> DispatchStage::run(RequestContext& ctx) const {
     record.ms = static_cast<uint32_t>(std::chrono::duration_cast<std::chrono::milliseconds>(t1 - t0).count());
     note_health(health, *dep, outcome, t0, ctx.first_output, t1);
     if (outcome.kind == Outcome::Delivered) co_return Result<void>{};
-    if (outcome.kind == Outcome::Final) co_return std::unexpected(std::move(outcome.error));
+    if (outcome.kind == Outcome::Final) {
+      if (!ctx.exchange.client_gone()) {
+        const bool kept = co_await deliver_rejected(ctx);  // (not inside &&: g++ 12)
+        if (kept) co_return Result<void>{};
+      }
+      co_return std::unexpected(std::move(outcome.error));
+    }
     if (outcome.kind == Outcome::SkipDeployment) skipped.push_back(dep);
     previous = dep;
     failures.push_back(std::move(outcome));
@@ -220,6 +235,7 @@ http::Task<Result<void>> DispatchStage::run(RequestContext& ctx) const {
   if (ctx.exchange.client_gone()) {
     co_return fail(ErrorKind::InvalidRequest, "client disconnected");
   }
+  if (co_await deliver_rejected(ctx)) co_return Result<void>{};
   if (failures.empty()) co_return fail(ErrorKind::UpstreamError, "no deployment to try");
   co_return std::unexpected(exhausted(failures, ctx.retry_after_s));
 }

@@ -8,6 +8,7 @@ http::Task<void> ChatPipeline::run(RequestContext& ctx) const {
   if (r) r = decode_.run(ctx);                     // ingress codec → canonical request
   if (r) r = identify_.run(ctx);                   // key or JWT → principal (401/403)
   if (r) r = inspect_.run(ctx);                    // DLP → data classes found
+  if (r) r = classify_.run(ctx);                   // hints; task type and difficulty when needed
   if (r) r = policy_.run(ctx);                     // policies → deny (403) or restrictions
   if (r) r = route_.run(ctx);                      // candidates ∩ key ∩ policy → ordered deployments
   if (r) r = co_await budget_.run(ctx);            // rate limits; worst-case cost reserved (429)

@@ -6,6 +6,7 @@
 #include "gateway/admit_stage.h"
 #include "gateway/context.h"
 #include "gateway/budget_stage.h"
+#include "gateway/classify_stage.h"
 #include "gateway/decode_stage.h"
 #include "gateway/dispatch_stage.h"
 #include "gateway/identify_stage.h"
@@ -27,6 +28,7 @@ class ChatPipeline {
   DecodeStage decode_;
   IdentifyStage identify_;
   InspectStage inspect_;
+  ClassifyStage classify_;
   PolicyStage policy_;
   RouteStage route_;
   BudgetStage budget_;

@@ -18,6 +18,7 @@ Result<void> PolicyStage::run(RequestContext& ctx) const {
   who.tags = ctx.principal.tags;
   governance::RequestFacts what;
   what.model = ctx.request.model;
+  if (auto task = ctx.signals.task()) what.task = routing::task_type_name(*task);
   for (const auto& c : ctx.data_classes) what.data_classes.emplace_back(c.entity_type);
   what.tools = ctx.request.tool_names;
   what.max_tokens = ctx.request.max_tokens;

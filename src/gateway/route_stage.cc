@@ -46,9 +46,13 @@ std::vector<routing::CandidateConstraint> constraints_of(const RequestContext& c
 
 }  // namespace
 
+int64_t steady_us(std::chrono::steady_clock::time_point t) {
+  return std::chrono::duration_cast<std::chrono::microseconds>(t.time_since_epoch()).count();
+}
+
 Result<void> RouteStage::run(RequestContext& ctx) const {
   const governance::Principal& who = ctx.principal;
-  auto decision = routing::decide(*ctx.snapshot->catalog, ctx.request.model, random_unit);
+  auto decision = routing::decide(*ctx.snapshot->catalog, ctx.request.model, ctx.signals, random_unit);
   if (!decision) return std::unexpected(std::move(decision.error()));
   ctx.decision = std::move(*decision);
   if (!ctx.decision.route.empty() && !who.may_use_route(ctx.decision.route)) {
@@ -62,12 +66,21 @@ Result<void> RouteStage::run(RequestContext& ctx) const {
   auto constraints = constraints_of(ctx);
   const routing::Needs needs = routing::needs_of(ctx.request);
   routing::append_need_constraints(needs, constraints);
-  if (auto r = ctx.decision.apply(constraints); !r) return r;
   const auto now = routing::HealthBoard::Clock::now();
+  routing::append_hint_constraints(ctx.signals.hints, needs, ctx.worker.health, constraints);
+  if (auto r = ctx.decision.apply(constraints); !r) return r;
   ctx.decision.apply_health(ctx.worker.health, now);
-  const RouteConfig* route =
-      ctx.decision.route.empty() ? nullptr : ctx.snapshot->catalog->route(ctx.decision.route);
-  ctx.decision.choose(route, needs, &ctx.worker.health, random_unit(), random_unit());
+  ctx.estimated_tokens = uint64_t{needs.input_tokens} + (needs.output_tokens ? needs.output_tokens : 256);
+  ctx.decision.apply_headroom(steady_us(now), ctx.estimated_tokens);
+  routing::ChooseInputs in;
+  in.route = ctx.decision.route.empty() ? nullptr : ctx.snapshot->catalog->route(ctx.decision.route);
+  in.needs = &needs;
+  in.board = &ctx.worker.health;
+  in.signals = &ctx.signals;
+  in.calibration = ctx.snapshot->calibration.get();
+  in.r1 = random_unit();
+  in.r2 = random_unit();
+  ctx.decision.choose(in);
   return {};
 }
 

@@ -32,6 +32,50 @@ const governance::DeploymentFacts* Snapshot::deployment_facts(std::string_view n
   return it == facts.end() ? nullptr : &it->second;
 }
 
+namespace {
+
+struct RouterModel {
+  std::shared_ptr<const routing::Classifier> classifier;
+  std::shared_ptr<const routing::Calibration> calibration;
+  bool policies_use_task = false;
+};
+
+// The classifier (and, for threshold routes, its calibration), loaded when a route or a
+// policy needs it — then a missing or bad file is a config error — or when it is simply
+// there, so that hints-driven features (the cheapest strategy's quality knob) can use it.
+Result<RouterModel> load_router_model(const Config& c) {
+  RouterModel m;
+  const char* needed_by = nullptr;
+  bool calibration_needed = false;
+  for (const auto& [name, route] : c.routes) {
+    if (route.strategy == RouteStrategy::Rules && needed_by == nullptr) needed_by = "a rules route";
+    if (route.strategy == RouteStrategy::Threshold) {
+      needed_by = "a threshold route";
+      calibration_needed = true;
+    }
+  }
+  for (const auto& rule : c.policies.rules) m.policies_use_task = m.policies_use_task || rule.when.task;
+  if (m.policies_use_task && needed_by == nullptr) needed_by = "a policy with a task condition";
+  const std::string path = c.routing.classifier.empty() ? routing::default_classifier_path() : c.routing.classifier;
+  auto classifier = routing::Classifier::load(path);
+  if (!classifier) {
+    if (needed_by == nullptr) return m;
+    return fail(ErrorKind::InvalidRequest, std::string("routing.classifier: ") + needed_by +
+                                               " needs the classifier: " + classifier.error().message);
+  }
+  m.classifier = std::make_shared<const routing::Classifier>(std::move(*classifier));
+  if (!calibration_needed) return m;
+  auto calibration = routing::Calibration::load(routing::calibration_path_for(path), m.classifier->hash());
+  if (!calibration) {
+    return fail(ErrorKind::InvalidRequest,
+                "routing.classifier: a threshold route needs the calibration: " + calibration.error().message);
+  }
+  m.calibration = std::make_shared<const routing::Calibration>(std::move(*calibration));
+  return m;
+}
+
+}  // namespace
+
 Result<SnapshotPtr> build_snapshot(ConfigPtr config) {
   auto catalog = providers::Catalog::build(config);
   if (!catalog) return std::unexpected(catalog.error());
@@ -43,7 +87,12 @@ Result<SnapshotPtr> build_snapshot(ConfigPtr config) {
     if (!compiled) return std::unexpected(compiled.error());
     dlp = std::move(*compiled);
   }
+  auto router = load_router_model(*config);
+  if (!router) return std::unexpected(router.error());
   auto s = std::make_shared<Snapshot>();
+  s->classifier = std::move(router->classifier);
+  s->calibration = std::move(router->calibration);
+  s->policies_use_task = router->policies_use_task;
   s->config = std::move(config);
   s->catalog = std::move(*catalog);
   s->policies = std::move(*policies);

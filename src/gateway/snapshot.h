@@ -12,6 +12,8 @@
 #include "governance/policy_facts.h"
 #include "governance/policy_set.h"
 #include "providers/catalog.h"
+#include "routing/calibration.h"
+#include "routing/classifier.h"
 
 namespace sy::gateway {
 
@@ -22,6 +24,11 @@ struct Snapshot {
   std::shared_ptr<const governance::Scanner> dlp;          // the compiled DLP detectors
   std::shared_ptr<const governance::PolicySet> policies;   // the compiled policies
   std::map<std::string, governance::DeploymentFacts, std::less<>> facts;  // per deployment
+  // The router's classifier and its calibration (routing.classifier); null when not
+  // loaded — they are required only when a route or a policy needs them.
+  std::shared_ptr<const routing::Classifier> classifier;
+  std::shared_ptr<const routing::Calibration> calibration;
+  bool policies_use_task = false;  // a policy rule has a `task` condition
 
   // What the policies know about a deployment; nullptr for an unknown name.
   const governance::DeploymentFacts* deployment_facts(std::string_view name) const;

@@ -4,7 +4,7 @@
 #include <limits>
 
 #include "governance/budget_period.h"
-#include "governance/gcra.h"
+#include "core/gcra.h"
 
 namespace sy::governance {
 namespace {

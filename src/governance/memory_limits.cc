@@ -5,7 +5,7 @@
 #include <vector>
 
 #include "core/time_spec.h"
-#include "governance/gcra.h"
+#include "core/gcra.h"
 
 namespace sy::governance {
 namespace {

@@ -119,6 +119,7 @@ Deployment Deployment::resolve(const DeploymentConfig& config, const Provider& p
     d.quality[i] = configured(kTaskTypes[i]).value_or(q);
   }
   d.quality[kTaskTypes.size()] = fallback;
+  if (config.rpm != 0 || config.tpm != 0) d.headroom = std::make_shared<Headroom>(config.rpm, config.tpm);
   return d;
 }
 

@@ -4,11 +4,13 @@
 #pragma once
 
 #include <array>
+#include <memory>
 #include <string>
 #include <string_view>
 #include <vector>
 
 #include "core/config.h"
+#include "core/headroom.h"
 #include "core/url.h"
 #include "http/client.h"
 #include "model/chat.h"
@@ -53,6 +55,9 @@ struct Deployment {
   bool tools = true, vision = false, json_schema = false, streaming = true;
   // Quality per task type (kTaskTypes order), then the default for anything else.
   std::array<float, kTaskTypes.size() + 1> quality{};
+  // What is left of the provider's RPM/TPM limits (limits.rpm/tpm), shared by every
+  // worker; null when no limit is configured. Starts afresh with each config snapshot.
+  std::shared_ptr<Headroom> headroom;
 
   const std::string& name() const { return config->name; }
   const std::string& upstream_model() const { return config->model; }

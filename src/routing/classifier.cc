@@ -1,5 +1,7 @@
 #include "routing/classifier.h"
 
+#include "routing/calibration.h"
+
 #include <algorithm>
 #include <bit>
 #include <cmath>
@@ -161,7 +163,9 @@ Result<Classifier> Classifier::load(const std::string& path) {
 Result<Classifier> Classifier::from_bytes(std::string_view bytes) {
   auto weights = parse_model(bytes);
   if (!weights) return std::unexpected(weights.error());
-  return from_weights(*weights);
+  Classifier c = from_weights(*weights);
+  c.hash_ = model_hash(bytes);
+  return c;
 }
 
 Classifier Classifier::from_weights(const ClassifierWeights& weights) {

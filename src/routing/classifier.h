@@ -84,6 +84,8 @@ class Classifier {
   // The raw outputs (task logits, difficulty logit) behind predict().
   void logits(std::string_view prompt, std::array<float, kOutputs>& out) const;
   const FeatureParams& params() const { return params_; }
+  // FNV-1a of the model file's bytes (routing/calibration.h names its model by it).
+  uint64_t hash() const { return hash_; }
 
  private:
   // One feature's outputs padded to a cache line.
@@ -94,6 +96,7 @@ class Classifier {
   std::vector<Row> rows_;  // 2^bits sparse rows
   std::array<std::array<float, kOutputs>, kDenseCount> dense_{};
   std::array<float, kOutputs> bias_{};
+  uint64_t hash_ = 0;
 };
 
 // Where the gateway and the CLI find the model: $SWITCHYARD_CLASSIFIER when set, else

@@ -1,5 +1,7 @@
 #include "routing/requirements.h"
 
+#include <fmt/format.h>
+
 namespace sy::routing {
 
 uint32_t estimate_tokens(std::string_view text) {
@@ -59,6 +61,35 @@ void append_need_constraints(const Needs& needs, std::vector<CandidateConstraint
                      if (d.max_output == 0 || want <= d.max_output) return std::string();
                      return "max_tokens " + std::to_string(want) + " exceeds its output limit of " +
                             std::to_string(d.max_output);
+                   }});
+  }
+}
+
+double expected_cost_usd(const providers::Deployment& d, const Needs& needs) {
+  const double out = needs.output_tokens ? needs.output_tokens : 256;
+  const Price& p = d.config->price;
+  return (needs.input_tokens * p.input_per_mtok + out * p.output_per_mtok) / 1e6;
+}
+
+void append_hint_constraints(const Hints& hints, const Needs& needs, const HealthBoard& board,
+                             std::vector<CandidateConstraint>& out) {
+  if (hints.max_cost_usd) {
+    const double max = *hints.max_cost_usd;
+    out.push_back({"hint.max_cost", [max, &needs](const providers::Deployment& d) {
+                     const double cost = expected_cost_usd(d, needs);
+                     return cost <= max ? std::string()
+                                        : fmt::format("expected cost ${:.6f} above x-switchyard-max-cost ${:.6f}",
+                                                      cost, max);
+                   }});
+  }
+  if (hints.max_latency_ms) {
+    const double max = *hints.max_latency_ms;
+    out.push_back({"hint.max_latency", [max, &board](const providers::Deployment& d) {
+                     const auto ms = board.first_token_ms(d.name());
+                     return !ms || *ms <= max
+                                ? std::string()
+                                : fmt::format("time to first token {:.0f} ms (EWMA) above x-switchyard-max-latency-ms {:.0f}",
+                                              *ms, max);
                    }});
   }
 }

@@ -31,4 +31,14 @@ Needs needs_of(const model::ChatRequest& request);
 // Appends one named constraint per need a deployment might not meet.
 void append_need_constraints(const Needs& needs, std::vector<CandidateConstraint>& out);
 
+// The request's expected USD cost at `d`: its estimated prompt, and max_tokens of answer
+// when given, else a typical 256.
+double expected_cost_usd(const providers::Deployment& d, const Needs& needs);
+
+// The caller's limits as named constraints: "hint.max_cost" (expected cost above the
+// maximum) and "hint.max_latency" (EWMA time to first token above it; a deployment not yet
+// measured passes). `hints`, `needs` and `board` must outlive the constraints.
+void append_hint_constraints(const Hints& hints, const Needs& needs, const HealthBoard& board,
+                             std::vector<CandidateConstraint>& out);
+
 }  // namespace sy::routing

@@ -1,12 +1,15 @@
 // RouteDecision: which deployments a request may go to, in which order, and why.
-// decide() resolves the requested model — a deployment name or a named route — against
-// a catalog and applies the route's strategy (ordered fallback, or a weighted random
-// order). The decision carries its own explanation: a compact form for the
-// x-switchyard-route response header. Pure logic; thread-safe.
+// decide() resolves the requested model — a deployment name or a named route, following
+// a rules route's task rules to the route or deployment they name — against a catalog and
+// applies the weighted strategy's random order; choose() orders the remaining candidates
+// by the other strategies (cheapest, latency, threshold). The decision carries its own
+// explanation: a compact form for the x-switchyard-route response header, the full one
+// for the audit record. Pure logic; thread-safe.
 #pragma once
 
 #include <chrono>
 #include <functional>
+#include <optional>
 #include <span>
 #include <string>
 #include <string_view>
@@ -15,6 +18,7 @@
 #include "core/config.h"
 #include "providers/catalog.h"
 #include "routing/health.h"
+#include "routing/signals.h"
 
 namespace sy::routing {
 
@@ -40,10 +44,29 @@ struct Score {
 };
 
 struct Needs;
+class Calibration;
+
+// What choose() orders by, besides the candidates themselves.
+struct ChooseInputs {
+  const RouteConfig* route = nullptr;        // the route whose strategy applies; null: none
+  const Needs* needs = nullptr;              // the request's size (cheapest)
+  const HealthBoard* board = nullptr;        // latency EWMAs (latency)
+  const Signals* signals = nullptr;          // task, difficulty, the quality knob
+  const Calibration* calibration = nullptr;  // threshold: share of strong calls → threshold
+  double r1 = 0, r2 = 0;                     // uniform in [0, 1) (latency's two choices)
+};
 
 struct RouteDecision {
   std::string requested;  // the model the client asked for
   std::string route;      // the route that matched; "" for a direct deployment
+  // Rules routes passed on the way to `route`, each with the rule that sent the request
+  // on: "auto: task=code -> code".
+  std::vector<std::string> via;
+  const char* task = "";         // the task type routing used ("" unknown)
+  const char* task_source = "";  // "hint" or "classifier"
+  std::optional<double> p_cheap_ok;  // the classifier's difficulty, when it ran
+  std::optional<double> quality;     // the cost–quality knob applied (threshold, cheapest)
+  std::optional<double> threshold;   // threshold: p_cheap_ok below it goes to the strong target
   const char* strategy = "direct";
   std::vector<const providers::Deployment*> order;  // preferred first
   std::vector<Removal> removed;                     // candidates dropped by constraints
@@ -59,13 +82,26 @@ struct RouteDecision {
   // is, in which case all stay: a request still gets its chance, ordered as before.
   void apply_health(const HealthBoard& board, HealthBoard::Clock::time_point now);
 
-  // Orders the candidates by the strategy of `route_config`: cheapest (expected USD cost
-  // of this request at each deployment's prices) or latency (power of two choices on the
-  // EWMA of time to first token: of two random candidates the faster goes first; the
-  // rest by EWMA, unmeasured ones first so they get measured). Other strategies keep the
-  // order. `r1`, `r2` are uniform in [0, 1).
-  void choose(const RouteConfig* route_config, const Needs& needs, const HealthBoard* board,
-              double r1, double r2);
+  // Drops candidates without headroom under their provider's RPM/TPM limits for a request
+  // of `tokens` (constraint "rate_limit") — unless none has any, in which case all stay
+  // and the providers' own 429s decide. `now_us`: steady-clock microseconds.
+  void apply_headroom(int64_t now_us, uint64_t tokens);
+
+  // Orders the candidates by the route's strategy:
+  // - cheapest: expected USD cost of this request at each deployment's prices; with a
+  //   quality knob q, candidates whose quality for the task is below q × the best
+  //   candidate's are dropped first (constraint "quality");
+  // - latency: power of two choices on the EWMA of time to first token (of two random
+  //   candidates the faster goes first; the rest by EWMA, unmeasured ones first so they
+  //   get measured);
+  // - threshold: [weak, strong] stays when the request's p_cheap_ok is at least the
+  //   threshold calibrated for the knob's share of strong calls, else the strong target
+  //   leads; without a prediction the strong one leads;
+  // - fallback, weighted, cascade keep the order.
+  void choose(const ChooseInputs& in);
+  void choose_cheapest(const ChooseInputs& in);
+  void choose_latency(const ChooseInputs& in);
+  void choose_threshold(const ChooseInputs& in);
 
   // One deployment per attempt: each deployment of `order` up to
   // retry.attempts_per_deployment times, at most retry.max_attempts in all.
@@ -80,9 +116,16 @@ struct RouteDecision {
 };
 
 // `unit_random` yields uniform numbers in [0, 1) (injected for tests).
+// `signals` choose the rule of a rules route (by task type).
 template <class Rng>
 Result<RouteDecision> decide(const providers::Catalog& catalog, std::string_view model,
-                             Rng&& unit_random);
+                             const Signals& signals, Rng&& unit_random);
+
+// What the classifier must predict for a request to `model` (routes reachable through
+// rules count): the task for rules and quality-aware cheapest routes, the difficulty for
+// threshold routes.
+ClassifierUse classifier_use(const providers::Catalog& catalog, std::string_view model,
+                             const Hints& hints);
 
 // Full-jitter exponential backoff before retry number `retry` (0 = first retry).
 std::chrono::milliseconds backoff_delay(const RetryPolicy& policy, uint32_t retry, double unit);
@@ -91,7 +134,8 @@ std::chrono::milliseconds backoff_delay(const RetryPolicy& policy, uint32_t retr
 inline constexpr RetryPolicy kDirectRetry{2, 2, 50, 2'000};
 
 namespace detail {
-Result<RouteDecision> resolve(const providers::Catalog& catalog, std::string_view model);
+Result<RouteDecision> resolve(const providers::Catalog& catalog, std::string_view model,
+                              const Signals& signals);
 void weighted_order(const RouteConfig& route, const providers::Catalog& catalog,
                     std::vector<const providers::Deployment*>& order,
                     const std::vector<double>& randoms);
@@ -99,8 +143,8 @@ void weighted_order(const RouteConfig& route, const providers::Catalog& catalog,
 
 template <class Rng>
 Result<RouteDecision> decide(const providers::Catalog& catalog, std::string_view model,
-                             Rng&& unit_random) {
-  auto d = detail::resolve(catalog, model);
+                             const Signals& signals, Rng&& unit_random) {
+  auto d = detail::resolve(catalog, model, signals);
   if (!d || d->route.empty()) return d;
   const RouteConfig* route = catalog.route(d->route);
   if (route->strategy == RouteStrategy::Weighted) {

@@ -48,7 +48,7 @@ after(() => stack?.stop());
 describe('Anthropic SDK → OpenAI-format deployment', () => {
   test('a whole answer comes back as an Anthropic message', async () => {
     const { data: msg, response } = await client.messages
-      .create({ model: 'auto', max_tokens: 64, messages: [{ role: 'user', content: 'ping' }] })
+      .create({ model: 'standard', max_tokens: 64, messages: [{ role: 'user', content: 'ping' }] })
       .withResponse();
     assert.equal(msg.type, 'message');
     assert.equal(msg.role, 'assistant');
@@ -64,7 +64,7 @@ describe('Anthropic SDK → OpenAI-format deployment', () => {
 
   test('a system prompt and a multi-turn history are accepted', async () => {
     const msg = await client.messages.create({
-      model: 'auto',
+      model: 'standard',
       max_tokens: 64,
       system: [{ type: 'text', text: 'You are terse.' }],
       messages: [
@@ -78,7 +78,7 @@ describe('Anthropic SDK → OpenAI-format deployment', () => {
 
   test('a streamed answer arrives as Anthropic events, text equal to the whole answer', async () => {
     const stream = client.messages.stream({
-      model: 'auto',
+      model: 'standard',
       max_tokens: 64,
       messages: [{ role: 'user', content: 'Tell me about the weather.' }],
     });
@@ -101,7 +101,7 @@ describe('Anthropic SDK → OpenAI-format deployment', () => {
 
   test('streamed tool input is reassembled byte for byte', async () => {
     const stream = client.messages.stream({
-      model: 'auto',
+      model: 'standard',
       max_tokens: 512,
       tools: TOOLS,
       messages: [{ role: 'user', content: 'Please plan a trip to Japan for two.' }],
@@ -125,7 +125,7 @@ describe('Anthropic SDK → OpenAI-format deployment', () => {
 
   test('a whole tool-use answer carries the input as an object', async () => {
     const msg = await client.messages.create({
-      model: 'auto',
+      model: 'standard',
       max_tokens: 512,
       tools: TOOLS,
       messages: [{ role: 'user', content: 'Please plan a trip to Japan for two.' }],
@@ -137,7 +137,7 @@ describe('Anthropic SDK → OpenAI-format deployment', () => {
 
   test('tool results go back to the model', async () => {
     const msg = await client.messages.create({
-      model: 'auto',
+      model: 'standard',
       max_tokens: 64,
       tools: TOOLS,
       messages: [
@@ -158,7 +158,7 @@ describe('Anthropic SDK → OpenAI-format deployment', () => {
 
   test('errors come back in Anthropic\'s shape', async () => {
     await assert.rejects(
-      client.messages.create({ model: 'auto', messages: [{ role: 'user', content: 'hi' }] }),
+      client.messages.create({ model: 'standard', messages: [{ role: 'user', content: 'hi' }] }),
       (err) => {
         assert.ok(err instanceof Anthropic.BadRequestError, String(err));
         assert.equal(err.status, 400);
@@ -174,7 +174,7 @@ describe('Anthropic SDK → OpenAI-format deployment', () => {
     );
     const anonymous = stack.anthropic({ apiKey: 'sk-wrong' });
     await assert.rejects(
-      anonymous.messages.create({ model: 'auto', max_tokens: 8, messages: [{ role: 'user', content: 'hi' }] }),
+      anonymous.messages.create({ model: 'standard', max_tokens: 8, messages: [{ role: 'user', content: 'hi' }] }),
       (err) => err instanceof Anthropic.AuthenticationError && err.error.error.type === 'authentication_error',
     );
   });
@@ -182,7 +182,7 @@ describe('Anthropic SDK → OpenAI-format deployment', () => {
   test('a secret in the prompt is stopped by policy, in Anthropic\'s shape', async () => {
     await assert.rejects(
       client.messages.create({
-        model: 'auto',
+        model: 'standard',
         max_tokens: 8,
         messages: [{ role: 'user', content: 'Deploy with key sk-proj-abcdefghijklmnopqrstuvwxyz0123456789ABCDEFGH please.' }],
       }),

@@ -29,9 +29,9 @@ function assertCompletion(data, model) {
 }
 
 describe('non-stream chat', () => {
-  test('route auto is served by its first target, sim-small', async () => {
+  test('route standard is served by its first target, sim-small', async () => {
     const { data, response } = await client.chat.completions
-      .create({ model: 'auto', messages: user('Tell me about rivers.') })
+      .create({ model: 'standard', messages: user('Tell me about rivers.') })
       .withResponse();
     assert.equal(response.status, 200);
     assertCompletion(data, 'sim-small');
@@ -39,7 +39,7 @@ describe('non-stream chat', () => {
     assert.equal(response.headers.get('x-switchyard-deployment'), 'sim-small');
     assert.equal(
       response.headers.get('x-switchyard-route'),
-      'route=auto; strategy=fallback; order=sim-small,sim-large',
+      'route=standard; strategy=fallback; order=sim-small,sim-large',
     );
     assert.deepEqual(parseAttempts(response.headers.get('x-switchyard-attempts')), [
       ['sim-small', 'ok'],
@@ -105,7 +105,7 @@ describe('non-stream chat', () => {
 
   test('the answer is deterministic and depends on the prompt', async () => {
     const ask = (text) =>
-      client.chat.completions.create({ model: 'auto', messages: user(text) });
+      client.chat.completions.create({ model: 'standard', messages: user(text) });
     const [a1, a2, b] = await Promise.all([ask('Same prompt'), ask('Same prompt'), ask('Other')]);
     assert.equal(a1.choices[0].message.content, a2.choices[0].message.content);
     assert.notEqual(a1.choices[0].message.content, b.choices[0].message.content);
@@ -113,7 +113,7 @@ describe('non-stream chat', () => {
 
   test('max_tokens is passed upstream and cuts the answer', async () => {
     const data = await client.chat.completions.create({
-      model: 'auto',
+      model: 'standard',
       messages: user('A long answer, please.'),
       max_tokens: 3,
     });
@@ -129,7 +129,7 @@ describe('non-stream chat', () => {
 
   test('multi-turn conversations answer the last user message', async () => {
     const data = await client.chat.completions.create({
-      model: 'auto',
+      model: 'standard',
       messages: [
         { role: 'system', content: 'You are terse.' },
         { role: 'user', content: 'Say something.' },
@@ -155,7 +155,7 @@ describe('plain endpoints', () => {
     const ids = new Set();
     for (let i = 0; i < 5; i++) {
       const { response } = await client.chat.completions
-        .create({ model: 'auto', messages: user('id check') })
+        .create({ model: 'standard', messages: user('id check') })
         .withResponse();
       ids.add(response.headers.get('x-request-id'));
     }

@@ -21,7 +21,7 @@ describe('concurrency', () => {
     // The reference answers, one at a time.
     const expected = {};
     for (const p of PROMPTS) {
-      const data = await client.chat.completions.create({ model: 'auto', messages: user(p) });
+      const data = await client.chat.completions.create({ model: 'standard', messages: user(p) });
       expected[p] = data.choices[0].message.content;
     }
     assert.equal(new Set(Object.values(expected)).size, PROMPTS.length);
@@ -32,7 +32,7 @@ describe('concurrency', () => {
         const prompt = PROMPTS[i % PROMPTS.length];
         const stream = i % 2 === 1;
         const { data, response } = await client.chat.completions
-          .create({ model: 'auto', messages: user(prompt), stream })
+          .create({ model: 'standard', messages: user(prompt), stream })
           .withResponse();
         const text = stream ? streamedText(await collect(data)) : data.choices[0].message.content;
         return { prompt, text, id: response.headers.get('x-request-id') };

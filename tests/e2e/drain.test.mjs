@@ -29,9 +29,9 @@ describe('graceful shutdown', () => {
     const client = stack.client();
     // The simulator holds both answers back for a second, so they are surely in flight.
     const prompt = 'Finish me [[sim:delay_ms=1000]]';
-    const whole = client.chat.completions.create({ model: 'auto', messages: user(prompt) });
+    const whole = client.chat.completions.create({ model: 'standard', messages: user(prompt) });
     const streamed = client.chat.completions
-      .create({ model: 'auto', messages: user(prompt), stream: true })
+      .create({ model: 'standard', messages: user(prompt), stream: true })
       .then(collect);
     const inFlight = await waitFor(async () => (await stack.sim.stats()).active === 2);
     assert.ok(inFlight, 'both requests reached the simulator');

@@ -58,7 +58,7 @@ describe('client errors', () => {
 
   test('messages as a string: BadRequestError 400 naming messages', async () => {
     const err = await expectError(
-      client.chat.completions.create({ model: 'auto', messages: 'hello' }),
+      client.chat.completions.create({ model: 'standard', messages: 'hello' }),
       OpenAI.BadRequestError,
       400,
     );
@@ -68,7 +68,7 @@ describe('client errors', () => {
 
   test('temperature as a string: BadRequestError 400 naming temperature', async () => {
     const err = await expectError(
-      client.chat.completions.create({ model: 'auto', messages: user('hi'), temperature: 'warm' }),
+      client.chat.completions.create({ model: 'standard', messages: user('hi'), temperature: 'warm' }),
       OpenAI.BadRequestError,
       400,
     );
@@ -77,7 +77,7 @@ describe('client errors', () => {
 
   test('a wrongly typed field inside a message names its path', async () => {
     const err = await expectError(
-      client.chat.completions.create({ model: 'auto', messages: [{ role: 'user', content: 42 }] }),
+      client.chat.completions.create({ model: 'standard', messages: [{ role: 'user', content: 42 }] }),
       OpenAI.BadRequestError,
       400,
     );
@@ -87,7 +87,7 @@ describe('client errors', () => {
   test('stream_options.include_usage as a string is rejected', async () => {
     const err = await expectError(
       client.chat.completions.create({
-        model: 'auto',
+        model: 'standard',
         messages: user('hi'),
         stream: true,
         stream_options: { include_usage: 'yes' },
@@ -102,7 +102,7 @@ describe('client errors', () => {
     const res = await fetch(`${stack.gateway.baseURL}/chat/completions`, {
       method: 'POST',
       headers: { 'content-type': 'application/json', authorization: 'Bearer sk-demo' },
-      body: '{"model": "auto", "messages": [',
+      body: '{"model": "standard", "messages": [',
     });
     assert.equal(res.status, 400);
     const body = await res.json();
@@ -117,7 +117,7 @@ describe('client errors', () => {
       const content = 'x'.repeat(11 << 20);
       for (let i = 0; i < 3; i++) {
         const err = await client.chat.completions
-          .create({ model: 'auto', messages: user(content) })
+          .create({ model: 'standard', messages: user(content) })
           .then(() => assert.fail('an 11 MiB body was accepted'), (e) => e);
         assert.ok(err instanceof OpenAI.APIError, `${err}`);
         assert.equal(err.status, 413, `attempt ${i + 1}: ${err.constructor.name}: ${err.message}`);
@@ -129,10 +129,10 @@ describe('client errors', () => {
 
   test('invalid requests never reach the provider', async () => {
     await client.chat.completions
-      .create({ model: 'auto', messages: 'hello' })
+      .create({ model: 'standard', messages: 'hello' })
       .catch(() => undefined);
     await client.chat.completions
-      .create({ model: 'auto', messages: user('hi'), temperature: 'warm' })
+      .create({ model: 'standard', messages: user('hi'), temperature: 'warm' })
       .catch(() => undefined);
     assert.equal((await stack.sim.stats()).total, 0);
   });
@@ -140,7 +140,7 @@ describe('client errors', () => {
   test('an upstream 400 is the client’s fault: passed through, no fallback', async () => {
     const err = await expectError(
       client.chat.completions.create({
-        model: 'auto',
+        model: 'standard',
         messages: user('bad [[sim:status=400 model=sim-small]]'),
       }),
       OpenAI.BadRequestError,
@@ -157,7 +157,7 @@ describe('client errors', () => {
 describe('every deployment failing', () => {
   test('503 everywhere: 502 from the gateway after trying each target', async () => {
     const err = await expectError(
-      client.chat.completions.create({ model: 'auto', messages: user('down [[sim:status=503]]') }),
+      client.chat.completions.create({ model: 'standard', messages: user('down [[sim:status=503]]') }),
       OpenAI.InternalServerError,
       502,
     );
@@ -174,7 +174,7 @@ describe('every deployment failing', () => {
   test('503 everywhere in a stream request: 502 before any byte is streamed', async () => {
     await expectError(
       client.chat.completions.create({
-        model: 'auto',
+        model: 'standard',
         messages: user('down [[sim:status=503]]'),
         stream: true,
       }),
@@ -186,7 +186,7 @@ describe('every deployment failing', () => {
   test('429 everywhere: 429 with retry-after', async () => {
     const err = await expectError(
       client.chat.completions.create({
-        model: 'auto',
+        model: 'standard',
         messages: user('busy [[sim:status=429 retry_after=1]]'),
       }),
       OpenAI.RateLimitError,
@@ -206,7 +206,7 @@ describe('a stream cut after its first bytes', () => {
     // times=1: only the first request is cut, so the second one shows the whole answer.
     const prompt = 'Tell a story [[sim:cut_after=2 times=1]]';
     const stream = await client.chat.completions.create({
-      model: 'auto',
+      model: 'standard',
       messages: user(prompt),
       stream: true,
     });
@@ -222,7 +222,7 @@ describe('a stream cut after its first bytes', () => {
     assert.ok(chunks.length >= 1, 'the first bytes arrived before the cut');
     assert.ok(!chunks.some((c) => c.choices[0]?.finish_reason), 'no finish_reason was sent');
 
-    const whole = await client.chat.completions.create({ model: 'auto', messages: user(prompt) });
+    const whole = await client.chat.completions.create({ model: 'standard', messages: user(prompt) });
     const full = whole.choices[0].message.content;
     const partial = streamedText(chunks);
     assert.ok(full.startsWith(partial), `"${partial}" is not a prefix of "${full}"`);

@@ -24,10 +24,10 @@ async function largeAnswer(text) {
 }
 
 describe('fallback', () => {
-  test('503 from sim-small: auto is served by sim-large', async () => {
+  test('503 from sim-small: standard is served by sim-large', async () => {
     const prompt = 'Fall back please [[sim:status=503 model=sim-small]]';
     const { data, response } = await client.chat.completions
-      .create({ model: 'auto', messages: user(prompt) })
+      .create({ model: 'standard', messages: user(prompt) })
       .withResponse();
     assert.equal(response.status, 200);
     assert.equal(data.model, 'sim-large');
@@ -43,7 +43,7 @@ describe('fallback', () => {
   test('503 from sim-small in a stream: the stream comes from sim-large', async () => {
     const prompt = 'Stream and fall back [[sim:status=503 model=sim-small]]';
     const { data: stream, response } = await client.chat.completions
-      .create({ model: 'auto', messages: user(prompt), stream: true })
+      .create({ model: 'standard', messages: user(prompt), stream: true })
       .withResponse();
     assert.equal(response.headers.get('x-switchyard-deployment'), 'sim-large');
     assert.deepEqual(parseAttempts(response.headers.get('x-switchyard-attempts')), [
@@ -64,7 +64,7 @@ describe('fallback', () => {
       // nothing has reached the client and sim-large can still answer.
       const prompt = `Early failure [[sim:${fault} model=sim-small]]`;
       const { data: stream, response } = await client.chat.completions
-        .create({ model: 'auto', messages: user(prompt), stream: true })
+        .create({ model: 'standard', messages: user(prompt), stream: true })
         .withResponse();
       assert.deepEqual(parseAttempts(response.headers.get('x-switchyard-attempts')), [
         ['sim-small', label],
@@ -90,7 +90,7 @@ describe('fallback', () => {
 
   test('429 from sim-small also falls back', async () => {
     const { response } = await client.chat.completions
-      .create({ model: 'auto', messages: user('Limited [[sim:status=429 model=sim-small]]') })
+      .create({ model: 'standard', messages: user('Limited [[sim:status=429 model=sim-small]]') })
       .withResponse();
     assert.deepEqual(parseAttempts(response.headers.get('x-switchyard-attempts')), [
       ['sim-small', '429'],
@@ -100,7 +100,7 @@ describe('fallback', () => {
 
   test('a connection reset by sim-small falls back', async () => {
     const { data, response } = await client.chat.completions
-      .create({ model: 'auto', messages: user('Reset [[sim:reset model=sim-small]]') })
+      .create({ model: 'standard', messages: user('Reset [[sim:reset model=sim-small]]') })
       .withResponse();
     assert.equal(data.model, 'sim-large');
     const attempts = parseAttempts(response.headers.get('x-switchyard-attempts'));
@@ -112,7 +112,7 @@ describe('fallback', () => {
 
   test('a malformed 200 body from sim-small falls back', async () => {
     const { data, response } = await client.chat.completions
-      .create({ model: 'auto', messages: user('Garbled [[sim:malformed model=sim-small]]') })
+      .create({ model: 'standard', messages: user('Garbled [[sim:malformed model=sim-small]]') })
       .withResponse();
     assert.equal(data.model, 'sim-large');
     assert.equal(typeof data.choices[0].message.content, 'string');
@@ -125,10 +125,10 @@ describe('fallback', () => {
   test('only failed requests fall back: times=1 fails the first call alone', async () => {
     const prompt = 'Once [[sim:status=503 times=1 model=sim-small]]';
     const first = await client.chat.completions
-      .create({ model: 'auto', messages: user(prompt) })
+      .create({ model: 'standard', messages: user(prompt) })
       .withResponse();
     const second = await client.chat.completions
-      .create({ model: 'auto', messages: user(prompt) })
+      .create({ model: 'standard', messages: user(prompt) })
       .withResponse();
     assert.equal(first.response.headers.get('x-switchyard-deployment'), 'sim-large');
     assert.equal(second.response.headers.get('x-switchyard-deployment'), 'sim-small');

@@ -35,14 +35,14 @@ describe('governance on the demo config', () => {
     const res = await fetch(`${stack.gateway.baseURL}/chat/completions`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ model: 'auto', messages: user('hi') }),
+      body: JSON.stringify({ model: 'standard', messages: user('hi') }),
     });
     assert.equal(res.status, 401);
     assert.equal((await res.json()).error.type, 'authentication_error');
     const err = await rejection(
       stack
         .client({ apiKey: 'sk-not-a-switchyard-key' })
-        .chat.completions.create({ model: 'auto', messages: user('hi') }),
+        .chat.completions.create({ model: 'standard', messages: user('hi') }),
     );
     assert.ok(err instanceof OpenAI.AuthenticationError, String(err));
     assert.equal(err.status, 401);
@@ -50,7 +50,7 @@ describe('governance on the demo config', () => {
 
   test('a prompt carrying a secret is denied by the policy that names it', async () => {
     const err = await rejection(
-      stack.client().chat.completions.create({ model: 'auto', messages: user(SECRET) }),
+      stack.client().chat.completions.create({ model: 'standard', messages: user(SECRET) }),
     );
     assert.ok(err instanceof OpenAI.PermissionDeniedError, String(err));
     assert.equal(err.code, 'policy_denied');
@@ -74,7 +74,7 @@ describe('governance on the demo config', () => {
 
   test('an e-mail address reaches the provider masked and comes back in the answer', async () => {
     const data = await stack.client().chat.completions.create({
-      model: 'auto',
+      model: 'standard',
       messages: user('Please write to jane.doe@example.com about the invoice.'),
     });
     // The simulator answers this way only when it was sent the placeholder.
@@ -83,7 +83,7 @@ describe('governance on the demo config', () => {
 
   test('a streamed answer gets the masked value back, even split across deltas', async () => {
     const stream = await stack.client().chat.completions.create({
-      model: 'auto',
+      model: 'standard',
       stream: true,
       messages: user('Please write to jane.doe@example.com about the invoice.'),
     });
@@ -99,7 +99,7 @@ describe('governance on the demo config', () => {
 
   test('the Anthropic API gets the masked value back too, streamed', async () => {
     const stream = stack.anthropic().messages.stream({
-      model: 'auto',
+      model: 'standard',
       max_tokens: 64,
       messages: [{ role: 'user', content: 'Please write to jane.doe@example.com about the invoice.' }],
     });

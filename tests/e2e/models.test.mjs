@@ -7,7 +7,7 @@ import OpenAI from 'openai';
 
 import { startStack } from './harness.mjs';
 
-const ROUTES = ['auto', 'balanced', 'cheapest', 'code', 'fast', 'quickest', 'reasoning'];
+const ROUTES = ['auto', 'balanced', 'cascade', 'cheapest', 'code', 'fast', 'quickest', 'reasoning', 'smart', 'standard'];
 const DEPLOYMENTS = ['sim-code', 'sim-large', 'sim-small'];
 
 let stack;

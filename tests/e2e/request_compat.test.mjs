@@ -29,7 +29,7 @@ describe('request compatibility', () => {
     for (const key of NULLABLE) {
       try {
         const data = await client.chat.completions.create({
-          model: 'auto',
+          model: 'standard',
           messages: user('ping'),
           [key]: null,
         });
@@ -45,7 +45,7 @@ describe('request compatibility', () => {
     'stream: null means a non-stream request',
     async () => {
       const data = await client.chat.completions.create({
-        model: 'auto',
+        model: 'standard',
         messages: user('ping'),
         stream: null,
       });
@@ -55,7 +55,7 @@ describe('request compatibility', () => {
 
   test('content as an array of text parts is joined', async () => {
     const data = await client.chat.completions.create({
-      model: 'auto',
+      model: 'standard',
       messages: [
         {
           role: 'user',
@@ -72,7 +72,7 @@ describe('request compatibility', () => {
   test('a 300 KB prompt is forwarded whole to the deployment whose window holds it', async () => {
     const prompt = 'word '.repeat(60_000);
     const { data, response } = await client.chat.completions
-      .create({ model: 'auto', messages: user(prompt) })
+      .create({ model: 'standard', messages: user(prompt) })
       .withResponse();
     // sim-small's 16k-token window cannot hold it; sim-large's 128k can.
     assert.equal(response.headers.get('x-switchyard-deployment'), 'sim-large');
@@ -84,7 +84,7 @@ describe('request compatibility', () => {
   test('a 2 MB prompt no deployment can hold is a 400 naming the context windows', async () => {
     const prompt = 'word '.repeat(400_000);
     const err = await client.chat.completions
-      .create({ model: 'auto', messages: user(prompt) })
+      .create({ model: 'standard', messages: user(prompt) })
       .then(() => null, (e) => e);
     assert.equal(err?.status, 400, String(err));
     assert.equal(err.code, 'no_capable_deployment');

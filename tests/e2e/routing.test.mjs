@@ -81,7 +81,7 @@ describe('routing', () => {
     let removed = 0;
     for (let i = 0; i < 200 && removed < 2; i++) {
       const { response } = await client.chat.completions
-        .create({ model: 'auto', messages: user(`Keep failing [[sim:status=500 model=sim-small]] ${i}`) })
+        .create({ model: 'standard', messages: user(`Keep failing [[sim:status=500 model=sim-small]] ${i}`) })
         .withResponse();
       assert.equal(response.headers.get('x-switchyard-deployment'), 'sim-large');
       if (/removed=sim-small\(health\)/.test(response.headers.get('x-switchyard-route'))) {

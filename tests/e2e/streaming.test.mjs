@@ -25,9 +25,9 @@ function usageChunks(chunks) {
 describe('streaming', () => {
   test('deltas concatenate to the non-stream answer for the same prompt', async () => {
     const prompt = 'Describe a quiet harbor at dawn.';
-    const whole = await nonStream('auto', prompt);
+    const whole = await nonStream('standard', prompt);
     const { data: stream, response } = await client.chat.completions
-      .create({ model: 'auto', messages: user(prompt), stream: true })
+      .create({ model: 'standard', messages: user(prompt), stream: true })
       .withResponse();
     assert.equal(response.status, 200);
     assert.match(response.headers.get('content-type') ?? '', /^text\/event-stream/);
@@ -70,7 +70,7 @@ describe('streaming', () => {
   test('no usage chunk unless the client asks for it', async () => {
     const chunks = await collect(
       await client.chat.completions.create({
-        model: 'auto',
+        model: 'standard',
         messages: user('usage?'),
         stream: true,
       }),
@@ -83,7 +83,7 @@ describe('streaming', () => {
     const chunks = await collect(
       await client.chat.completions.create({
         stream_options: { include_usage: false },
-        model: 'auto',
+        model: 'standard',
         messages: user('usage?'),
         stream: true,
       }),
@@ -94,10 +94,10 @@ describe('streaming', () => {
 
   test('include_usage adds one final usage chunk matching the non-stream usage', async () => {
     const prompt = 'Count the words in this answer.';
-    const whole = await nonStream('auto', prompt);
+    const whole = await nonStream('standard', prompt);
     const chunks = await collect(
       await client.chat.completions.create({
-        model: 'auto',
+        model: 'standard',
         messages: user(prompt),
         stream: true,
         stream_options: { include_usage: true },
@@ -126,7 +126,7 @@ describe('streaming', () => {
   test('max_tokens cuts a stream with finish_reason length', async () => {
     const chunks = await collect(
       await client.chat.completions.create({
-        model: 'auto',
+        model: 'standard',
         messages: user('Go on and on.'),
         stream: true,
         max_tokens: 4,
@@ -138,8 +138,8 @@ describe('streaming', () => {
 
   test('the SDK stream helper assembles the same final message', async () => {
     const prompt = 'Summarise a winter journey.';
-    const whole = await nonStream('auto', prompt);
-    const runner = client.chat.completions.stream({ model: 'auto', messages: user(prompt) });
+    const whole = await nonStream('standard', prompt);
+    const runner = client.chat.completions.stream({ model: 'standard', messages: user(prompt) });
     const final = await runner.finalChatCompletion();
     assert.equal(final.choices[0].message.content, whole.choices[0].message.content);
     assert.equal(final.choices[0].finish_reason, 'stop');

@@ -38,7 +38,7 @@ async function disconnectsSeen(n) {
 describe('upstream timeouts', () => {
   test('no first byte in time from sim-small: served by sim-large', async () => {
     const { data, response } = await client.chat.completions
-      .create({ model: 'auto', messages: user('Slow [[sim:delay_ms=20000 model=sim-small]]') })
+      .create({ model: 'standard', messages: user('Slow [[sim:delay_ms=20000 model=sim-small]]') })
       .withResponse();
     assert.equal(data.model, 'sim-large');
     assert.deepEqual(parseAttempts(response.headers.get('x-switchyard-attempts')), [
@@ -52,7 +52,7 @@ describe('upstream timeouts', () => {
   test('every target too slow: 504 timeout', async () => {
     await assert.rejects(
       client.chat.completions.create({
-        model: 'auto',
+        model: 'standard',
         messages: user('Slow [[sim:delay_ms=20000]]'),
       }),
       (err) => {
@@ -70,7 +70,7 @@ describe('upstream timeouts', () => {
   test('a stream that stalls before its first word falls back', async () => {
     const { data: stream, response } = await client.chat.completions
       .create({
-        model: 'auto',
+        model: 'standard',
         messages: user('Mute [[sim:stall_after=0 model=sim-small]]'),
         stream: true,
       })

@@ -56,7 +56,7 @@ after(() => stack?.stop());
 describe('tool calls', () => {
   test('streamed arguments are reassembled byte for byte by the SDK', async () => {
     const runner = client.chat.completions.stream({
-      model: 'auto',
+      model: 'standard',
       messages: user('Please plan a trip to Japan for two.'),
       tools: TOOLS,
     });
@@ -108,7 +108,7 @@ describe('tool calls', () => {
 
   test('the non-stream answer carries the same arguments text', async () => {
     const data = await client.chat.completions.create({
-      model: 'auto',
+      model: 'standard',
       messages: user('Please plan a trip to Japan for two.'),
       tools: TOOLS,
     });
@@ -120,13 +120,13 @@ describe('tool calls', () => {
 
   test('the tool result is accepted and answered with text', async () => {
     const first = await client.chat.completions.create({
-      model: 'auto',
+      model: 'standard',
       messages: user('Please plan a trip to Japan for two.'),
       tools: TOOLS,
     });
     const call = first.choices[0].message.tool_calls[0];
     const second = await client.chat.completions.create({
-      model: 'auto',
+      model: 'standard',
       tools: TOOLS,
       messages: [
         ...user('Please plan a trip to Japan for two.'),

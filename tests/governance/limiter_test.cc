@@ -8,7 +8,7 @@
 #include <memory>
 #include <string>
 
-#include "governance/gcra.h"
+#include "core/gcra.h"
 #include "governance/limits_harness.h"
 
 namespace sy::governance {

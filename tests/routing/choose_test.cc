@@ -54,6 +54,18 @@ std::string names(const RouteDecision& d) {
   return s;
 }
 
+// choose() with the inputs the route stage gives it.
+void choose_with(RouteDecision& d, const RouteConfig* route, const Needs& needs,
+                 const HealthBoard* board, double r1, double r2) {
+  ChooseInputs in;
+  in.route = route;
+  in.needs = &needs;
+  in.board = board;
+  in.r1 = r1;
+  in.r2 = r2;
+  d.choose(in);
+}
+
 TEST(Catalog, FamilyDefaultsFillWhatTheConfigLeavesOut) {
   auto cat = providers::Catalog::build(config());
   ASSERT_TRUE(cat);
@@ -82,7 +94,7 @@ TEST(Catalog, ModelFamiliesMatchQualifiedIds) {
 
 TEST(Needs, ToolsAndContextWindowRemoveWhatCannotServe) {
   auto cat = providers::Catalog::build(config());
-  auto d = decide(**cat, "plain", [] { return 0.5; });
+  auto d = decide(**cat, "plain", Signals{}, [] { return 0.5; });
   ASSERT_TRUE(d);
   std::vector<CandidateConstraint> cs;
   append_need_constraints(needs_of(request(std::string(400, 'x'), 1)), cs);
@@ -95,7 +107,7 @@ TEST(Needs, ToolsAndContextWindowRemoveWhatCannotServe) {
 
 TEST(Needs, NothingCapableIsA400NamingEachRemoval) {
   auto cat = providers::Catalog::build(config());
-  auto d = decide(**cat, "local", [] { return 0.5; });
+  auto d = decide(**cat, "local", Signals{}, [] { return 0.5; });
   ASSERT_TRUE(d);
   std::vector<CandidateConstraint> cs;
   append_need_constraints(needs_of(request(std::string(600, 'x'))), cs);
@@ -117,10 +129,10 @@ TEST(Needs, TokenEstimateErrsHigh) {
 
 TEST(Choose, CheapestOrdersByThisRequestsExpectedCost) {
   auto cat = providers::Catalog::build(config());
-  auto d = decide(**cat, "cheap", [] { return 0.5; });
+  auto d = decide(**cat, "cheap", Signals{}, [] { return 0.5; });
   ASSERT_TRUE(d);
   const Needs needs = needs_of(request("hello"));
-  d->choose((*cat)->route("cheap"), needs, nullptr, 0.1, 0.2);
+  choose_with(*d, (*cat)->route("cheap"), needs, nullptr, 0.1, 0.2);
   EXPECT_EQ(names(*d), "local,small,big");
   EXPECT_STREQ(d->score_unit, "usd");
   ASSERT_EQ(d->scores.size(), 3u);
@@ -137,14 +149,14 @@ TEST(Choose, LatencyPrefersTheFasterOfTwoAndMeasuresTheUnmeasured) {
   board.record_success("small", t, 100ms);
   // The draws pick positions in the ascending list. local is unmeasured, so it scores
   // lowest: drawn with small (positions 0 and 1), it leads, and gets measured.
-  auto d = decide(**cat, "fast", [] { return 0.5; });
-  d->choose((*cat)->route("fast"), Needs{}, &board, 0.0, 0.0);
+  auto d = decide(**cat, "fast", Signals{}, [] { return 0.5; });
+  choose_with(*d, (*cat)->route("fast"), Needs{}, &board, 0.0, 0.0);
   EXPECT_EQ(names(*d), "local,small,big");
   board.record_success("local", t, 500ms);
   // Now small (100) < big (300) < local (500). Drawing big and local, big leads although
   // small is the fastest: two random choices spread the load.
-  auto e = decide(**cat, "fast", [] { return 0.5; });
-  e->choose((*cat)->route("fast"), Needs{}, &board, 0.4, 0.99);
+  auto e = decide(**cat, "fast", Signals{}, [] { return 0.5; });
+  choose_with(*e, (*cat)->route("fast"), Needs{}, &board, 0.4, 0.99);
   EXPECT_EQ(names(*e), "big,small,local");
   EXPECT_STREQ(e->score_unit, "ttft_ms");
 }
@@ -154,14 +166,14 @@ TEST(Health, OpenCircuitsAreFilteredUnlessEveryoneIsDown) {
   HealthBoard board(HealthOptions{.consecutive_failures = 1});
   const auto t = HealthBoard::Clock::time_point{} + 10s;
   board.record_failure("big", t);
-  auto d = decide(**cat, "plain", [] { return 0.5; });
+  auto d = decide(**cat, "plain", Signals{}, [] { return 0.5; });
   d->apply_health(board, t);
   EXPECT_EQ(names(*d), "small,local");
   ASSERT_EQ(d->removed.size(), 1u);
   EXPECT_EQ(d->removed[0].constraint, "health");
   board.record_failure("small", t);
   board.record_failure("local", t);
-  auto e = decide(**cat, "plain", [] { return 0.5; });
+  auto e = decide(**cat, "plain", Signals{}, [] { return 0.5; });
   e->apply_health(board, t);
   EXPECT_EQ(names(*e), "big,small,local");  // all down: nobody is removed
 }

@@ -27,7 +27,7 @@ routes:
 TEST(Decide, DirectDeploymentRetriesOnce) {
   auto cat = providers::Catalog::build(config());
   ASSERT_TRUE(cat);
-  auto d = decide(**cat, "b", [] { return 0.5; });
+  auto d = decide(**cat, "b", Signals{}, [] { return 0.5; });
   ASSERT_TRUE(d);
   EXPECT_EQ(d->route, "");
   EXPECT_STREQ(d->strategy, "direct");
@@ -39,7 +39,7 @@ TEST(Decide, DirectDeploymentRetriesOnce) {
 
 TEST(Decide, FallbackRouteKeepsOrderAndCapsAttempts) {
   auto cat = providers::Catalog::build(config());
-  auto d = decide(**cat, "chain", [] { return 0.5; });
+  auto d = decide(**cat, "chain", Signals{}, [] { return 0.5; });
   ASSERT_TRUE(d);
   auto s = d->schedule();
   std::string names;
@@ -50,7 +50,7 @@ TEST(Decide, FallbackRouteKeepsOrderAndCapsAttempts) {
 
 TEST(Decide, UnknownModelIs404WithCode) {
   auto cat = providers::Catalog::build(config());
-  auto d = decide(**cat, "gpt-9", [] { return 0.5; });
+  auto d = decide(**cat, "gpt-9", Signals{}, [] { return 0.5; });
   ASSERT_FALSE(d);
   EXPECT_EQ(d.error().status, 404);
   EXPECT_EQ(d.error().code, "model_not_found");
@@ -67,7 +67,7 @@ TEST(Decide, WeightedOrderFollowsTheWeights) {
   std::map<std::string, int> first;
   constexpr int kRuns = 20000;
   for (int i = 0; i < kRuns; ++i) {
-    auto d = decide(**cat, "spread", rng);
+    auto d = decide(**cat, "spread", Signals{}, rng);
     ASSERT_EQ(d->order.size(), 3u);
     ++first[d->order[0]->name()];
   }

@@ -11,7 +11,7 @@
 
 #include <cstdint>
 
-namespace sy::governance {
+namespace sy {
 
 inline constexpr int64_t kMinuteUs = 60'000'000;
 
@@ -26,4 +26,4 @@ struct GcraDecision {
 
 GcraDecision gcra_decide(int64_t tat_us, int64_t now_us, int64_t increment_us, int64_t window_us);
 
-}  // namespace sy::governance
+}  // namespace sy

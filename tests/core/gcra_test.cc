@@ -1,9 +1,9 @@
 // GCRA math with explicit times: bursts, steady rates, retry-after and recovery.
-#include "governance/gcra.h"
+#include "core/gcra.h"
 
 #include <gtest/gtest.h>
 
-namespace sy::governance {
+namespace sy {
 namespace {
 
 TEST(Gcra, IncrementIsTheEmissionIntervalTimesTheCostRoundedUp) {
@@ -68,4 +68,4 @@ TEST(Gcra, ZeroCostAsksWhetherTheCellHasRoomNow) {
 }
 
 }  // namespace
-}  // namespace sy::governance
+}  // namespace sy

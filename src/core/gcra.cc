@@ -1,8 +1,8 @@
-#include "governance/gcra.h"
+#include "core/gcra.h"
 
 #include <algorithm>
 
-namespace sy::governance {
+namespace sy {
 
 int64_t gcra_increment(uint64_t units, uint32_t limit, int64_t window_us) {
   if (units == 0 || limit == 0) return 0;
@@ -20,4 +20,4 @@ GcraDecision gcra_decide(int64_t tat_us, int64_t now_us, int64_t increment_us, i
   return {false, tat_us, ahead - window_us};
 }
 
-}  // namespace sy::governance
+}  // namespace sy
