@@ -26,3 +26,6 @@ pkg_check_modules(HIREDIS REQUIRED IMPORTED_TARGET hiredis)   # PkgConfig::HIRED
 # Data-loss prevention: Hyperscan (one database for every detector) and toml++ (gitleaks rules).
 pkg_check_modules(HYPERSCAN REQUIRED IMPORTED_TARGET libhs)   # PkgConfig::HYPERSCAN
 find_package(tomlplusplus REQUIRED)                           # tomlplusplus::tomlplusplus
+
+# JSON Schema `pattern` (ECMA-262 regexes): PCRE2 in UTF mode, compiled once per schema.
+pkg_check_modules(PCRE2 REQUIRED IMPORTED_TARGET libpcre2-8)  # PkgConfig::PCRE2

@@ -13,6 +13,7 @@ PACKAGES=(
   libsqlite3-dev libssl-dev zlib1g-dev nlohmann-json3-dev libsodium-dev libpq-dev postgresql
   libhiredis-dev redis-server   # budgets and rate limits shared by replicas (and their tests)
   libgtest-dev libgmock-dev libbenchmark-dev libhyperscan-dev libtomlplusplus-dev
+  libpcre2-dev                  # JSON Schema `pattern` (ECMA-262 regexes)
   nginx-light wrk procps
   clang-16 libclang-rt-16-dev   # the fuzz targets (scripts/fuzz.sh)
 )
