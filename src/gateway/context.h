@@ -18,6 +18,7 @@
 #include "http/exchange.h"
 #include "model/canonical.h"
 #include "model/chat.h"
+#include "model/embeddings.h"
 #include "protocols/codec.h"
 #include "routing/route_decision.h"
 
@@ -59,6 +60,7 @@ struct Attempt {
 struct Ingress {
   const protocols::Codec* codec = nullptr;
   const char* action = "POST /v1/chat/completions";  // for the audit record
+  DeploymentKind kind = DeploymentKind::Chat;  // the deployments that can serve it
 };
 
 struct RequestContext {
@@ -80,7 +82,8 @@ struct RequestContext {
   Ingress ingress;
   audit::AuditSlot audit_slot;                    // admit: a reserved audit queue slot
 
-  model::ChatRequest request;                     // decode
+  model::ChatRequest request;                     // decode (chat)
+  model::EmbeddingRequest embedding;              // decode (embeddings)
   std::optional<model::Request> canonical;        // dispatch: decoded once when translating
   governance::Principal principal;                // identify (anonymous by default)
   bool authenticated = false;
@@ -96,6 +99,7 @@ struct RequestContext {
   std::chrono::steady_clock::time_point first_output;  // this attempt's first byte to the client
   const providers::Deployment* served_by = nullptr;
   model::Usage usage;
+  bool usage_estimated = false;                   // usage counted by us: the provider gave none
   double cost_usd = 0;                            // settle
   std::optional<uint32_t> retry_after_s;          // when every deployment was rate-limited
   unsigned status = 0;                            // what the client got
