@@ -70,8 +70,16 @@ inline constexpr std::array<std::string_view, 9> kTaskTypes = {
     "extraction", "summarization", "classification", "code", "math",
     "reasoning",  "creative",      "chat",           "translation"};
 
+// What a deployment serves: chat (POST /v1/chat/completions, /v1/messages) or
+// embeddings (POST /v1/embeddings). A request only ever routes to deployments of its kind.
+enum class DeploymentKind { Chat, Embedding };
+
+// "chat" or "embedding" (the config names).
+const char* deployment_kind_name(DeploymentKind kind);
+
 struct DeploymentConfig {
   std::string name;      // the public model name clients ask for
+  DeploymentKind kind = DeploymentKind::Chat;
   std::string provider;  // key into Config::providers
   std::string model;     // upstream model id (Azure: the deployment name)
   Price price;

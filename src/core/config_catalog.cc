@@ -44,6 +44,10 @@ void read_quality(YamlReader& r, const Node& q, const std::string& path, Deploym
 
 }  // namespace
 
+const char* deployment_kind_name(DeploymentKind kind) {
+  return kind == DeploymentKind::Embedding ? "embedding" : "chat";
+}
+
 void read_catalog_facts(YamlReader& r, const std::string& path, const Node& n, DeploymentConfig& d) {
   if (const Node p = n["price"]; p.IsDefined() && !p.IsNull()) {
     const std::string pp = path + ".price";

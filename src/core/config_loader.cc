@@ -140,9 +140,17 @@ void read_deployment(YamlReader& r, const std::string& name, const Node& n, Depl
   d.model = name;
   if (!r.expect_map(n, path)) return;
   r.allow_keys(n, path,
-               {"provider", "model", "price", "context_window", "region", "tier", "labels",
+               {"provider", "model", "kind", "price", "context_window", "region", "tier", "labels",
                 "max_output_tokens", "capabilities", "quality", "limits"});
   r.read(n, path, "provider", d.provider, true);
+  std::string kind = "chat";
+  r.read(n, path, "kind", kind);
+  if (kind == "embedding") {
+    d.kind = DeploymentKind::Embedding;
+  } else if (kind != "chat") {
+    r.problem(n["kind"], path + ".kind",
+              fmt::format("unknown kind \"{}\" (expected chat or embedding)", kind));
+  }
   r.read(n, path, "model", d.model);
   r.read(n, path, "context_window", d.context_window);
   r.read(n, path, "region", d.region);
@@ -273,6 +281,11 @@ void cross_check(YamlReader& r, const Node& root, Config& c) {
     if (given.IsDefined() && !c.providers.contains(d.provider)) {
       r.problem(given, "deployments." + name + ".provider",
                 fmt::format("unknown provider \"{}\"", d.provider));
+    } else if (given.IsDefined() && d.kind == DeploymentKind::Embedding &&
+               c.providers.at(d.provider).type == ProviderType::Anthropic) {
+      r.problem(root["deployments"][name]["kind"], "deployments." + name + ".kind",
+                fmt::format("provider \"{}\" is of type anthropic, which has no embeddings API",
+                            d.provider));
     }
   }
   check_routes(r, root, c);

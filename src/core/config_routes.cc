@@ -179,6 +179,15 @@ void check_routes(YamlReader& r, const Node& root, const Config& c) {
       if (named && !c.deployments.contains(t.deployment)) {
         r.problem(tn, fmt::format("routes.{}.targets[{}]", name, i),
                   fmt::format("unknown deployment \"{}\"", t.deployment));
+      } else if (named && i > 0 && c.deployments.contains(route.targets[0].deployment)) {
+        const DeploymentKind kind = c.deployments.at(t.deployment).kind;
+        const DeploymentKind first = c.deployments.at(route.targets[0].deployment).kind;
+        if (kind != first) {
+          r.problem(tn, fmt::format("routes.{}.targets[{}]", name, i),
+                    fmt::format("deployment \"{}\" is of kind {} but the route's first target is of "
+                                "kind {}: a route serves one kind",
+                                t.deployment, deployment_kind_name(kind), deployment_kind_name(first)));
+        }
       }
       if (t.weight == 0 && route.strategy == RouteStrategy::Weighted) {
         r.problem(tn, fmt::format("routes.{}.targets[{}].weight", name, i), "must be at least 1");

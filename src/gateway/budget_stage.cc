@@ -2,26 +2,11 @@
 
 #include <boost/asio/use_awaitable.hpp>
 
+#include "gateway/request_facts.h"
 #include "governance/limits_await.h"
 #include "governance/limits_runtime.h"
 
 namespace sy::gateway {
-namespace {
-
-// Output tokens assumed when the client sets no max_tokens and the deployment states no
-// context window: a bound, so that an unlimited request still reserves something real.
-constexpr uint32_t kDefaultMaxOutput = 4'096;
-
-// Prompt tokens, over-estimated: a token is at least ~3 bytes of English or code, plus
-// a few tokens of framing per message.
-uint64_t prompt_tokens_upper_bound(const model::ChatRequest& req) {
-  uint64_t bytes = 0;
-  for (const auto& m : req.messages) bytes += m.text.size() + 16;
-  return bytes / 3 + 8;
-}
-
-}  // namespace
-
 governance::Subjects limit_subjects(const RequestContext& ctx) {
   const governance::Principal& p = ctx.principal;
   const std::string_view key = !p.key_id.empty() ? std::string_view(p.key_id) : std::string_view(p.id);
@@ -29,12 +14,11 @@ governance::Subjects limit_subjects(const RequestContext& ctx) {
 }
 
 double worst_case_cost(const RequestContext& ctx) {
-  const uint64_t prompt = prompt_tokens_upper_bound(ctx.request);
+  const uint64_t prompt = input_tokens_upper_bound(ctx);
   double worst = 0;
   for (const providers::Deployment* d : ctx.decision.order) {
     const DeploymentConfig& c = *d->config;
-    uint64_t out = ctx.request.max_tokens ? *ctx.request.max_tokens : 0;
-    if (out == 0) out = c.context_window > prompt ? c.context_window - prompt : kDefaultMaxOutput;
+    const uint64_t out = output_tokens_upper_bound(ctx, *d, prompt);
     const double cost = (static_cast<double>(prompt) * c.price.input_per_mtok +
                          static_cast<double>(out) * c.price.output_per_mtok) / 1e6;
     worst = std::max(worst, cost);

@@ -2,7 +2,7 @@
 // provider is called. One request against every requests-per-minute limit that applies
 // (and room under the tokens-per-minute ones), then the request's worst-case cost —
 // estimated prompt tokens × the dearest candidate's input price + max output tokens ×
-// its output price — reserved against every budget of its key, team, project and the
+// its output price (none for embeddings) — reserved against every budget of its key, team, project and the
 // organisation, all or none. Concurrent requests therefore cannot jointly overspend a
 // hard budget. The settle stage releases the hold and books the actual cost.
 // Refusals are 429s naming the limit (with retry-after); an unreachable Redis is a 503.

@@ -18,6 +18,7 @@
 #include "http/exchange.h"
 #include "model/canonical.h"
 #include "model/chat.h"
+#include "model/embeddings.h"
 #include "protocols/codec.h"
 #include "routing/cascade.h"
 #include "routing/route_decision.h"
@@ -60,6 +61,7 @@ struct Attempt {
 struct Ingress {
   const protocols::Codec* codec = nullptr;
   const char* action = "POST /v1/chat/completions";  // for the audit record
+  DeploymentKind kind = DeploymentKind::Chat;  // the deployments that can serve it
 };
 
 struct RequestContext {
@@ -81,7 +83,8 @@ struct RequestContext {
   Ingress ingress;
   audit::AuditSlot audit_slot;                    // admit: a reserved audit queue slot
 
-  model::ChatRequest request;                     // decode
+  model::ChatRequest request;                     // decode (chat)
+  model::EmbeddingRequest embedding;              // decode (embeddings)
   std::optional<model::Request> canonical;        // dispatch: decoded once when translating
   governance::Principal principal;                // identify (anonymous by default)
   bool authenticated = false;
@@ -114,6 +117,7 @@ struct RequestContext {
     std::string stream, trailer;          // a held stream's events and its last one
   };
   std::optional<Rejected> rejected;
+  bool usage_estimated = false;                   // usage counted by us: the provider gave none
   double cost_usd = 0;                            // settle
   std::optional<uint32_t> retry_after_s;          // when every deployment was rate-limited
   unsigned status = 0;                            // what the client got

@@ -17,6 +17,11 @@ http::Task<Outcome> deliver_whole(RequestContext& ctx, http::UpstreamCall& call,
 http::Task<Outcome> deliver_stream(RequestContext& ctx, http::UpstreamCall& call,
                                    const providers::Deployment& dep);
 
+// Cascade routes with a json_schema check: compiles the request's response_format schema
+// into ctx.schema_check (nothing when the request has none). A schema the validator
+// cannot check is a 400 — the check is never skipped silently.
+Result<void> prepare_schema_check(RequestContext& ctx);
+
 // Cascade routes (ctx.check_answer): runs the route's checks on the text of `dep`'s answer.
 // Nothing when it passes; else the answer's usage moves to ctx.rejected_* (it is paid for)
 // and the Outcome escalates to the next target, naming the check.

@@ -2,6 +2,10 @@
 // or kept, and the rejected answer delivered when nothing better came.
 #include "gateway/deliver.h"
 
+#include <algorithm>
+
+#include "core/json_schema.h"
+
 namespace sy::gateway {
 namespace {
 
@@ -21,6 +25,30 @@ void subtract(model::Usage& from, const model::Usage& u) {
 }
 
 }  // namespace
+
+Result<void> prepare_schema_check(RequestContext& ctx) {
+  if (ctx.checks == nullptr || !ctx.request.json_schema) return {};
+  const bool wanted = std::any_of(ctx.checks->begin(), ctx.checks->end(),
+                                  [](const CascadeCheck& c) { return c.kind == CascadeCheck::JsonSchema; });
+  if (!wanted) return {};
+  auto request = ctx.ingress.codec->decode_request(ctx.request.raw_body);
+  if (!request) return std::unexpected(std::move(request.error()));
+  const std::string& text = request->response_format.schema;
+  if (request->response_format.kind != model::ResponseFormat::Kind::JsonSchema || text.empty()) return {};
+  auto schema = JsonSchema::compile(text);
+  if (!schema) {
+    return fail(ErrorKind::InvalidRequest,
+                "The route '" + ctx.decision.route +
+                    "' checks answers against response_format's JSON schema, which cannot be checked: " +
+                    schema.error().message,
+                "response_format", "unsupported_schema");
+  }
+  ctx.schema_check = [s = std::move(*schema)](std::string_view answer) {
+    auto errors = s.validate(answer);
+    return errors.empty() ? std::string() : describe(errors);
+  };
+  return {};
+}
 
 std::optional<Outcome> check(RequestContext& ctx, const providers::Deployment& dep, std::string_view text) {
   if (!ctx.check_answer || ctx.checks == nullptr) return std::nullopt;

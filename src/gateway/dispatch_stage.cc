@@ -33,20 +33,9 @@ using Clock = std::chrono::steady_clock;
 
 constexpr size_t kMaxErrorBodyBytes = 64u << 10;
 
-// Cancels the upstream call if the client goes away while it is in flight.
-class CancelOnDisconnect {
- public:
-  CancelOnDisconnect(http::Exchange& ex, http::UpstreamCall& call) : ex_(ex) {
-    ex_.on_client_gone([&call] { call.cancel(); });
-  }
-  ~CancelOnDisconnect() { ex_.on_client_gone(nullptr); }
+}  // namespace
 
- private:
-  http::Exchange& ex_;
-};
-
-http::Task<Outcome> read_error_answer(RequestContext& ctx, http::UpstreamCall& call,
-                                      const providers::Deployment& dep,
+http::Task<Outcome> read_error_answer(http::UpstreamCall& call, const providers::Deployment& dep,
                                       const http::ResponseHead& head) {
   auto body = co_await call.read_body(kMaxErrorBodyBytes);
   const std::string upstream_message =
@@ -68,11 +57,12 @@ http::Task<Outcome> read_error_answer(RequestContext& ctx, http::UpstreamCall& c
     co_return Outcome{Outcome::SkipDeployment, label,
                    Error::make(ErrorKind::UpstreamError, where + upstream_message), {}};
   }
-  (void)ctx;
   Error e = Error::make(ErrorKind::InvalidRequest, where + upstream_message);
   e.status = static_cast<int>(s >= 400 && s < 500 ? s : 502);
   co_return Outcome{Outcome::Final, label, std::move(e), {}};
 }
+
+namespace {
 
 http::Task<Outcome> attempt(RequestContext& ctx, const providers::Deployment& dep) {
   const providers::Provider& provider = *dep.provider;
@@ -93,7 +83,7 @@ http::Task<Outcome> attempt(RequestContext& ctx, const providers::Deployment& de
   auto head = co_await call.send(std::move(*outgoing));
   if (!head) co_return from_transport(head.error(), dep);
   if (head->status < 200 || head->status >= 300) {
-    co_return co_await read_error_answer(ctx, call, dep, *head);
+    co_return co_await read_error_answer(call, dep, *head);
   }
   if (ctx.request.stream) {
     const bool framed = provider.codec().stream_framing() == protocols::Framing::AwsEventStream;
@@ -166,12 +156,19 @@ http::Task<bool> sleep_unless_gone(RequestContext& ctx, std::chrono::millisecond
 }  // namespace
 
 http::Task<Result<void>> DispatchStage::run(RequestContext& ctx) const {
+  return dispatch_with_fallback(ctx, &attempt);
+}
+
+http::Task<Result<void>> dispatch_with_fallback(RequestContext& ctx, AttemptFn attempt) {
   const auto schedule = ctx.decision.schedule();
   // A cascade route checks the answers of every target but the last.
   const RouteConfig* route =
       ctx.decision.route.empty() ? nullptr : ctx.snapshot->catalog->route(ctx.decision.route);
   const bool cascade = route != nullptr && route->strategy == RouteStrategy::Cascade;
-  if (cascade) ctx.checks = &route->checks;
+  if (cascade) {
+    ctx.checks = &route->checks;
+    if (auto r = prepare_schema_check(ctx); !r) co_return r;
+  }
   const RetryPolicy& policy = ctx.decision.retry;
   std::vector<Outcome> failures;
   std::vector<const providers::Deployment*> skipped;

@@ -28,14 +28,20 @@ std::string request_id_for(const http::Exchange& ex) {
   return std::string(given);
 }
 
-// The chat APIs by path, each with the codec that speaks it. Other paths answer errors
+// The model APIs by path — chat, and embeddings — each with the codec that speaks
+// (and answers errors for) it. Other paths answer errors
 // in OpenAI's shape.
-std::optional<Ingress> chat_ingress(std::string_view p) {
+std::optional<Ingress> model_ingress(std::string_view p) {
   if (p == "/v1/chat/completions" || p == "/chat/completions") {
     return Ingress{&protocols::codec_for(model::Protocol::OpenAIChat), "POST /v1/chat/completions"};
   }
   if (p == "/v1/messages") {
     return Ingress{&protocols::codec_for(model::Protocol::AnthropicMessages), "POST /v1/messages"};
+  }
+  if (p == "/v1/embeddings" || p == "/embeddings") {
+    // Errors in OpenAI's shape, through the OpenAI chat codec's error encoder.
+    return Ingress{&protocols::codec_for(model::Protocol::OpenAIChat), "POST /v1/embeddings",
+                   DeploymentKind::Embedding};
   }
   return std::nullopt;
 }
@@ -46,18 +52,22 @@ http::Task<void> GatewayHandler::handle(http::Exchange& exchange) {
   std::string_view path = exchange.target();
   if (auto q = path.find('?'); q != std::string_view::npos) path = path.substr(0, q);
   const std::string_view method = exchange.method();
-  const std::optional<Ingress> chat = chat_ingress(path);
-  RequestContext ctx(exchange, worker_, chat.value_or(Ingress{}));
+  const std::optional<Ingress> api = model_ingress(path);
+  RequestContext ctx(exchange, worker_, api.value_or(Ingress{}));
   if (ctx.ingress.codec == nullptr) ctx.ingress.codec = &protocols::codec_for(model::Protocol::OpenAIChat);
   ctx.request_id = request_id_for(exchange);
 
-  if (chat) {
+  if (api) {
     if (method != "POST") {
       co_await respond_error(ctx, Error::make(ErrorKind::MethodNotAllowed,
                                               "use POST for " + std::string(path)));
       co_return;
     }
-    co_await chat_.run(ctx);
+    if (ctx.ingress.kind == DeploymentKind::Embedding) {
+      co_await embeddings_.run(ctx);
+    } else {
+      co_await chat_.run(ctx);
+    }
     co_return;
   }
   if (method == "GET" && (path == "/v1/models" || path == "/models")) {

@@ -1,5 +1,5 @@
 // GatewayHandler: the gateway's HTTP endpoints on one worker — chat completions
-// through the ChatPipeline, model listing, health and readiness, and the extra endpoint
+// through the ChatPipeline, embeddings through the EmbeddingsPipeline, model listing, health and readiness, and the extra endpoint
 // groups (admin API) plugged in at start. One per worker
 // thread (http::Server creates it), holding that worker's state; no locks.
 #pragma once
@@ -28,6 +28,7 @@ class GatewayHandler final : public http::Handler {
   const std::atomic<bool>& draining_;
   const std::vector<std::shared_ptr<Endpoints>>& extra_;  // the gateway's, outlives this
   ChatPipeline chat_;
+  EmbeddingsPipeline embeddings_;
 };
 
 }  // namespace sy::gateway

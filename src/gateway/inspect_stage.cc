@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "gateway/request_facts.h"
 #include "governance/dlp_scanner.h"
 
 namespace sy::gateway {
@@ -12,13 +13,15 @@ Result<void> InspectStage::run(RequestContext& ctx) const {
   // Per thread: the stage never suspends, so they are never shared between requests.
   thread_local governance::DlpScratch scratch;
   thread_local std::vector<governance::Finding> found;
-  for (const auto& m : ctx.request.messages) {
-    if (m.text.empty()) continue;
+  Result<void> scanned;
+  for_each_text(ctx, [&](std::string_view text) {
+    if (text.empty() || !scanned) return;
     found.clear();
-    if (auto r = scanner->scan(m.text, scratch, found); !r) {
+    if (auto r = scanner->scan(text, scratch, found); !r) {
       // Fail closed: a request that could not be inspected is not sent anywhere.
-      return fail(ErrorKind::Internal, "The data-loss-prevention scan failed: " + r.error().message,
-                  {}, "dlp_failed");
+      scanned = fail(ErrorKind::Internal,
+                     "The data-loss-prevention scan failed: " + r.error().message, {}, "dlp_failed");
+      return;
     }
     for (const auto& f : found) {
       auto it = std::find_if(ctx.data_classes.begin(), ctx.data_classes.end(),
@@ -29,8 +32,8 @@ Result<void> InspectStage::run(RequestContext& ctx) const {
         ++it->count;
       }
     }
-  }
-  return {};
+  });
+  return scanned;
 }
 
 }  // namespace sy::gateway

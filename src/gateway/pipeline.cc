@@ -19,6 +19,22 @@ http::Task<void> ChatPipeline::run(RequestContext& ctx) const {
   co_await respond_.run(ctx);                      // the held answer or the error
 }
 
+http::Task<void> EmbeddingsPipeline::run(RequestContext& ctx) const {
+  // The chat list with the embeddings decode and dispatch; no stream, nothing to unmask.
+  Result<void> r = admit_.run(ctx);                // audit queue slot, or 503
+  if (r) r = decode_.run(ctx);                     // OpenAI embeddings body → ctx.embedding
+  if (r) r = identify_.run(ctx);                   // key or JWT → principal (401/403)
+  if (r) r = inspect_.run(ctx);                    // DLP over each input → data classes found
+  if (r) r = policy_.run(ctx);                     // deny (403), restrictions, masked inputs
+  if (r) r = route_.run(ctx);                      // embedding deployments ∩ key ∩ policy, health
+  if (r) r = co_await budget_.run(ctx);            // rate limits; input tokens × price reserved
+  if (r) r = co_await dispatch_.run(ctx);          // provider calls, fallback; answer held
+  settle_.run(ctx);                                // input tokens (reported or estimated) → cost
+  if (!r) note_failure(ctx, std::move(r.error()));
+  co_await record_.run(ctx);                       // access log, audit trail
+  co_await respond_.run(ctx);                      // vectors in OpenAI's shape, or the error
+}
+
 void note_failure(RequestContext& ctx, Error error) {
   ctx.error = error.message;
   if (ctx.exchange.client_gone() && !ctx.exchange.responded()) {

@@ -1,5 +1,6 @@
 #include "gateway/policy_stage.h"
 
+#include "gateway/request_facts.h"
 #include "governance/dlp_mask.h"
 #include "governance/policy_set.h"
 
@@ -17,7 +18,7 @@ Result<void> PolicyStage::run(RequestContext& ctx) const {
   for (auto role : ctx.principal.roles) who.roles.emplace_back(governance::role_name(role));
   who.tags = ctx.principal.tags;
   governance::RequestFacts what;
-  what.model = ctx.request.model;
+  what.model = requested_model(ctx);
   if (auto task = ctx.signals.task()) what.task = routing::task_type_name(*task);
   for (const auto& c : ctx.data_classes) what.data_classes.emplace_back(c.entity_type);
   what.tools = ctx.request.tool_names;
@@ -47,7 +48,7 @@ Result<void> PolicyStage::mask_request(RequestContext& ctx) const {
   if (scanner == nullptr) return {};  // no scanner, no findings: nothing to mask
   thread_local governance::DlpScratch scratch;
   thread_local std::vector<governance::Finding> found;
-  std::string body = ctx.request.raw_body;
+  std::string body = request_body(ctx);
   auto n = governance::mask_data_classes(*scanner, scratch, found, body, ctx.policy.mask, ctx.masked);
   if (!n) {
     return fail(ErrorKind::Internal, "The data-loss-prevention scan failed: " + n.error().message,
@@ -56,14 +57,12 @@ Result<void> PolicyStage::mask_request(RequestContext& ctx) const {
   if (*n == 0) return {};
   // Decoded again so that every later stage (and the egress codec, which forwards the
   // body) sees only the placeholders.
-  auto masked = ctx.ingress.codec->decode_ingress(std::move(body));
-  if (!masked) {
+  if (auto masked = replace_body(ctx, std::move(body)); !masked) {
     // Fail closed: the values must not leave unmasked.
     return fail(ErrorKind::InvalidRequest,
                 "The request could not be masked as policy requires (" + masked.error().message + ")",
                 {}, "mask_failed");
   }
-  ctx.request = std::move(*masked);
   return {};
 }
 

@@ -4,6 +4,7 @@
 
 #include "core/json_writer.h"
 #include "core/log.h"
+#include "gateway/request_facts.h"
 
 namespace sy::gateway {
 namespace {
@@ -23,7 +24,7 @@ void access_log_line(const RequestContext& ctx) {
     attempts += a.deployment + "=" + a.outcome;
   }
   log.info("{} status={} model={} deployment={} attempts=[{}] stream={} in={} out={} cost_usd={:.6f} ms={:.1f}{}{}",
-           ctx.request_id, ctx.status, ctx.request.model,
+           ctx.request_id, ctx.status, requested_model(ctx),
            ctx.served_by ? ctx.served_by->name() : std::string("-"), attempts, ctx.request.stream,
            ctx.usage.input_tokens, ctx.usage.output_tokens, ctx.cost_usd, elapsed_ms(ctx),
            ctx.error.empty() ? "" : " error=", ctx.error);
@@ -59,7 +60,7 @@ void fill_audit_record(const RequestContext& ctx, audit::AuditRecord& r) {
     d.end_object();
   }
   r.action = ctx.ingress.action;
-  r.model = ctx.request.model;
+  r.model = requested_model(ctx);
   if (!ctx.decision.requested.empty()) {  // routed, even if every candidate was removed
     r.route.clear();
     ctx.decision.append_compact(r.route);
@@ -88,8 +89,9 @@ void fill_audit_record(const RequestContext& ctx, audit::AuditRecord& r) {
   const auto& audit = ctx.snapshot->config->audit;
   if (audit.capture != CaptureMode::None) {  // masked: the audit writer masks them
     // Only bodies known to be JSON are embedded; the decoder validated the request.
-    if (!ctx.request.messages.empty() && ctx.request.raw_body.size() <= audit.capture_max_bytes) {
-      r.captured_request = ctx.request.raw_body;
+    if (const std::string& body = request_body(ctx);
+        !body.empty() && body.size() <= audit.capture_max_bytes) {
+      r.captured_request = body;
     }
     if (ctx.answer && ctx.answer->body.size() <= audit.capture_max_bytes) {
       r.captured_response = ctx.answer->body;

@@ -1,6 +1,7 @@
 #include "gateway/route_stage.h"
 
 #include "core/ids.h"
+#include "gateway/request_facts.h"
 #include "routing/requirements.h"
 
 namespace sy::gateway {
@@ -17,6 +18,14 @@ std::string list(const std::vector<std::string>& v) {
 // deployments (residency, on-premises only, …). Built only when there are any.
 std::vector<routing::CandidateConstraint> constraints_of(const RequestContext& ctx) {
   std::vector<routing::CandidateConstraint> out;
+  // What the deployment serves: chat or embeddings, as the API the request came in by.
+  out.push_back({"kind", [kind = ctx.ingress.kind](const providers::Deployment& d) {
+                   if (d.config->kind == kind) return std::string();
+                   return std::string(deployment_kind_name(d.config->kind)) +
+                          (d.config->kind == DeploymentKind::Embedding
+                               ? " deployment: use POST /v1/embeddings"
+                               : " deployment: it serves no embeddings");
+                 }});
   const governance::Principal& who = ctx.principal;
   if (!who.allowed_models.empty()) {
     out.push_back({"key.allowed_models", [&who](const providers::Deployment& d) {
@@ -52,7 +61,7 @@ int64_t steady_us(std::chrono::steady_clock::time_point t) {
 
 Result<void> RouteStage::run(RequestContext& ctx) const {
   const governance::Principal& who = ctx.principal;
-  auto decision = routing::decide(*ctx.snapshot->catalog, ctx.request.model, ctx.signals, random_unit);
+  auto decision = routing::decide(*ctx.snapshot->catalog, requested_model(ctx), ctx.signals, random_unit);
   if (!decision) return std::unexpected(std::move(decision.error()));
   ctx.decision = std::move(*decision);
   if (!ctx.decision.route.empty() && !who.may_use_route(ctx.decision.route)) {
@@ -64,7 +73,7 @@ Result<void> RouteStage::run(RequestContext& ctx) const {
   // filter: the key's and the policies' constraints, then what the request needs
   // (capabilities, context window), then health; choose: the route's strategy.
   auto constraints = constraints_of(ctx);
-  const routing::Needs needs = routing::needs_of(ctx.request);
+  const routing::Needs needs = request_needs(ctx);
   routing::append_need_constraints(needs, constraints);
   const auto now = routing::HealthBoard::Clock::now();
   routing::append_hint_constraints(ctx.signals.hints, needs, ctx.worker.health, constraints);

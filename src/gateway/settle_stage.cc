@@ -5,7 +5,7 @@
 namespace sy::gateway {
 
 void SettleStage::run(RequestContext& ctx) const {
-  if (ctx.served_by != nullptr && ctx.usage.reported) {
+  if (ctx.served_by != nullptr && (ctx.usage.reported || ctx.usage_estimated)) {
     ctx.cost_usd = providers::cost_usd(ctx.served_by->config->price, ctx.usage);
   }
   ctx.cost_usd += ctx.rejected_cost_usd;  // cascade answers that failed their checks

@@ -1,5 +1,7 @@
 #include "providers/catalog.h"
 
+#include "protocols/embeddings.h"
+
 namespace sy::providers {
 
 Result<std::unique_ptr<const Catalog>> Catalog::build(ConfigPtr config) {
@@ -17,6 +19,13 @@ Result<std::unique_ptr<const Catalog>> Catalog::build(ConfigPtr config) {
     if (it == c->providers_.end()) {
       return fail(ErrorKind::InvalidRequest,
                   "deployments." + name + ": unknown provider \"" + dc.provider + "\"");
+    }
+    if (dc.kind == DeploymentKind::Embedding && it->second.config().type == ProviderType::Bedrock) {
+      // Bedrock's embeddings request shape depends on the model family.
+      if (auto family = protocols::embeddings::bedrock::family_of(dc.model); !family) {
+        return fail(ErrorKind::InvalidRequest,
+                    "deployments." + name + ".model: " + family.error().message);
+      }
     }
     c->deployments_.emplace(name, Deployment::resolve(dc, it->second));
   }

@@ -2,6 +2,7 @@
 
 #include "core/json_writer.h"
 #include "protocols/bedrock_converse.h"
+#include "protocols/embeddings.h"
 #include "providers/model_family.h"
 
 namespace sy::providers {
@@ -59,21 +60,12 @@ Result<http::OutgoingRequest> Provider::chat_request(std::string body,
   http::OutgoingRequest out;
   out.headers = fixed_headers_;
   if (config_->type == ProviderType::Bedrock) {
-    out.target = endpoint_.path_prefix + codec_->request_path(upstream_model, stream);
-    const protocols::aws::Credentials credentials{config_->aws_access_key_id,
-                                                  config_->aws_secret_access_key,
-                                                  config_->aws_session_token};
-    auto signed_headers = protocols::aws::sign_bedrock(
-        "POST", endpoint_.host_header(), out.target, body, credentials, config_->aws_region,
-        std::chrono::time_point_cast<std::chrono::seconds>(std::chrono::system_clock::now()));
-    if (!signed_headers) return std::unexpected(std::move(signed_headers.error()));
-    for (auto& h : *signed_headers) {
-      if (h.name == "content-type") continue;  // the client sends application/json itself
-      out.headers.push_back({std::move(h.name), std::move(h.value)});
+    auto signed_out = signed_bedrock_request(
+        endpoint_.path_prefix + codec_->request_path(upstream_model, stream), std::move(body));
+    if (signed_out && stream) {
+      signed_out->headers.push_back({"accept", "application/vnd.amazon.eventstream"});
     }
-    out.body = std::move(body);
-    if (stream) out.headers.push_back({"accept", "application/vnd.amazon.eventstream"});
-    return out;
+    return signed_out;
   }
   if (config_->type == ProviderType::Anthropic || config_->type == ProviderType::Gemini) {
     out.target = endpoint_.path_prefix + codec_->request_path(upstream_model, stream);
@@ -88,6 +80,54 @@ Result<http::OutgoingRequest> Provider::chat_request(std::string body,
   }
   out.body = std::move(body);
   if (stream) out.headers.push_back({"accept", "text/event-stream"});
+  return out;
+}
+
+Result<http::OutgoingRequest> Provider::signed_bedrock_request(std::string target,
+                                                               std::string body) const {
+  http::OutgoingRequest out;
+  out.headers = fixed_headers_;
+  out.target = std::move(target);
+  const protocols::aws::Credentials credentials{config_->aws_access_key_id,
+                                                config_->aws_secret_access_key,
+                                                config_->aws_session_token};
+  auto signed_headers = protocols::aws::sign_bedrock(
+      "POST", endpoint_.host_header(), out.target, body, credentials, config_->aws_region,
+      std::chrono::time_point_cast<std::chrono::seconds>(std::chrono::system_clock::now()));
+  if (!signed_headers) return std::unexpected(std::move(signed_headers.error()));
+  for (auto& h : *signed_headers) {
+    if (h.name == "content-type") continue;  // the client sends application/json itself
+    out.headers.push_back({std::move(h.name), std::move(h.value)});
+  }
+  out.body = std::move(body);
+  return out;
+}
+
+Result<http::OutgoingRequest> Provider::embeddings_request(std::string body,
+                                                           std::string_view upstream_model) const {
+  namespace emb = protocols::embeddings;
+  http::OutgoingRequest out;
+  switch (config_->type) {
+    case ProviderType::Bedrock:
+      return signed_bedrock_request(endpoint_.path_prefix + emb::bedrock::invoke_path(upstream_model),
+                                    std::move(body));
+    case ProviderType::Anthropic:
+      return fail(ErrorKind::InvalidRequest, "Anthropic has no embeddings API");
+    case ProviderType::Gemini:
+      out.target = endpoint_.path_prefix + emb::gemini::request_path(upstream_model);
+      break;
+    case ProviderType::AzureOpenAI:
+      out.target = endpoint_.path_prefix + "/openai/deployments/";
+      out.target += upstream_model;
+      out.target += "/embeddings?api-version=" + config_->api_version;
+      break;
+    case ProviderType::OpenAI:
+    case ProviderType::OpenAICompatible:
+      out.target = endpoint_.path_prefix + std::string(emb::openai::kPath);
+      break;
+  }
+  out.headers = fixed_headers_;
+  out.body = std::move(body);
   return out;
 }
 

@@ -38,7 +38,17 @@ class Provider {
   Result<http::OutgoingRequest> chat_request(std::string body, std::string_view upstream_model,
                                              bool stream) const;
 
+  // The request to send for an embeddings call on `upstream_model`, `body` already encoded
+  // for the provider (protocols/embeddings.h): OpenAI-compatible .../embeddings (Azure:
+  // the deployment's embeddings path), Gemini :batchEmbedContents, Bedrock InvokeModel
+  // (signed). Anthropic has no embeddings API: an error.
+  Result<http::OutgoingRequest> embeddings_request(std::string body,
+                                                   std::string_view upstream_model) const;
+
  private:
+  // `body` POSTed to `target` (path and query) with SigV4 headers for Bedrock.
+  Result<http::OutgoingRequest> signed_bedrock_request(std::string target, std::string body) const;
+
   const ProviderConfig* config_ = nullptr;
   const protocols::Codec* codec_ = nullptr;
   Endpoint endpoint_;

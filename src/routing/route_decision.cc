@@ -86,7 +86,7 @@ Result<void> RouteDecision::apply(std::span<const CandidateConstraint> constrain
   // cannot be served as it is (400). Any removal by the key or a policy: 403.
   const bool by_needs = std::all_of(removed.begin(), removed.end(), [](const Removal& r) {
     return r.constraint.starts_with("capability:") || r.constraint.starts_with("hint.") ||
-           r.constraint == "context_window" || r.constraint == "max_output";
+           r.constraint == "context_window" || r.constraint == "max_output" || r.constraint == "kind";
   });
   std::string msg = "No deployment of '" + requested + "' " +
                     (by_needs ? "can" : "may") + " serve this request:";

@@ -138,6 +138,36 @@ routes: {r: {targets: [a, ghost]}, a: {targets: [a]}, empty: {targets: []}}
   EXPECT_THAT(m, HasSubstr("routes.empty.targets: expected a non-empty list"));
 }
 
+TEST(ConfigLoader, DeploymentKindIsChatOrEmbeddingAndARouteServesOneKind) {
+  auto ok = load_config_text(R"(
+providers: {p: {type: openai_compatible, base_url: "http://x/v1"}}
+deployments: {chat: {provider: p}, vec: {provider: p, kind: embedding}}
+routes: {v: {targets: [vec]}}
+)",
+                             "f.yaml", env());
+  ASSERT_TRUE(ok) << ok.error().message;
+  EXPECT_EQ((*ok)->deployments.at("chat").kind, DeploymentKind::Chat);
+  EXPECT_EQ((*ok)->deployments.at("vec").kind, DeploymentKind::Embedding);
+
+  auto c = load_config_text(R"(
+providers:
+  p: {type: openai_compatible, base_url: "http://x/v1"}
+  a: {type: anthropic}
+deployments:
+  chat: {provider: p}
+  vec: {provider: p, kind: embedding}
+  odd: {provider: p, kind: rerank}
+  claude-vec: {provider: a, kind: embedding}
+routes: {mixed: {targets: [chat, vec]}}
+)",
+                            "f.yaml", env());
+  ASSERT_FALSE(c);
+  const auto& m = c.error().message;
+  EXPECT_THAT(m, HasSubstr("deployments.odd.kind: unknown kind \"rerank\" (expected chat or embedding)"));
+  EXPECT_THAT(m, HasSubstr("deployments.claude-vec.kind: provider \"a\" is of type anthropic, which has no embeddings API"));
+  EXPECT_THAT(m, HasSubstr("routes.mixed.targets[1]: deployment \"vec\" is of kind embedding but the route's first target is of kind chat"));
+}
+
 TEST(ConfigLoader, BadEnumsUrlsAndListenAddress) {
   auto c = load_config_text(R"(
 server: {listen: "nowhere"}

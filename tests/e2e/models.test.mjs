@@ -7,8 +7,10 @@ import OpenAI from 'openai';
 
 import { startStack } from './harness.mjs';
 
-const ROUTES = ['auto', 'balanced', 'cascade', 'cheapest', 'code', 'fast', 'quickest', 'reasoning', 'smart', 'standard'];
+const ROUTES = ['auto', 'balanced', 'cascade', 'cheapest', 'code', 'embed', 'fast', 'quickest', 'reasoning', 'smart', 'standard'];
 const DEPLOYMENTS = ['sim-code', 'sim-large', 'sim-small'];
+// Embedding deployments, each owned by its provider.
+const EMBEDDINGS = { 'embed-small': 'sim', 'embed-gemini': 'sim-gemini', 'embed-titan': 'sim-bedrock', 'embed-cohere': 'sim-bedrock' };
 
 let stack;
 let client;
@@ -27,7 +29,7 @@ describe('models', () => {
       assert.equal(typeof model.created, 'number');
       ids.push(model.id);
     }
-    assert.deepEqual([...ids].sort(), [...ROUTES, ...DEPLOYMENTS].sort());
+    assert.deepEqual([...ids].sort(), [...ROUTES, ...DEPLOYMENTS, ...Object.keys(EMBEDDINGS)].sort());
   });
 
   test('routes are owned by switchyard, deployments by their provider', async () => {
@@ -35,6 +37,7 @@ describe('models', () => {
     const owner = Object.fromEntries(page.data.map((m) => [m.id, m.owned_by]));
     for (const r of ROUTES) assert.equal(owner[r], 'switchyard', r);
     for (const d of DEPLOYMENTS) assert.equal(owner[d], 'sim', d);
+    for (const [d, provider] of Object.entries(EMBEDDINGS)) assert.equal(owner[d], provider, d);
   });
 
   test('retrieve() finds a route and a deployment', async () => {
@@ -55,9 +58,15 @@ describe('models', () => {
     });
   });
 
-  test('every listed model answers a chat request', async () => {
+  test('every listed model answers a request of its kind', async () => {
     const page = await client.models.list();
+    const embedding = new Set([...Object.keys(EMBEDDINGS), 'embed']);
     for (const { id } of page.data) {
+      if (embedding.has(id)) {
+        const e = await client.embeddings.create({ model: id, input: 'ping' });
+        assert.equal(e.data.length, 1, id);
+        continue;
+      }
       const data = await client.chat.completions.create({
         model: id,
         messages: [{ role: 'user', content: 'ping' }],

@@ -95,6 +95,34 @@ describe('smart routing', () => {
     assert.doesNotMatch(r.data.choices[0].message.content, /sorry/i);
   });
 
+  test('cascade: an answer that fails the request\'s JSON schema escalates', async () => {
+    const schema = {
+      type: 'object',
+      properties: { total: { type: 'number' }, currency: { type: 'string' } },
+      required: ['total', 'currency'],
+    };
+    const { data, response } = await client.chat.completions
+      .create({
+        model: 'cascade',
+        messages: user('cascade invoice: extract the total'),
+        response_format: { type: 'json_schema', json_schema: { name: 'invoice', schema } },
+      })
+      .withResponse();
+    assert.equal(response.headers.get('x-switchyard-deployment'), 'sim-large');
+    assert.equal(response.headers.get('x-switchyard-attempts'), 'sim-small=check_failed:json_schema, sim-large=ok');
+    assert.deepEqual(JSON.parse(data.choices[0].message.content), { total: 42, currency: 'EUR' });
+    // A schema the validator cannot check is refused, not skipped.
+    const err = await client.chat.completions
+      .create({
+        model: 'cascade',
+        messages: user('cascade invoice'),
+        response_format: { type: 'json_schema', json_schema: { name: 'x', schema: { type: 'object', unevaluatedProperties: false } } },
+      })
+      .catch((e) => e);
+    assert.ok(err instanceof OpenAI.BadRequestError, String(err));
+    assert.equal(err.code, 'unsupported_schema');
+  });
+
   test('cascade: a streamed answer is held until checked', async () => {
     const stream = await client.chat.completions.create({
       model: 'cascade',

@@ -93,6 +93,9 @@ models:
   sim-small: {output_tokens: 12}
   sim-large: {output_tokens: 16}
   sim-slow: {ttft_ms: 0, tokens_per_second: 10, output_tokens: 40}
+  sim-embed: {dimensions: 8}
+  amazon.titan-embed-text-v2:0: {}
+  cohere.embed-english-v3: {}
 script:
   - match: "(?i)weather in (\\w+)"
     tool_call: {name: get_weather, arguments: {city: "Paris", days: [1, 2], note: "say \"hi\" — ok"}}

@@ -8,9 +8,9 @@
 namespace sy::sim {
 namespace {
 
-TEST(SimConfig, DefaultsServeThreeModels) {
+TEST(SimConfig, DefaultsServeThreeChatAndThreeEmbeddingModels) {
   const SimConfig config = default_sim_config();
-  ASSERT_EQ(config.models.size(), 3u);
+  ASSERT_EQ(config.models.size(), 6u);
   EXPECT_EQ(config.models[0].name, "sim-small");
   EXPECT_EQ(config.models[1].name, "sim-large");
   EXPECT_EQ(config.models[2].name, "sim-code");
@@ -20,6 +20,9 @@ TEST(SimConfig, DefaultsServeThreeModels) {
   EXPECT_TRUE(config.api_key.empty());
   EXPECT_EQ(config.find_model("sim-code"), &config.models[2]);
   EXPECT_EQ(config.find_model("gpt-4o"), nullptr);
+  EXPECT_EQ(config.find_model("sim-embed")->dimensions, 256);
+  EXPECT_NE(config.find_model("amazon.titan-embed-text-v2:0"), nullptr);
+  EXPECT_NE(config.find_model("cohere.embed-english-v3"), nullptr);
 }
 
 TEST(SimConfig, ModelsInheritDefaultsAndReplaceBuiltIns) {
@@ -48,7 +51,7 @@ models:
 TEST(SimConfig, WithoutModelsKeyKeepsBuiltInsWithConfiguredDefaults) {
   auto config = parse_sim_config("defaults: {output_tokens: 3}\n", "test.yaml");
   ASSERT_TRUE(config) << config.error();
-  ASSERT_EQ(config->models.size(), 3u);
+  ASSERT_EQ(config->models.size(), 6u);
   EXPECT_EQ(config->models[1].output_tokens, 3);
 }
 

@@ -177,28 +177,11 @@ net::awaitable<bool> ChatExchange::send_stream() {
 
 std::expected<FaultSpec, std::string> ChatExchange::collect_faults(const ChatRequest& request,
                                                                    const ModelConfig& model) {
-  std::vector<FaultSpec> specs;
-  if (auto header = http_.find("x-sim-fault"); header != http_.end()) {
-    auto spec = parse_fault_directives(header->value());
-    if (!spec) return std::unexpected("Invalid x-sim-fault header: " + spec.error());
-    specs.push_back(std::move(*spec));
-  }
-  for (const ChatMessage& message : request.messages) {
-    for (std::string_view block : find_inline_directives(message.text)) {
-      auto spec = parse_fault_directives(block);
-      if (!spec) return std::unexpected("Invalid [[sim:...]] directive: " + spec.error());
-      specs.push_back(std::move(*spec));
-    }
-  }
-  specs.push_back(model.faults);
-
-  std::vector<FaultSpec> applicable;
-  for (const FaultSpec& spec : specs) {
-    if (!spec.has_no_effect() && fault_applies(spec, request.model, state_.fault_tally)) {
-      applicable.push_back(spec);
-    }
-  }
-  return merge_faults(applicable);
+  std::optional<std::string_view> header;
+  if (auto h = http_.find("x-sim-fault"); h != http_.end()) header = h->value();
+  std::vector<std::string_view> texts;
+  for (const ChatMessage& message : request.messages) texts.emplace_back(message.text);
+  return collect_request_faults(header, texts, model.faults, request.model, state_.fault_tally);
 }
 
 }  // namespace sy::sim

@@ -129,4 +129,30 @@ FaultSpec merge_faults(std::span<const FaultSpec> specs) {
   return merged;
 }
 
+std::expected<FaultSpec, std::string> collect_request_faults(std::optional<std::string_view> header,
+                                                             std::span<const std::string_view> texts,
+                                                             const FaultSpec& model_faults,
+                                                             std::string_view model,
+                                                             FaultTally& tally) {
+  std::vector<FaultSpec> specs;
+  if (header) {
+    auto spec = parse_fault_directives(*header);
+    if (!spec) return std::unexpected("Invalid x-sim-fault header: " + spec.error());
+    specs.push_back(std::move(*spec));
+  }
+  for (std::string_view text : texts) {
+    for (std::string_view block : find_inline_directives(text)) {
+      auto spec = parse_fault_directives(block);
+      if (!spec) return std::unexpected("Invalid [[sim:...]] directive: " + spec.error());
+      specs.push_back(std::move(*spec));
+    }
+  }
+  specs.push_back(model_faults);
+  std::vector<FaultSpec> applicable;
+  for (const FaultSpec& spec : specs) {
+    if (!spec.has_no_effect() && fault_applies(spec, model, tally)) applicable.push_back(spec);
+  }
+  return merge_faults(applicable);
+}
+
 }  // namespace sy::sim

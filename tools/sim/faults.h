@@ -57,6 +57,15 @@ class FaultTally {
 // it is among the first N matches (the match is recorded in `tally`).
 bool fault_applies(const FaultSpec& spec, std::string_view model, FaultTally& tally);
 
+// The faults that apply to one request for `model`, merged: the `x-sim-fault` header's (when
+// given), every `[[sim:...]]` block in `texts`, then the model's standing `model_faults`. The
+// error names the bad header or block.
+std::expected<FaultSpec, std::string> collect_request_faults(std::optional<std::string_view> header,
+                                                             std::span<const std::string_view> texts,
+                                                             const FaultSpec& model_faults,
+                                                             std::string_view model,
+                                                             FaultTally& tally);
+
 // Combines applicable specs into one: for each value the first spec that sets it wins; flags are
 // set when any spec sets them.
 FaultSpec merge_faults(std::span<const FaultSpec> specs);

@@ -111,7 +111,8 @@ class ConfigReader {
     if (is_model) {
       check_keys(
           node, path,
-          {"ttft_ms", "tokens_per_second", "output_tokens", "tool_arg_chunk", "faults", "script"});
+          {"ttft_ms", "tokens_per_second", "output_tokens", "tool_arg_chunk", "dimensions", "faults",
+           "script"});
     } else {
       check_keys(node, path, {"ttft_ms", "tokens_per_second", "output_tokens", "tool_arg_chunk"});
     }
@@ -124,6 +125,7 @@ class ConfigReader {
     if (auto n = node["tool_arg_chunk"]) {
       model.tool_arg_chunk = integer(n, path + ".tool_arg_chunk", 1);
     }
+    if (auto n = node["dimensions"]) model.dimensions = integer(n, path + ".dimensions", 1);
     if (auto n = node["faults"]) {
       const std::string faults_path = path + ".faults";
       auto spec = parse_fault_directives(scalar(n, faults_path));
@@ -232,6 +234,10 @@ const ModelConfig* SimConfig::find_model(std::string_view name) const {
 SimConfig default_sim_config() {
   SimConfig config;
   for (const char* name : {"sim-small", "sim-large", "sim-code"}) {
+    config.models.push_back(ModelConfig{.name = name});
+  }
+  config.models.push_back(ModelConfig{.name = "sim-embed", .dimensions = 256});
+  for (const char* name : {"amazon.titan-embed-text-v2:0", "cohere.embed-english-v3"}) {
     config.models.push_back(ModelConfig{.name = name});
   }
   return config;

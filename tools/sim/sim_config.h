@@ -37,6 +37,7 @@ struct ModelConfig {
   double tokens_per_second = 0;    // stream pace; 0 = no pacing
   int64_t output_tokens = 20;      // length of generated (unscripted) replies
   int64_t tool_arg_chunk = 4;      // characters per streamed tool-argument fragment
+  int64_t dimensions = 0;          // embeddings: default vector size (0: by model id, embeddings.h)
   FaultSpec faults;                // standing faults for every request to this model
   std::vector<ScriptRule> script;  // tried before the top-level script
 };
@@ -49,7 +50,9 @@ struct SimConfig {
   const ModelConfig* find_model(std::string_view name) const;
 };
 
-// The models served without --config: sim-small, sim-large and sim-code with default timing.
+// The models served without --config: sim-small, sim-large and sim-code with default timing,
+// and for embeddings sim-embed (256 dimensions), amazon.titan-embed-text-v2:0 and
+// cohere.embed-english-v3 (Bedrock's ids, which decide the request format).
 SimConfig default_sim_config();
 
 // Parses YAML text; `origin` (usually the file name) prefixes error messages.

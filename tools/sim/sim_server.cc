@@ -18,6 +18,7 @@
 
 #include "auth.h"
 #include "chat_exchange.h"
+#include "embed_exchange.h"
 #include "session.h"
 #include "sim_state.h"
 #include "wire.h"
@@ -32,10 +33,12 @@ constexpr std::string_view kAzurePrefix = "/openai/deployments/";
 constexpr std::string_view kAzureSuffix = "/chat/completions";
 constexpr std::string_view kBedrockPrefix = "/model/";
 
-// A Gemini route: /v1beta/models/{model}:generateContent or :streamGenerateContent.
+// A Gemini route: /v1beta/models/{model}:generateContent, :streamGenerateContent or
+// :batchEmbedContents.
 struct GeminiRoute {
   std::string_view model;
   bool stream = false;
+  bool embed = false;
 };
 
 std::optional<GeminiRoute> gemini_route(std::string_view path) {
@@ -49,15 +52,17 @@ std::optional<GeminiRoute> gemini_route(std::string_view path) {
     const std::string_view method = rest.substr(colon + 1);
     if (method == "generateContent") return GeminiRoute{model, false};
     if (method == "streamGenerateContent") return GeminiRoute{model, true};
+    if (method == "batchEmbedContents") return GeminiRoute{model, false, true};
   }
   return std::nullopt;
 }
 
-// A Bedrock route: /model/{modelId}/converse or /model/{modelId}/converse-stream, with the
-// model id percent-decoded (SDKs send `:` as %3A).
+// A Bedrock route: /model/{modelId}/converse, /converse-stream or /invoke (embeddings), with
+// the model id percent-decoded (SDKs send `:` as %3A).
 struct BedrockRoute {
   std::string model;
   bool stream = false;
+  bool invoke = false;
 };
 
 std::optional<BedrockRoute> bedrock_route(std::string_view path) {
@@ -66,8 +71,10 @@ std::optional<BedrockRoute> bedrock_route(std::string_view path) {
   const size_t slash = rest.find('/');
   if (slash == 0 || slash == std::string_view::npos) return std::nullopt;
   const std::string_view action = rest.substr(slash + 1);
-  if (action != "converse" && action != "converse-stream") return std::nullopt;
-  BedrockRoute route{.stream = action == "converse-stream"};
+  if (action != "converse" && action != "converse-stream" && action != "invoke") {
+    return std::nullopt;
+  }
+  BedrockRoute route{.stream = action == "converse-stream", .invoke = action == "invoke"};
   const std::string_view encoded = rest.substr(0, slash);
   for (size_t i = 0; i < encoded.size(); ++i) {
     unsigned value = 0;
@@ -169,6 +176,10 @@ class Connection {
         question == std::string_view::npos ? std::string_view{} : target.substr(question + 1);
     const bool post = request_.method() == http::verb::post;
 
+    if (post && path == "/v1/embeddings") {
+      std::optional<ApiError> refused = check_openai_auth(state_->config, request_, false);
+      co_return co_await embed(EmbedFormat::OpenAI, std::move(refused), std::nullopt);
+    }
     if (post && path == "/v1/chat/completions") {
       std::optional<ApiError> refused = check_openai_auth(state_->config, request_, false);
       co_return co_await chat(openai_wire(), std::move(refused), std::nullopt, false);
@@ -192,6 +203,10 @@ class Connection {
     }
     if (auto route = gemini_route(path); post && route) {
       std::optional<ApiError> refused = check_gemini_auth(state_->config, request_, query);
+      if (route->embed) {
+        std::optional<std::string> model(route->model);
+        co_return co_await embed(EmbedFormat::Gemini, std::move(refused), std::move(model));
+      }
       if (!refused && route->stream && query_param(query, "alt") != "sse") {
         refused = ApiError{.status = 400,
                            .message =
@@ -203,6 +218,18 @@ class Connection {
     }
     if (auto route = bedrock_route(path); post && route) {
       std::optional<ApiError> refused = check_bedrock_auth(state_->config, request_);
+      if (route->invoke) {
+        // InvokeModel's body shape is the model's: Titan or Cohere embeddings here.
+        const std::optional<EmbedFormat> format = bedrock_embed_format(route->model);
+        if (!refused && !format) {
+          refused = ApiError{.status = 400,
+                             .message = "switchyard-sim serves InvokeModel only for embeddings "
+                                        "models (amazon.titan-embed-*, cohere.embed-*)"};
+        }
+        std::optional<std::string> model(std::move(route->model));
+        co_return co_await embed(format.value_or(EmbedFormat::Titan), std::move(refused),
+                                 std::move(model));
+      }
       std::optional<std::string> model(std::move(route->model));
       co_return co_await chat(bedrock_wire(), std::move(refused), std::move(model), route->stream);
     }
@@ -219,6 +246,20 @@ class Connection {
       co_return written&& request_.keep_alive();
     }
     ChatExchange exchange(*state_, session_, request_, wire, std::move(path_model), path_stream);
+    co_return co_await exchange.run();
+  }
+
+  // An embeddings request in `format`, unless `refused` says otherwise.
+  net::awaitable<bool> embed(EmbedFormat format, std::optional<ApiError> refused,
+                             std::optional<std::string> path_model) {
+    if (refused) {
+      const Wire& wire = format == EmbedFormat::OpenAI   ? openai_wire()
+                         : format == EmbedFormat::Gemini ? gemini_wire()
+                                                         : bedrock_wire();
+      const bool written = co_await session_.write(error_response(request_, *refused, wire));
+      co_return written&& request_.keep_alive();
+    }
+    EmbedExchange exchange(*state_, session_, request_, format, std::move(path_model));
     co_return co_await exchange.run();
   }
 

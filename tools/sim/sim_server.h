@@ -1,8 +1,9 @@
 // switchyard-sim's HTTP server: accepts connections on one io_context, one coroutine per
 // connection, and routes /v1/chat/completions and the Azure deployments form (OpenAI),
 // /v1/messages (Anthropic), /v1beta/models/{model}:generateContent and :streamGenerateContent
-// (Gemini), /model/{id}/converse and /converse-stream (Bedrock), /v1/models, /healthz and the
-// /sim control endpoints. Not thread-safe: call listen() and stop() on the io_context's
+// (Gemini), /model/{id}/converse and /converse-stream (Bedrock), the embeddings APIs
+// (/v1/embeddings, Gemini :batchEmbedContents, Bedrock /model/{id}/invoke for Titan and
+// Cohere), /v1/models, /healthz and the /sim control endpoints. Not thread-safe: call listen() and stop() on the io_context's
 // thread or before it runs. State shared with connections is kept alive by them, so the server
 // may be destroyed before the io_context.
 #pragma once
