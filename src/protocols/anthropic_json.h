@@ -1,8 +1,6 @@
-// Internal to the Anthropic codec: typed reads of simdjson on-demand values that fail
-// with an Error naming the field (`messages[2].content[0].type: expected a string`), and
-// the writers shared by the request, response and stream halves. `kind` is
-// InvalidRequest when reading a client's request, UpstreamError for a provider's answer.
-// Not a public interface.
+// Internal to the Anthropic codec: the stop-reason table, usage and content-block
+// reading and writing shared by the request, response and stream halves (the typed JSON
+// reads they use are protocols/json_read.h). Not a public interface.
 #pragma once
 
 #include <simdjson.h>
@@ -14,33 +12,11 @@
 #include "core/error.h"
 #include "core/json_writer.h"
 #include "model/canonical.h"
+#include "protocols/json_read.h"
 
 namespace sy::protocols::anthropic {
 
 namespace od = simdjson::ondemand;
-
-std::unexpected<Error> bad(ErrorKind kind, const std::string& path, std::string_view what);
-std::unexpected<Error> malformed(ErrorKind kind, simdjson::error_code ec);
-
-// The JSON type of `v`, or a syntax error.
-Result<od::json_type> type_of(od::value& v, ErrorKind kind);
-Result<std::string_view> read_string(od::value v, const std::string& path, ErrorKind kind);
-Result<bool> read_bool(od::value v, const std::string& path, ErrorKind kind);
-Result<uint32_t> read_count(od::value v, const std::string& path, ErrorKind kind);  // >= 0
-Result<double> read_number(od::value v, const std::string& path, ErrorKind kind);
-Result<od::object> read_object(od::value v, const std::string& path, ErrorKind kind);
-Result<od::array> read_array(od::value v, const std::string& path, ErrorKind kind);
-// The object's JSON text, verbatim, without trailing whitespace.
-Result<std::string_view> object_text(od::value v, const std::string& path, ErrorKind kind);
-
-// Whether `text` is one complete JSON object (for tool inputs that must be objects).
-// On failure, `why` says what is wrong.
-bool is_json_object(std::string_view text, std::string& why);
-// `text` without leading and trailing JSON whitespace.
-std::string_view trim_json(std::string_view text);
-
-// A copy of `text` with simdjson's padding after it.
-std::string padded_copy(std::string_view text);
 
 // Anthropic's stop_reason for a canonical finish ("end_turn" for Unset and Other).
 const char* stop_reason_name(model::FinishReason r);

@@ -14,6 +14,7 @@ namespace sy::protocols {
 namespace {
 
 using namespace anthropic;  // NOLINT(google-build-using-namespace): the codec's own helpers
+using namespace json_read;  // NOLINT(google-build-using-namespace): the shared typed JSON reads
 using model::Part;
 using model::Role;
 
@@ -26,19 +27,6 @@ od::parser& request_parser() {
   thread_local od::parser p;
   return p;
 }
-
-std::string at(const std::string& path, size_t i) { return path + "[" + std::to_string(i) + "]"; }
-
-#define SY_TRY(var, expr)                                 \
-  auto var##_r = (expr);                                  \
-  if (!var##_r) return std::unexpected(var##_r.error());  \
-  auto var = *var##_r
-
-#define SY_CHECK(expr)                  \
-  do {                                  \
-    auto r_ = (expr);                   \
-    if (!r_) return std::unexpected(r_.error()); \
-  } while (0)
 
 class RequestReader {
  public:
@@ -610,9 +598,7 @@ Result<model::ChatRequest> AnthropicMessagesCodec::decode_ingress(std::string bo
   model::ChatRequest out;
   out.protocol = model::Protocol::AnthropicMessages;
   out.raw_body = std::move(body);
-  if (out.raw_body.capacity() < out.raw_body.size() + simdjson::SIMDJSON_PADDING) {
-    out.raw_body.reserve(out.raw_body.size() + simdjson::SIMDJSON_PADDING);
-  }
+  reserve_padding(out.raw_body);
   model::Request req;
   RequestReader reader(Mode::Ingress, req, &out.messages);
   std::string_view token;

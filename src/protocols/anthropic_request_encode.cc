@@ -12,6 +12,7 @@ namespace sy::protocols {
 namespace {
 
 using namespace anthropic;  // NOLINT(google-build-using-namespace): the codec's own helpers
+using namespace json_read;  // NOLINT(google-build-using-namespace): the shared typed JSON reads
 using model::Part;
 using model::Role;
 

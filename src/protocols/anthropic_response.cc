@@ -14,6 +14,7 @@ namespace sy::protocols {
 namespace {
 
 using namespace anthropic;  // NOLINT(google-build-using-namespace): the codec's own helpers
+using namespace json_read;  // NOLINT(google-build-using-namespace): the shared typed JSON reads
 using model::Part;
 
 constexpr ErrorKind kKind = ErrorKind::UpstreamError;
@@ -22,11 +23,6 @@ od::parser& response_parser() {
   thread_local od::parser p;
   return p;
 }
-
-#define SY_TRY(var, expr)                                 \
-  auto var##_r = (expr);                                  \
-  if (!var##_r) return std::unexpected(var##_r.error());  \
-  auto var = *var##_r
 
 Result<void> read_block(od::object block, const std::string& path, model::Response& resp) {
   std::string_view type, text, id, name, thinking, signature, data;

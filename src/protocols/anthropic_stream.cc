@@ -20,6 +20,7 @@ namespace sy::protocols {
 namespace {
 
 using namespace anthropic;  // NOLINT(google-build-using-namespace): the codec's own helpers
+using namespace json_read;  // NOLINT(google-build-using-namespace): the shared typed JSON reads
 using model::StreamEvent;
 namespace dom = simdjson::dom;
 

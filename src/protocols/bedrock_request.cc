@@ -8,36 +8,23 @@
 
 #include <optional>
 
-#include "protocols/anthropic_json.h"
 #include "protocols/bedrock_converse.h"
+#include "protocols/json_read.h"
 
 namespace sy::protocols {
 namespace {
 
-using namespace anthropic;  // NOLINT(google-build-using-namespace): shared typed JSON reads
+using namespace json_read;  // NOLINT(google-build-using-namespace): the shared typed JSON reads
 using model::Part;
 using model::Role;
 
 constexpr ErrorKind kKind = ErrorKind::InvalidRequest;
 constexpr std::string_view kTranslation = "a request translated to another protocol";
 
-#define SY_TRY(var, expr)                                \
-  auto var##_r = (expr);                                 \
-  if (!var##_r) return std::unexpected(var##_r.error()); \
-  auto var = *var##_r
-
-#define SY_CHECK(expr)                           \
-  do {                                           \
-    auto r_ = (expr);                            \
-    if (!r_) return std::unexpected(r_.error()); \
-  } while (0)
-
 od::parser& request_parser() {
   thread_local od::parser p;
   return p;
 }
-
-std::string at(const std::string& path, size_t i) { return path + "[" + std::to_string(i) + "]"; }
 
 // Iterates the members of object `o`: fn(key, value, path_of_member) → Result<void>.
 template <class Fn>

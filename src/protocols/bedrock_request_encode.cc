@@ -7,13 +7,14 @@
 // Converse cannot express fails with unsupported(), see docs/protocols.md.
 #include <simdjson.h>
 
-#include "protocols/anthropic_json.h"
+#include "core/json_writer.h"
 #include "protocols/bedrock_converse.h"
+#include "protocols/json_read.h"
 
 namespace sy::protocols {
 namespace {
 
-using namespace anthropic;  // NOLINT(google-build-using-namespace): shared JSON helpers
+using namespace json_read;  // NOLINT(google-build-using-namespace): the shared typed JSON reads
 using model::Part;
 using model::Role;
 

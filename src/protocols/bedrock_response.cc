@@ -8,9 +8,9 @@
 #include <algorithm>
 #include <cctype>
 
-#include "protocols/anthropic_json.h"
 #include "protocols/bedrock_converse.h"
 #include "protocols/bedrock_json.h"
+#include "protocols/json_read.h"
 
 namespace sy::protocols {
 
@@ -48,15 +48,10 @@ const char* stop_reason_name(model::FinishReason r) {
 
 namespace {
 
-using namespace anthropic;  // NOLINT(google-build-using-namespace): shared typed JSON reads
+using namespace json_read;  // NOLINT(google-build-using-namespace): the shared typed JSON reads
 using model::Part;
 
 constexpr ErrorKind kKind = ErrorKind::UpstreamError;
-
-#define SY_TRY(var, expr)                                \
-  auto var##_r = (expr);                                 \
-  if (!var##_r) return std::unexpected(var##_r.error()); \
-  auto var = *var##_r
 
 od::parser& response_parser() {
   thread_local od::parser p;

@@ -10,6 +10,7 @@
 #include <cstring>
 
 #include "core/json_writer.h"
+#include "protocols/json_read.h"
 #include "protocols/codec.h"
 #include "protocols/embeddings_json.h"
 
@@ -24,6 +25,8 @@ using model::EmbeddingRequest;
 
 constexpr size_t kMaxInputs = 2048;  // OpenAI's limit on input arrays
 
+constexpr ErrorKind kInvalid = ErrorKind::InvalidRequest;
+
 od::parser& request_parser() {
   thread_local od::parser p;
   return p;
@@ -34,7 +37,7 @@ std::unexpected<Error> invalid(std::string message, std::string param = {}) {
 }
 
 std::unexpected<Error> malformed(simdjson::error_code ec) {
-  return invalid(std::string("request body is not valid JSON: ") + simdjson::error_message(ec));
+  return json_read::malformed(ErrorKind::InvalidRequest, ec);
 }
 
 // A value of the wrong type is a 400 naming the field; anything else is a syntax error.
@@ -45,9 +48,7 @@ std::unexpected<Error> wrong(simdjson::error_code ec, const std::string& param,
 }
 
 Result<od::json_type> type_of(od::value& v) {
-  od::json_type t{};
-  if (auto ec = v.type().get(t)) return malformed(ec);
-  return t;
+  return json_read::type_of(v, ErrorKind::InvalidRequest);
 }
 
 // One token array: non-negative integers, not empty.
@@ -230,20 +231,8 @@ Result<void> decode_base64(std::string_view text, const std::string& param,
 Result<EmbeddingRequest> decode_request(std::string body) {
   EmbeddingRequest req;
   req.raw_body = std::move(body);
-  if (req.raw_body.capacity() < req.raw_body.size() + simdjson::SIMDJSON_PADDING) {
-    req.raw_body.reserve(req.raw_body.size() + simdjson::SIMDJSON_PADDING);
-  }
   od::document doc;
-  if (auto ec = request_parser()
-                    .iterate(req.raw_body.data(), req.raw_body.size(), req.raw_body.capacity())
-                    .get(doc)) {
-    return malformed(ec);
-  }
-  od::object root;
-  if (auto ec = doc.get_object().get(root)) {
-    if (ec == simdjson::INCORRECT_TYPE) return invalid("request body must be a JSON object");
-    return malformed(ec);
-  }
+  SY_TRY(root, json_read::root_object(request_parser(), req.raw_body, doc, kInvalid));
   bool has_model = false, has_input = false;
   for (auto field : root) {
     std::string_view key;

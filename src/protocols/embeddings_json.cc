@@ -5,6 +5,7 @@
 #include <cstring>
 
 #include "protocols/codec.h"
+#include "protocols/json_read.h"
 
 namespace sy::protocols::embeddings::detail {
 
@@ -23,13 +24,7 @@ Result<simdjson::dom::element> parse_answer(std::string_view body) {
   return root;
 }
 
-std::string indexed(std::string_view param, size_t i) {
-  std::string s(param);
-  s += '[';
-  s += std::to_string(i);
-  s += ']';
-  return s;
-}
+std::string indexed(std::string_view param, size_t i) { return json_read::at(param, i); }
 
 Result<void> read_vector(simdjson::dom::element e, const std::string& param,
                          std::vector<float>& out) {

@@ -31,7 +31,7 @@ Result<void> encode_response_part(const Part& p, size_t i, json::Writer& w) {
       w.begin_object().key("functionCall").begin_object();
       if (!p.tool_use.id.empty()) w.field("id", p.tool_use.id);
       w.field("name", p.tool_use.name).key("args");
-      SY_GEMINI_CHECK(
+      SY_CHECK(
           gemini_wire::write_args(p.tool_use.arguments, path, ErrorKind::UpstreamError, w));
       w.end_object();
       break;
@@ -55,7 +55,7 @@ const GeminiCodec& GeminiCodec::instance() {
 }
 
 Result<model::ChatRequest> GeminiCodec::decode_ingress(std::string body) const {
-  SY_GEMINI_TRY(full, decode_request(body));
+  SY_TRY(full, decode_request(body));
   model::ChatRequest req;
   req.protocol = model::Protocol::Gemini;
   req.model = full.model;
@@ -104,7 +104,7 @@ std::string GeminiCodec::request_path(std::string_view upstream_model, bool stre
 
 Result<model::Response> GeminiCodec::decode_response(std::string_view body) const {
   size_t next_call = 0;
-  SY_GEMINI_TRY(chunk, gemini_wire::decode_chunk(body, next_call));
+  SY_TRY(chunk, gemini_wire::decode_chunk(body, next_call));
   if (chunk.is_error) {
     return fail(ErrorKind::UpstreamError,
                 "Gemini error " + chunk.error_status + ": " + chunk.error_message);
@@ -136,7 +136,7 @@ Result<std::string> GeminiCodec::encode_response(const model::Response& resp) co
   if (!resp.content.empty()) {
     w.key("content").begin_object().key("parts").begin_array();
     for (size_t i = 0; i < resp.content.size(); ++i) {
-      SY_GEMINI_CHECK(encode_response_part(resp.content[i], i, w));
+      SY_CHECK(encode_response_part(resp.content[i], i, w));
     }
     w.end_array().field("role", "model").end_object();
   }

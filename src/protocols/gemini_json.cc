@@ -7,24 +7,6 @@
 namespace sy::protocols::gemini_json {
 namespace {
 
-const char* type_label(od::json_type t) {
-  switch (t) {
-    case od::json_type::array:
-      return "an array";
-    case od::json_type::object:
-      return "an object";
-    case od::json_type::number:
-      return "a number";
-    case od::json_type::string:
-      return "a string";
-    case od::json_type::boolean:
-      return "a boolean";
-    case od::json_type::null:
-      return "null";
-  }
-  return "unknown";
-}
-
 od::parser& nested_parser() {
   thread_local od::parser p;
   return p;
@@ -56,7 +38,7 @@ std::unexpected<Error> Reader::wrong_type(od::value& v, simdjson::error_code ec,
   }
   od::json_type t{};
   if (v.type().get(t)) return malformed(ec);
-  return bad(path, std::string("expected ") + expected + ", got " + type_label(t));
+  return bad(path, std::string("expected ") + expected + ", got " + json_read::type_label(t));
 }
 
 Result<od::object> Reader::root(od::parser& parser, const simdjson::padded_string& text,
@@ -106,7 +88,7 @@ Result<int64_t> Reader::integer(od::value& v, std::string_view path) const {
 }
 
 Result<uint32_t> Reader::count(od::value& v, std::string_view path) const {
-  SY_GEMINI_TRY(n, integer(v, path));
+  SY_TRY(n, integer(v, path));
   if (n < 0 || n > static_cast<int64_t>(UINT32_MAX)) {
     return bad(path, "must be a non-negative integer below 2^32");
   }
@@ -120,7 +102,7 @@ Result<bool> Reader::boolean(od::value& v, std::string_view path) const {
 }
 
 Result<std::string_view> Reader::raw_object(od::value& v, std::string_view path) const {
-  SY_GEMINI_TRY(o, object(v, path));
+  SY_TRY(o, object(v, path));
   std::string_view raw;
   if (auto ec = o.raw_json().get(raw)) return malformed(ec);
   // On-demand skips over the values inside without validating them: check the copy.
@@ -133,26 +115,9 @@ bool at_end(od::document& doc) {
   return doc.current_location().get(location) != simdjson::SUCCESS;
 }
 
-std::string at(std::string_view path, size_t i) {
-  std::string s(path);
-  s += '[';
-  s += std::to_string(i);
-  s += ']';
-  return s;
-}
-
-std::string dot(std::string_view path, std::string_view key) {
-  std::string s(path);
-  s += '.';
-  s += key;
-  return s;
-}
-
 bool is_json_object(std::string_view text) {
-  thread_local simdjson::dom::parser parser;
-  simdjson::dom::element root;
-  if (parser.parse(text.data(), text.size(), true).get(root)) return false;
-  return root.type() == simdjson::dom::element_type::OBJECT;
+  std::string why;
+  return json_read::is_json_object(text, why);
 }
 
 Result<std::string> strip_schema_keyword(std::string_view schema, ErrorKind kind,
@@ -164,7 +129,7 @@ Result<std::string> strip_schema_keyword(std::string_view schema, ErrorKind kind
   }
   const simdjson::padded_string text(schema);
   od::document doc;
-  SY_GEMINI_TRY(obj, rd.root(nested_parser(), text, doc));
+  SY_TRY(obj, rd.root(nested_parser(), text, doc));
   std::string out;
   json::Writer w(out);
   w.begin_object();

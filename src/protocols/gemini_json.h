@@ -12,20 +12,11 @@
 #include <string_view>
 
 #include "core/error.h"
+#include "protocols/json_read.h"
 
 namespace sy::protocols::gemini_json {
 
 namespace od = simdjson::ondemand;
-
-// Propagates the error of a Result-returning expression, else binds its value.
-#define SY_GEMINI_TRY(var, expr)                                     \
-  auto var##_result_ = (expr);                                       \
-  if (!var##_result_) return std::unexpected(var##_result_.error()); \
-  auto& var = *var##_result_
-#define SY_GEMINI_CHECK(expr)                                      \
-  do {                                                             \
-    if (auto r_ = (expr); !r_) return std::unexpected(r_.error()); \
-  } while (0)
 
 class Reader {
  public:
@@ -83,9 +74,8 @@ class Reader {
 // content trailing the root value).
 bool at_end(od::document& doc);
 
-// "<path>[<i>]" and "<path>.<key>".
-std::string at(std::string_view path, size_t i);
-std::string dot(std::string_view path, std::string_view key);
+using json_read::at;
+using json_read::dot;
 
 // Whether `text` is one JSON object (nothing trailing).
 bool is_json_object(std::string_view text);

@@ -35,7 +35,7 @@ struct DecodeState {
 Result<void> decode_part(od::value& v, const std::string& path, DecodeState& st,
                          std::vector<Part>& out) {
   const Reader& rd = st.rd;
-  SY_GEMINI_TRY(obj, rd.object(v, path));
+  SY_TRY(obj, rd.object(v, path));
   Part part;
   bool has_data = false, thought = false;
   std::string signature, call_id;
@@ -46,43 +46,43 @@ Result<void> decode_part(od::value& v, const std::string& path, DecodeState& st,
     has_data = true;
     return {};
   };
-  SY_GEMINI_CHECK(rd.fields(obj, [&](std::string_view key, od::value& f) -> Result<void> {
+  SY_CHECK(rd.fields(obj, [&](std::string_view key, od::value& f) -> Result<void> {
     const std::string fp = dot(path, key);
     if (key == "text") {
-      SY_GEMINI_CHECK(one_data(key));
-      SY_GEMINI_TRY(s, rd.string(f, fp));
+      SY_CHECK(one_data(key));
+      SY_TRY(s, rd.string(f, fp));
       part.kind = Part::Kind::Text;
       part.text.assign(s);
     } else if (key == "thought") {
-      SY_GEMINI_TRY(b, rd.boolean(f, fp));
+      SY_TRY(b, rd.boolean(f, fp));
       thought = b;
     } else if (key == "thoughtSignature") {
-      SY_GEMINI_TRY(s, rd.string(f, fp));
+      SY_TRY(s, rd.string(f, fp));
       signature.assign(s);
     } else if (key == "inlineData" || key == "fileData") {
-      SY_GEMINI_CHECK(one_data(key));
-      SY_GEMINI_TRY(img, gemini_wire::decode_blob(rd, f, fp, key == "inlineData"));
+      SY_CHECK(one_data(key));
+      SY_TRY(img, gemini_wire::decode_blob(rd, f, fp, key == "inlineData"));
       part.kind = Part::Kind::Image;
       part.image = std::move(img);
     } else if (key == "functionCall") {
-      SY_GEMINI_CHECK(one_data(key));
-      SY_GEMINI_TRY(call, gemini_wire::decode_function_call(rd, f, fp));
+      SY_CHECK(one_data(key));
+      SY_TRY(call, gemini_wire::decode_function_call(rd, f, fp));
       part.kind = Part::Kind::ToolUse;
       part.tool_use = std::move(call);
     } else if (key == "functionResponse") {
-      SY_GEMINI_CHECK(one_data(key));
-      SY_GEMINI_TRY(fr, rd.object(f, fp));
+      SY_CHECK(one_data(key));
+      SY_TRY(fr, rd.object(f, fp));
       std::string name;
-      SY_GEMINI_CHECK(rd.fields(fr, [&](std::string_view k, od::value& x) -> Result<void> {
+      SY_CHECK(rd.fields(fr, [&](std::string_view k, od::value& x) -> Result<void> {
         const std::string xp = dot(fp, k);
         if (k == "name") {
-          SY_GEMINI_TRY(s, rd.string(x, xp));
+          SY_TRY(s, rd.string(x, xp));
           name.assign(s);
         } else if (k == "id") {
-          SY_GEMINI_TRY(s, rd.string(x, xp));
+          SY_TRY(s, rd.string(x, xp));
           call_id.assign(s);
         } else if (k == "response") {
-          SY_GEMINI_TRY(raw, rd.raw_object(x, xp));
+          SY_TRY(raw, rd.raw_object(x, xp));
           response_text.assign(raw);
         } else {
           return unsupported(xp, kCanonical);
@@ -137,14 +137,14 @@ Result<void> decode_part(od::value& v, const std::string& path, DecodeState& st,
 Result<void> decode_content(od::value& v, const std::string& path, DecodeState& st,
                             std::vector<Turn>& turns) {
   const Reader& rd = st.rd;
-  SY_GEMINI_TRY(obj, rd.object(v, path));
+  SY_TRY(obj, rd.object(v, path));
   Role role = Role::User;
   std::vector<Part> parts;
   bool has_parts = false;
-  SY_GEMINI_CHECK(rd.fields(obj, [&](std::string_view key, od::value& f) -> Result<void> {
+  SY_CHECK(rd.fields(obj, [&](std::string_view key, od::value& f) -> Result<void> {
     const std::string fp = dot(path, key);
     if (key == "role") {
-      SY_GEMINI_TRY(r, rd.string(f, fp));
+      SY_TRY(r, rd.string(f, fp));
       if (r == "model") {
         role = Role::Assistant;
       } else if (r == "user" || r == "function" || r.empty()) {
@@ -153,7 +153,7 @@ Result<void> decode_content(od::value& v, const std::string& path, DecodeState& 
         return rd.bad(fp, "unknown role \"" + std::string(r) + "\" (expected user or model)");
       }
     } else if (key == "parts") {
-      SY_GEMINI_TRY(arr, rd.array(f, fp));
+      SY_TRY(arr, rd.array(f, fp));
       has_parts = true;
       return rd.items(arr,
                       [&](size_t i, od::value& p) { return decode_part(p, at(fp, i), st, parts); });
@@ -183,23 +183,23 @@ Result<void> decode_content(od::value& v, const std::string& path, DecodeState& 
 
 Result<void> decode_system(od::value& v, const std::string& path, const Reader& rd,
                            std::vector<Turn>& turns) {
-  SY_GEMINI_TRY(obj, rd.object(v, path));
+  SY_TRY(obj, rd.object(v, path));
   Turn turn{Role::System, {}, {}};
-  SY_GEMINI_CHECK(rd.fields(obj, [&](std::string_view key, od::value& f) -> Result<void> {
+  SY_CHECK(rd.fields(obj, [&](std::string_view key, od::value& f) -> Result<void> {
     const std::string fp = dot(path, key);
     if (key == "role") {
-      SY_GEMINI_TRY(role, rd.string(f, fp));
+      SY_TRY(role, rd.string(f, fp));
       (void)role;
       return {};
     }
     if (key != "parts") return unsupported(fp, kCanonical);
-    SY_GEMINI_TRY(arr, rd.array(f, fp));
+    SY_TRY(arr, rd.array(f, fp));
     return rd.items(arr, [&](size_t i, od::value& p) -> Result<void> {
       const std::string pp = at(fp, i);
-      SY_GEMINI_TRY(po, rd.object(p, pp));
+      SY_TRY(po, rd.object(p, pp));
       return rd.fields(po, [&](std::string_view k, od::value& x) -> Result<void> {
         if (k != "text") return unsupported(dot(pp, k) + " in a systemInstruction", kCanonical);
-        SY_GEMINI_TRY(s, rd.string(x, dot(pp, k)));
+        SY_TRY(s, rd.string(x, dot(pp, k)));
         turn.parts.push_back(Part::make_text(std::string(s)));
         return {};
       });
@@ -215,28 +215,28 @@ Result<void> decode_system(od::value& v, const std::string& path, const Reader& 
 }
 
 Result<void> decode_tools(od::value& v, const Reader& rd, model::Request& req) {
-  SY_GEMINI_TRY(arr, rd.array(v, "tools"));
+  SY_TRY(arr, rd.array(v, "tools"));
   return rd.items(arr, [&](size_t i, od::value& t) -> Result<void> {
     const std::string tp = at("tools", i);
-    SY_GEMINI_TRY(obj, rd.object(t, tp));
+    SY_TRY(obj, rd.object(t, tp));
     return rd.fields(obj, [&](std::string_view key, od::value& f) -> Result<void> {
       const std::string fp = dot(tp, key);
       if (key != "functionDeclarations") return unsupported(fp, kCanonical);
-      SY_GEMINI_TRY(decls, rd.array(f, fp));
+      SY_TRY(decls, rd.array(f, fp));
       return rd.items(decls, [&](size_t j, od::value& d) -> Result<void> {
         const std::string dp = at(fp, j);
-        SY_GEMINI_TRY(dobj, rd.object(d, dp));
+        SY_TRY(dobj, rd.object(d, dp));
         model::ToolDefinition def;
-        SY_GEMINI_CHECK(rd.fields(dobj, [&](std::string_view k, od::value& x) -> Result<void> {
+        SY_CHECK(rd.fields(dobj, [&](std::string_view k, od::value& x) -> Result<void> {
           const std::string xp = dot(dp, k);
           if (k == "name") {
-            SY_GEMINI_TRY(s, rd.string(x, xp));
+            SY_TRY(s, rd.string(x, xp));
             def.name.assign(s);
           } else if (k == "description") {
-            SY_GEMINI_TRY(s, rd.string(x, xp));
+            SY_TRY(s, rd.string(x, xp));
             def.description.assign(s);
           } else if (k == "parameters" || k == "parametersJsonSchema") {
-            SY_GEMINI_TRY(raw, rd.raw_object(x, xp));
+            SY_TRY(raw, rd.raw_object(x, xp));
             def.parameters.assign(raw);
           } else {
             return unsupported(xp, kCanonical);
@@ -253,22 +253,22 @@ Result<void> decode_tools(od::value& v, const Reader& rd, model::Request& req) {
 }
 
 Result<void> decode_tool_config(od::value& v, const Reader& rd, model::Request& req) {
-  SY_GEMINI_TRY(obj, rd.object(v, "toolConfig"));
+  SY_TRY(obj, rd.object(v, "toolConfig"));
   return rd.fields(obj, [&](std::string_view key, od::value& f) -> Result<void> {
     if (key != "functionCallingConfig") return unsupported(dot("toolConfig", key), kCanonical);
     const std::string fp = "toolConfig.functionCallingConfig";
-    SY_GEMINI_TRY(fc, rd.object(f, fp));
+    SY_TRY(fc, rd.object(f, fp));
     std::string mode;
     std::vector<std::string> names;
-    SY_GEMINI_CHECK(rd.fields(fc, [&](std::string_view k, od::value& x) -> Result<void> {
+    SY_CHECK(rd.fields(fc, [&](std::string_view k, od::value& x) -> Result<void> {
       const std::string xp = dot(fp, k);
       if (k == "mode") {
-        SY_GEMINI_TRY(s, rd.string(x, xp));
+        SY_TRY(s, rd.string(x, xp));
         mode.assign(s);
       } else if (k == "allowedFunctionNames") {
-        SY_GEMINI_TRY(arr, rd.array(x, xp));
+        SY_TRY(arr, rd.array(x, xp));
         return rd.items(arr, [&](size_t i, od::value& n) -> Result<void> {
-          SY_GEMINI_TRY(s, rd.string(n, at(xp, i)));
+          SY_TRY(s, rd.string(n, at(xp, i)));
           names.emplace_back(s);
           return {};
         });
@@ -304,66 +304,66 @@ Result<void> decode_tool_config(od::value& v, const Reader& rd, model::Request& 
 
 Result<void> decode_generation_config(od::value& v, const Reader& rd, model::Request& req) {
   const std::string gp = "generationConfig";
-  SY_GEMINI_TRY(obj, rd.object(v, gp));
+  SY_TRY(obj, rd.object(v, gp));
   std::string mime;
   std::string schema;
-  SY_GEMINI_CHECK(rd.fields(obj, [&](std::string_view key, od::value& f) -> Result<void> {
+  SY_CHECK(rd.fields(obj, [&](std::string_view key, od::value& f) -> Result<void> {
     const std::string fp = dot(gp, key);
     if (rd.is_null(f)) return {};
     if (key == "temperature") {
-      SY_GEMINI_TRY(d, rd.number(f, fp));
+      SY_TRY(d, rd.number(f, fp));
       req.temperature = d;
     } else if (key == "topP") {
-      SY_GEMINI_TRY(d, rd.number(f, fp));
+      SY_TRY(d, rd.number(f, fp));
       req.top_p = d;
     } else if (key == "topK") {
-      SY_GEMINI_TRY(n, rd.count(f, fp));
+      SY_TRY(n, rd.count(f, fp));
       req.top_k = n;
     } else if (key == "maxOutputTokens") {
-      SY_GEMINI_TRY(n, rd.count(f, fp));
+      SY_TRY(n, rd.count(f, fp));
       req.max_tokens = n;
     } else if (key == "candidateCount") {
-      SY_GEMINI_TRY(n, rd.count(f, fp));
+      SY_TRY(n, rd.count(f, fp));
       req.n = n;
     } else if (key == "presencePenalty") {
-      SY_GEMINI_TRY(d, rd.number(f, fp));
+      SY_TRY(d, rd.number(f, fp));
       req.presence_penalty = d;
     } else if (key == "frequencyPenalty") {
-      SY_GEMINI_TRY(d, rd.number(f, fp));
+      SY_TRY(d, rd.number(f, fp));
       req.frequency_penalty = d;
     } else if (key == "seed") {
-      SY_GEMINI_TRY(n, rd.integer(f, fp));
+      SY_TRY(n, rd.integer(f, fp));
       req.seed = n;
     } else if (key == "stopSequences") {
-      SY_GEMINI_TRY(arr, rd.array(f, fp));
+      SY_TRY(arr, rd.array(f, fp));
       return rd.items(arr, [&](size_t i, od::value& s) -> Result<void> {
-        SY_GEMINI_TRY(str, rd.string(s, at(fp, i)));
+        SY_TRY(str, rd.string(s, at(fp, i)));
         req.stop.emplace_back(str);
         return {};
       });
     } else if (key == "responseMimeType") {
-      SY_GEMINI_TRY(s, rd.string(f, fp));
+      SY_TRY(s, rd.string(f, fp));
       mime.assign(s);
     } else if (key == "responseSchema" || key == "responseJsonSchema") {
-      SY_GEMINI_TRY(raw, rd.raw_object(f, fp));
+      SY_TRY(raw, rd.raw_object(f, fp));
       schema.assign(raw);
     } else if (key == "thinkingConfig") {
-      SY_GEMINI_TRY(tc, rd.object(f, fp));
+      SY_TRY(tc, rd.object(f, fp));
       model::Reasoning reasoning;
-      SY_GEMINI_CHECK(rd.fields(tc, [&](std::string_view k, od::value& x) -> Result<void> {
+      SY_CHECK(rd.fields(tc, [&](std::string_view k, od::value& x) -> Result<void> {
         const std::string xp = dot(fp, k);
         if (k == "thinkingBudget") {
-          SY_GEMINI_TRY(n, rd.integer(x, xp));
+          SY_TRY(n, rd.integer(x, xp));
           if (n < -1 || n > static_cast<int64_t>(UINT32_MAX))
             return rd.bad(xp, "must be -1 or more");
           if (n >= 0) reasoning.budget_tokens = static_cast<uint32_t>(n);
         } else if (k == "thinkingLevel") {
-          SY_GEMINI_TRY(s, rd.string(x, xp));
+          SY_TRY(s, rd.string(x, xp));
           reasoning.effort.assign(s);
           for (auto& c : reasoning.effort)
             c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
         } else if (k == "includeThoughts") {
-          SY_GEMINI_TRY(include, rd.boolean(x, xp));
+          SY_TRY(include, rd.boolean(x, xp));
           (void)include;  // thoughts are asked for whenever reasoning is set
         } else {
           return unsupported(xp, kCanonical);
@@ -397,14 +397,14 @@ Result<model::Request> GeminiCodec::decode_request(std::string_view body) const 
   const Reader& rd = st.rd;
   const simdjson::padded_string text(body);
   od::document doc;
-  SY_GEMINI_TRY(root, rd.root(request_parser(), text, doc));
+  SY_TRY(root, rd.root(request_parser(), text, doc));
   model::Request req;
   bool has_contents = false;
   std::vector<Turn> system;
-  SY_GEMINI_CHECK(rd.fields(root, [&](std::string_view key, od::value& v) -> Result<void> {
+  SY_CHECK(rd.fields(root, [&](std::string_view key, od::value& v) -> Result<void> {
     const std::string k(key);
     if (key == "contents") {
-      SY_GEMINI_TRY(arr, rd.array(v, k));
+      SY_TRY(arr, rd.array(v, k));
       has_contents = true;
       return rd.items(
           arr, [&](size_t i, od::value& c) { return decode_content(c, at(k, i), st, req.turns); });
@@ -416,7 +416,7 @@ Result<model::Request> GeminiCodec::decode_request(std::string_view body) const 
     if (key == "toolConfig") return decode_tool_config(v, rd, req);
     if (key == "generationConfig") return decode_generation_config(v, rd, req);
     if (key == "model") {
-      SY_GEMINI_TRY(s, rd.string(v, k));
+      SY_TRY(s, rd.string(v, k));
       req.model.assign(s);
       return {};
     }

@@ -30,7 +30,7 @@ Result<void> encode_part(const Part& p, const std::string& path,
       return unsupported(path + ": redacted thinking", "gemini");
     case Part::Kind::Image: {
       w.begin_object();
-      SY_GEMINI_CHECK(gemini_wire::encode_image(p.image, path, w));
+      SY_CHECK(gemini_wire::encode_image(p.image, path, w));
       break;
     }
     case Part::Kind::ToolUse: {
@@ -39,7 +39,7 @@ Result<void> encode_part(const Part& p, const std::string& path,
           .begin_object()
           .field("name", p.tool_use.name)
           .key("args");
-      SY_GEMINI_CHECK(gemini_wire::write_args(p.tool_use.arguments, path + ".arguments",
+      SY_CHECK(gemini_wire::write_args(p.tool_use.arguments, path + ".arguments",
                                               ErrorKind::InvalidRequest, w));
       w.end_object();
       break;
@@ -105,7 +105,7 @@ Result<void> encode_contents(const model::Request& req, json::Writer& w) {
         return fail(ErrorKind::InvalidRequest,
                     pp + ": only assistant turns carry tool calls and thinking", pp);
       }
-      SY_GEMINI_CHECK(encode_part(p, pp, call_names, w));
+      SY_CHECK(encode_part(p, pp, call_names, w));
       if (p.kind == Part::Kind::ToolUse) call_names[p.tool_use.id] = p.tool_use.name;
     }
   }
@@ -145,7 +145,7 @@ Result<void> encode_tools(const model::Request& req, json::Writer& w) {
       w.begin_object().field("name", t.name);
       if (!t.description.empty()) w.field("description", t.description);
       const std::string& params = t.parameters.empty() ? std::string("{}") : t.parameters;
-      SY_GEMINI_TRY(schema, strip_schema_keyword(params, ErrorKind::InvalidRequest,
+      SY_TRY(schema, strip_schema_keyword(params, ErrorKind::InvalidRequest,
                                                  at("tools", i) + ".parameters"));
       // {} (no parameters) is left out: Gemini wants an object schema with properties.
       if (schema != "{}") {
@@ -199,7 +199,7 @@ Result<void> encode_generation_config(const model::Request& req, json::Writer& w
   using Kind = model::ResponseFormat::Kind;
   if (req.response_format.kind != Kind::Text) g.field("responseMimeType", "application/json");
   if (req.response_format.kind == Kind::JsonSchema) {
-    SY_GEMINI_TRY(schema,
+    SY_TRY(schema,
                   strip_schema_keyword(req.response_format.schema, ErrorKind::InvalidRequest,
                                        "response_format.schema"));
     g.key(openapi_dialect(schema) ? "responseSchema" : "responseJsonSchema").raw(schema);
@@ -228,10 +228,10 @@ Result<std::string> GeminiCodec::encode_request(
   out.reserve(512);
   json::Writer w(out);
   w.begin_object();
-  SY_GEMINI_CHECK(encode_contents(req, w));
-  SY_GEMINI_CHECK(encode_system(req, w));
-  SY_GEMINI_CHECK(encode_tools(req, w));
-  SY_GEMINI_CHECK(encode_generation_config(req, w));
+  SY_CHECK(encode_contents(req, w));
+  SY_CHECK(encode_system(req, w));
+  SY_CHECK(encode_tools(req, w));
+  SY_CHECK(encode_generation_config(req, w));
   w.end_object();
   return out;
 }

@@ -23,7 +23,7 @@ class GeminiStreamDecoder final : public StreamDecoder {
     if (ended_) {
       return fail(ErrorKind::UpstreamError, "Gemini stream: data after the stream ended");
     }
-    SY_GEMINI_TRY(chunk, gemini_wire::decode_chunk(data, next_call_));
+    SY_TRY(chunk, gemini_wire::decode_chunk(data, next_call_));
     if (chunk.is_error) {
       StreamEvent e{.kind = Kind::Error};
       e.text = chunk.error_message.empty() ? std::string("upstream error") : chunk.error_message;

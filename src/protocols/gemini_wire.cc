@@ -44,38 +44,38 @@ od::parser& chunk_parser() {
 
 Result<void> decode_candidate(const Reader& rd, od::value& v, const std::string& path,
                               size_t& next_call, Chunk& chunk) {
-  SY_GEMINI_TRY(obj, rd.object(v, path));
+  SY_TRY(obj, rd.object(v, path));
   return rd.fields(obj, [&](std::string_view key, od::value& f) -> Result<void> {
     const std::string fp = dot(path, key);
     if (key == "finishReason") {
-      SY_GEMINI_TRY(s, rd.string(f, fp));
+      SY_TRY(s, rd.string(f, fp));
       chunk.finish_reason.assign(s);
     } else if (key == "content") {
-      SY_GEMINI_TRY(content, rd.object(f, fp));
+      SY_TRY(content, rd.object(f, fp));
       return rd.fields(content, [&](std::string_view k, od::value& x) -> Result<void> {
         if (k != "parts") return {};  // role "model"
         const std::string pp = dot(fp, k);
-        SY_GEMINI_TRY(parts, rd.array(x, pp));
+        SY_TRY(parts, rd.array(x, pp));
         return rd.items(parts, [&](size_t i, od::value& pv) -> Result<void> {
           const std::string ip = at(pp, i);
-          SY_GEMINI_TRY(po, rd.object(pv, ip));
+          SY_TRY(po, rd.object(pv, ip));
           Part part;
           bool thought = false, known = false;
-          SY_GEMINI_CHECK(rd.fields(po, [&](std::string_view pk, od::value& y) -> Result<void> {
+          SY_CHECK(rd.fields(po, [&](std::string_view pk, od::value& y) -> Result<void> {
             const std::string yp = dot(ip, pk);
             if (pk == "text") {
-              SY_GEMINI_TRY(s, rd.string(y, yp));
+              SY_TRY(s, rd.string(y, yp));
               part.kind = Part::Kind::Text;
               part.text.assign(s);
               known = true;
             } else if (pk == "thought") {
-              SY_GEMINI_TRY(b, rd.boolean(y, yp));
+              SY_TRY(b, rd.boolean(y, yp));
               thought = b;
             } else if (pk == "thoughtSignature") {
-              SY_GEMINI_TRY(s, rd.string(y, yp));
+              SY_TRY(s, rd.string(y, yp));
               part.signature.assign(s);
             } else if (pk == "functionCall") {
-              SY_GEMINI_TRY(call, decode_function_call(rd, y, yp));
+              SY_TRY(call, decode_function_call(rd, y, yp));
               part.kind = Part::Kind::ToolUse;
               part.tool_use = std::move(call);
               known = true;
@@ -106,21 +106,21 @@ Result<void> decode_candidate(const Reader& rd, od::value& v, const std::string&
 
 Result<model::Image> decode_blob(const Reader& rd, od::value& v, const std::string& path,
                                  bool inline_data) {
-  SY_GEMINI_TRY(obj, rd.object(v, path));
+  SY_TRY(obj, rd.object(v, path));
   model::Image img;
   img.source = inline_data ? model::Image::Source::Base64 : model::Image::Source::Url;
   bool has_payload = false;
-  SY_GEMINI_CHECK(rd.fields(obj, [&](std::string_view key, od::value& f) -> Result<void> {
+  SY_CHECK(rd.fields(obj, [&](std::string_view key, od::value& f) -> Result<void> {
     const std::string fp = dot(path, key);
     if (key == "mimeType") {
-      SY_GEMINI_TRY(s, rd.string(f, fp));
+      SY_TRY(s, rd.string(f, fp));
       img.media_type.assign(s);
     } else if (inline_data && key == "data") {
-      SY_GEMINI_TRY(s, rd.string(f, fp));
+      SY_TRY(s, rd.string(f, fp));
       img.data.assign(s);
       has_payload = true;
     } else if (!inline_data && key == "fileUri") {
-      SY_GEMINI_TRY(s, rd.string(f, fp));
+      SY_TRY(s, rd.string(f, fp));
       img.url.assign(s);
       has_payload = true;
     } else if (key != "displayName") {
@@ -181,19 +181,19 @@ Result<void> encode_image(const model::Image& image, const std::string& path, js
 
 Result<model::ToolUse> decode_function_call(const Reader& rd, od::value& v,
                                             const std::string& path) {
-  SY_GEMINI_TRY(obj, rd.object(v, path));
+  SY_TRY(obj, rd.object(v, path));
   model::ToolUse call;
-  SY_GEMINI_CHECK(rd.fields(obj, [&](std::string_view key, od::value& f) -> Result<void> {
+  SY_CHECK(rd.fields(obj, [&](std::string_view key, od::value& f) -> Result<void> {
     const std::string fp = dot(path, key);
     if (key == "name") {
-      SY_GEMINI_TRY(s, rd.string(f, fp));
+      SY_TRY(s, rd.string(f, fp));
       call.name.assign(s);
     } else if (key == "id") {
-      SY_GEMINI_TRY(s, rd.string(f, fp));
+      SY_TRY(s, rd.string(f, fp));
       call.id.assign(s);
     } else if (key == "args") {
       if (rd.is_null(f)) return {};
-      SY_GEMINI_TRY(raw, rd.raw_object(f, fp));
+      SY_TRY(raw, rd.raw_object(f, fp));
       call.arguments.assign(raw);
     }
     return {};
@@ -291,9 +291,9 @@ const char* encode_finish(model::FinishReason reason) {
 }
 
 Result<model::Usage> decode_usage(const Reader& rd, od::value& v, const std::string& path) {
-  SY_GEMINI_TRY(obj, rd.object(v, path));
+  SY_TRY(obj, rd.object(v, path));
   uint32_t prompt = 0, tool_prompt = 0, candidates = 0, thoughts = 0, cached = 0;
-  SY_GEMINI_CHECK(rd.fields(obj, [&](std::string_view key, od::value& f) -> Result<void> {
+  SY_CHECK(rd.fields(obj, [&](std::string_view key, od::value& f) -> Result<void> {
     uint32_t* slot = key == "promptTokenCount"          ? &prompt
                      : key == "toolUsePromptTokenCount" ? &tool_prompt
                      : key == "candidatesTokenCount"    ? &candidates
@@ -301,7 +301,7 @@ Result<model::Usage> decode_usage(const Reader& rd, od::value& v, const std::str
                      : key == "cachedContentTokenCount" ? &cached
                                                         : nullptr;
     if (!slot) return {};  // totalTokenCount, the per-modality details
-    SY_GEMINI_TRY(n, rd.count(f, dot(path, key)));
+    SY_TRY(n, rd.count(f, dot(path, key)));
     *slot = n;
     return {};
   }));
@@ -332,12 +332,12 @@ Result<Chunk> decode_chunk(std::string_view body, size_t& next_call) {
   const Reader rd(ErrorKind::UpstreamError);
   const simdjson::padded_string text(body);
   od::document doc;
-  SY_GEMINI_TRY(root, rd.root(chunk_parser(), text, doc));
+  SY_TRY(root, rd.root(chunk_parser(), text, doc));
   Chunk chunk;
-  SY_GEMINI_CHECK(rd.fields(root, [&](std::string_view key, od::value& v) -> Result<void> {
+  SY_CHECK(rd.fields(root, [&](std::string_view key, od::value& v) -> Result<void> {
     const std::string k(key);
     if (key == "candidates") {
-      SY_GEMINI_TRY(arr, rd.array(v, k));
+      SY_TRY(arr, rd.array(v, k));
       return rd.items(arr, [&](size_t i, od::value& c) -> Result<void> {
         chunk.has_candidates = true;
         if (i > 0) return {};  // one answer is read (candidateCount > 1 is not translated)
@@ -345,32 +345,32 @@ Result<Chunk> decode_chunk(std::string_view body, size_t& next_call) {
       });
     }
     if (key == "usageMetadata") {
-      SY_GEMINI_TRY(u, decode_usage(rd, v, k));
+      SY_TRY(u, decode_usage(rd, v, k));
       chunk.usage = u;
       chunk.has_usage = true;
     } else if (key == "responseId") {
-      SY_GEMINI_TRY(s, rd.string(v, k));
+      SY_TRY(s, rd.string(v, k));
       chunk.id.assign(s);
     } else if (key == "modelVersion") {
-      SY_GEMINI_TRY(s, rd.string(v, k));
+      SY_TRY(s, rd.string(v, k));
       chunk.model.assign(s);
     } else if (key == "promptFeedback") {
-      SY_GEMINI_TRY(pf, rd.object(v, k));
+      SY_TRY(pf, rd.object(v, k));
       return rd.fields(pf, [&](std::string_view pk, od::value& x) -> Result<void> {
         if (pk != "blockReason") return {};
-        SY_GEMINI_TRY(s, rd.string(x, dot(k, pk)));
+        SY_TRY(s, rd.string(x, dot(k, pk)));
         chunk.block_reason.assign(s);
         return {};
       });
     } else if (key == "error") {
       chunk.is_error = true;
-      SY_GEMINI_TRY(e, rd.object(v, k));
+      SY_TRY(e, rd.object(v, k));
       return rd.fields(e, [&](std::string_view ek, od::value& x) -> Result<void> {
         if (ek == "message") {
-          SY_GEMINI_TRY(s, rd.string(x, dot(k, ek)));
+          SY_TRY(s, rd.string(x, dot(k, ek)));
           chunk.error_message.assign(s);
         } else if (ek == "status") {
-          SY_GEMINI_TRY(s, rd.string(x, dot(k, ek)));
+          SY_TRY(s, rd.string(x, dot(k, ek)));
           chunk.error_status.assign(s);
         }
         return {};

@@ -3,6 +3,7 @@
 #include <simdjson.h>
 
 #include "core/json_writer.h"
+#include "protocols/json_read.h"
 #include "protocols/openai_wire.h"
 
 namespace sy::protocols::openai_chat {
@@ -12,6 +13,8 @@ namespace od = simdjson::ondemand;
 using model::ChatRequest;
 using model::Message;
 using model::Role;
+
+constexpr ErrorKind kInvalid = ErrorKind::InvalidRequest;
 
 od::parser& request_parser() {
   thread_local od::parser p;
@@ -31,17 +34,7 @@ std::unexpected<Error> malformed(simdjson::error_code ec) {
   return invalid(std::string("request body is not valid JSON: ") + simdjson::error_message(ec));
 }
 
-const char* type_label(od::json_type t) {
-  switch (t) {
-    case od::json_type::array: return "an array";
-    case od::json_type::object: return "an object";
-    case od::json_type::number: return "a number";
-    case od::json_type::string: return "a string";
-    case od::json_type::boolean: return "a boolean";
-    case od::json_type::null: return "null";
-  }
-  return "unknown";
-}
+using json_read::type_label;
 
 std::unexpected<Error> wrong_type(std::string_view param, const char* expected, od::json_type got) {
   return invalid(std::string(param) + ": expected " + expected + ", got " + type_label(got),
@@ -242,20 +235,8 @@ Result<void> decode_stream_options(od::value v, ChatRequest& req) {
 Result<model::ChatRequest> decode_request(std::string body) {
   ChatRequest req;
   req.raw_body = std::move(body);
-  if (req.raw_body.capacity() < req.raw_body.size() + simdjson::SIMDJSON_PADDING) {
-    req.raw_body.reserve(req.raw_body.size() + simdjson::SIMDJSON_PADDING);
-  }
   od::document doc;
-  if (auto ec = request_parser()
-                    .iterate(req.raw_body.data(), req.raw_body.size(), req.raw_body.capacity())
-                    .get(doc)) {
-    return malformed(ec);
-  }
-  od::object root;
-  if (auto ec = doc.get_object().get(root)) {
-    if (ec == simdjson::INCORRECT_TYPE) return invalid("request body must be a JSON object");
-    return malformed(ec);
-  }
+  SY_TRY(root, json_read::root_object(request_parser(), req.raw_body, doc, kInvalid));
   bool has_model = false, has_messages = false;
   for (auto field : root) {
     std::string_view key;

@@ -6,6 +6,7 @@
 #include <string>
 #include <string_view>
 
+#include "protocols/json_read.h"
 #include "protocols/openai_wire.h"
 
 namespace sy::protocols::openai_wire {
@@ -31,23 +32,7 @@ std::unexpected<Error> malformed(simdjson::error_code ec) {
               std::string("request body is not valid JSON: ") + simdjson::error_message(ec));
 }
 
-const char* type_label(od::json_type t) {
-  switch (t) {
-    case od::json_type::array:
-      return "an array";
-    case od::json_type::object:
-      return "an object";
-    case od::json_type::number:
-      return "a number";
-    case od::json_type::string:
-      return "a string";
-    case od::json_type::boolean:
-      return "a boolean";
-    case od::json_type::null:
-      return "null";
-  }
-  return "unknown";
-}
+using json_read::type_label;
 
 // A value that could not be read as `expected`: the type found when it was the wrong one,
 // a JSON syntax error otherwise.
@@ -94,21 +79,13 @@ Result<uint32_t> read_positive(od::value& v, const std::string& param) {
   return static_cast<uint32_t>(n);
 }
 
-std::string_view trim_end(std::string_view s) {
-  while (!s.empty() &&
-         (s.back() == ' ' || s.back() == '\n' || s.back() == '\r' || s.back() == '\t')) {
-    s.remove_suffix(1);
-  }
-  return s;
-}
-
 // The exact JSON text of an object value (a schema), without trailing whitespace.
 Result<std::string> read_raw_object(od::value& v, const std::string& param) {
   od::object obj;
   if (auto ec = v.get_object().get(obj)) return unreadable(v, ec, param, "an object");
   std::string_view raw;
   if (auto ec = obj.raw_json().get(raw)) return malformed(ec);
-  return std::string(trim_end(raw));
+  return std::string(json_read::trim_json_end(raw));
 }
 
 Result<od::object> read_object(od::value& v, const std::string& param) {
