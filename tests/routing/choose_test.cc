@@ -107,12 +107,32 @@ TEST(Needs, NothingCapableIsA400NamingEachRemoval) {
   EXPECT_NE(r.error().message.find("context window of 100"), std::string::npos);
 }
 
-TEST(Needs, TokenEstimateErrsHigh) {
-  // English at ~4 characters per token for real tokenizers: 3 bytes per token is above it.
-  const std::string english = "The quick brown fox jumps over the lazy dog. ";
-  EXPECT_GE(estimate_tokens(english), english.size() / 4);
-  EXPECT_EQ(estimate_tokens("abc"), 1u);
-  EXPECT_EQ(estimate_tokens("東京"), 3u);  // 6 bytes of UTF-8 at 2 bytes per token
+TEST(Needs, TokenEstimateFollowsHowTokenizersSplit) {
+  // True counts in the comments are cl100k_base's.
+  EXPECT_EQ(estimate_tokens(""), 0u);
+  EXPECT_EQ(estimate_tokens("the cat sat"), 3u);  // the| cat| sat
+  EXPECT_EQ(estimate_tokens("in 2024"), 4u);      // in| |202|4: digits by threes, no space
+  EXPECT_GE(estimate_tokens("f(x);"), 3u);        // f|(x|);
+  // Rare words and names split: A|ig|uo| collected| se|ash|ells.
+  EXPECT_GE(estimate_tokens("Aiguo collected seashells"), 7u);
+  // Indentation is one token a run, not one a space.
+  EXPECT_EQ(estimate_tokens("if x:\n        return y"), estimate_tokens("if x:\n  return y"));
+  EXPECT_LT(estimate_tokens("if x:\n        return y"), 9u);  // if| x|:\n|       | return| y
+  // A capital after a small letter starts a word (o200k_base splits there).
+  EXPECT_GT(estimate_tokens("getElementById"), estimate_tokens("getelementbyid"));
+}
+
+TEST(Needs, TokenEstimateCostsOtherScriptsByCharacter) {
+  EXPECT_GE(estimate_tokens("東京"), 3u);    // cl100k_base: 3 tokens
+  EXPECT_GE(estimate_tokens("你好吗"), 4u);  // 4
+  EXPECT_GE(estimate_tokens("🚀"), 3u);      // 3
+  EXPECT_GE(estimate_tokens("אבגדהוזח"), 9u);  // 9
+  // Cyrillic costs less a character than Hebrew, Hebrew less than Devanagari.
+  EXPECT_LT(estimate_tokens("абвгдежз"), estimate_tokens("אבגדהוזח"));
+  EXPECT_LT(estimate_tokens("אבגדהוזח"), estimate_tokens("कखगघचछजझ"));
+  // Stray continuation bytes (invalid UTF-8) cost nothing alone; any length is fine.
+  EXPECT_EQ(estimate_tokens(std::string(10, '\x80')), 0u);
+  EXPECT_EQ(estimate_tokens(std::string(100'000, 'x')), 25'001u);  // 1 + 99,997 / 4
 }
 
 TEST(Choose, CheapestOrdersByThisRequestsExpectedCost) {
