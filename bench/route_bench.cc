@@ -86,20 +86,24 @@ struct Fixture {
     const auto now = HealthBoard::Clock::now();
     int i = 0;
     for (const auto& [name, d] : catalog->deployments()) {
-      if (i++ % 4 != 3) health.record_success(name, now, std::chrono::milliseconds(80 + 37 * (i % 7)));
+      if (i++ % 4 != 3)
+        health.record_success(name, now, std::chrono::milliseconds(80 + 37 * (i % 7)));
     }
     for (int f = 0; f < 5; ++f) health.record_failure("azure-gpt-4o", now);
     // A system prompt, a user question with a code excerpt (~1.5 KB), two tools.
     model::Message system;
     system.role = model::Role::System;
-    system.text = "You are a careful assistant for a software team. Answer concisely, cite the "
-                  "files you rely on, and say when you are unsure.";
+    system.text =
+        "You are a careful assistant for a software team. Answer concisely, cite the "
+        "files you rely on, and say when you are unsure.";
     model::Message user;
-    user.text = "Why does this function return the wrong total when the list is empty, and "
-                "how should it be fixed?\n\n```python\n";
+    user.text =
+        "Why does this function return the wrong total when the list is empty, and "
+        "how should it be fixed?\n\n```python\n";
     while (user.text.size() < 1400) {
-      user.text += "def total(items):\n    result = 0\n    for item in items:\n"
-                   "        result += item.price * item.quantity\n    return result / len(items)\n";
+      user.text +=
+          "def total(items):\n    result = 0\n    for item in items:\n"
+          "        result += item.price * item.quantity\n    return result / len(items)\n";
     }
     user.text += "```\n";
     request.model = "auto";
@@ -107,10 +111,12 @@ struct Fixture {
     request.max_tokens = 512;
     request.tools = 2;
     request.raw_body = "{\"model\":\"auto\",\"max_tokens\":512,\"messages\":[";
-    for (const auto& m : request.messages) request.raw_body += "{\"role\":\"user\",\"content\":\"" + m.text + "\"},";
-    request.raw_body += "],\"tools\":[{\"type\":\"function\",\"function\":{\"name\":\"read_file\","
-                        "\"parameters\":{\"type\":\"object\"}}},{\"type\":\"function\",\"function\":"
-                        "{\"name\":\"run_tests\",\"parameters\":{\"type\":\"object\"}}}]}";
+    for (const auto& m : request.messages)
+      request.raw_body += "{\"role\":\"user\",\"content\":\"" + m.text + "\"},";
+    request.raw_body +=
+        "],\"tools\":[{\"type\":\"function\",\"function\":{\"name\":\"read_file\","
+        "\"parameters\":{\"type\":\"object\"}}},{\"type\":\"function\",\"function\":"
+        "{\"name\":\"run_tests\",\"parameters\":{\"type\":\"object\"}}}]}";
   }
 
   [[noreturn]] static void fail_with(const std::string& message) {

@@ -14,9 +14,9 @@ namespace {
 
 // Costs are in 48ths of a token (so that a third is whole).
 constexpr uint32_t kOne = 48;
-constexpr uint32_t kCapital = 24;       // extra for a word that starts with a capital
-constexpr uint32_t kLetter = 12;        // each letter of a word after its third
-constexpr uint32_t kDigit = 16;         // each digit of a number after its first
+constexpr uint32_t kCapital = 24;  // extra for a word that starts with a capital
+constexpr uint32_t kLetter = 12;   // each letter of a word after its third
+constexpr uint32_t kDigit = 16;    // each digit of a number after its first
 constexpr uint32_t kPunctAfterPunct = 24;
 static_assert(kCapital == kPunctAfterPunct, "counted together below");
 
@@ -53,19 +53,19 @@ constexpr std::array<uint8_t, 256> make_lead_cost() {
   auto set = [&t](int lo, int hi, uint8_t v) {
     for (int b = lo; b <= hi; ++b) t[b] = v;
   };
-  set(0xC0, 0xC1, 48);  // invalid (overlong): a byte token each
+  set(0xC0, 0xC1, 48);   // invalid (overlong): a byte token each
   set(0xC2, 0xCB, 24);   // U+0080–02FF: Latin-1, Latin Extended, IPA, modifiers
-  set(0xCC, 0xCF, 54);  // U+0300–03FF: combining marks, Greek
-  set(0xD0, 0xD4, 30);  // U+0400–052F: Cyrillic
-  set(0xD5, 0xDB, 60);  // U+0530–06FF: Armenian, Hebrew, Arabic
-  set(0xDC, 0xDF, 72);  // U+0700–07FF: Syriac, Thaana, N'Ko
-  set(0xE0, 0xE0, 72);  // U+0800–0FFF: Indic scripts, Thai, Lao, Tibetan
-  set(0xE1, 0xE2, 72);  // U+1000–2FFF: Georgian, Jamo, punctuation, symbols, arrows
-  set(0xE3, 0xE9, 66);  // U+3000–9FFF: CJK punctuation, kana, CJK ideographs
-  set(0xEA, 0xED, 66);  // U+A000–DFFF: Hangul syllables
-  set(0xEE, 0xEF, 72);  // U+E000–FFFF: private use, compatibility, full-width forms
+  set(0xCC, 0xCF, 54);   // U+0300–03FF: combining marks, Greek
+  set(0xD0, 0xD4, 30);   // U+0400–052F: Cyrillic
+  set(0xD5, 0xDB, 60);   // U+0530–06FF: Armenian, Hebrew, Arabic
+  set(0xDC, 0xDF, 72);   // U+0700–07FF: Syriac, Thaana, N'Ko
+  set(0xE0, 0xE0, 72);   // U+0800–0FFF: Indic scripts, Thai, Lao, Tibetan
+  set(0xE1, 0xE2, 72);   // U+1000–2FFF: Georgian, Jamo, punctuation, symbols, arrows
+  set(0xE3, 0xE9, 66);   // U+3000–9FFF: CJK punctuation, kana, CJK ideographs
+  set(0xEA, 0xED, 66);   // U+A000–DFFF: Hangul syllables
+  set(0xEE, 0xEF, 72);   // U+E000–FFFF: private use, compatibility, full-width forms
   set(0xF0, 0xF4, 120);  // beyond U+FFFF: emoji, rare ideographs
-  set(0xF5, 0xFF, 48);  // invalid
+  set(0xF5, 0xFF, 48);   // invalid
   return t;
 }
 
@@ -82,7 +82,8 @@ struct Masks {
 // Bytes in [lo, hi] of 16 bytes, as 16 bits (signed compares after a shift of range).
 inline uint64_t in_range(__m128i x, char lo, char hi) {
   const __m128i shifted = _mm_sub_epi8(x, _mm_set1_epi8(char(lo - 128)));
-  return uint32_t(_mm_movemask_epi8(_mm_cmplt_epi8(shifted, _mm_set1_epi8(char(-128 + (hi - lo) + 1)))));
+  return uint32_t(
+      _mm_movemask_epi8(_mm_cmplt_epi8(shifted, _mm_set1_epi8(char(-128 + (hi - lo) + 1)))));
 }
 
 inline uint64_t equal(__m128i x, char c) {
@@ -105,8 +106,8 @@ void classify_block(const unsigned char* b, Masks& m) {
 }
 #else
 void classify_block(const unsigned char* b, Masks& m) {
-  uint64_t* by_class[] = {&m.lower, &m.upper,  &m.digit, &m.space,
-                          &m.newline, &m.punct, &m.lead, &m.continuation};
+  uint64_t* by_class[] = {&m.lower,   &m.upper, &m.digit, &m.space,
+                          &m.newline, &m.punct, &m.lead,  &m.continuation};
   for (std::size_t i = 0; i < 64; ++i) *by_class[kClass[b[i]]] |= uint64_t{1} << i;
 }
 
@@ -155,9 +156,9 @@ uint32_t estimate_tokens(std::string_view text) {
     const uint64_t non_ascii = m.lead | m.continuation;
     // A letter continues a word after a small letter (unless it is a capital: camelCase
     // splits), after a capital, or after a non-ASCII character.
-    const uint64_t cont = (m.lower & before(m.lower, prev.lower)) |
-                          (letter & before(m.upper | non_ascii, prev.upper | prev.lead |
-                                                                    prev.continuation));
+    const uint64_t cont =
+        (m.lower & before(m.lower, prev.lower)) |
+        (letter & before(m.upper | non_ascii, prev.upper | prev.lead | prev.continuation));
     const uint64_t word_start = letter & ~cont;
     const uint64_t long_letter = cont & before(cont, prev_cont) & two_before(cont, prev_cont);
     const uint64_t digit_after = m.digit & before(m.digit, prev.digit);
@@ -169,11 +170,12 @@ uint32_t estimate_tokens(std::string_view text) {
         after_space & (two_before(m.space, prev.space) | m.digit | m.newline);
     // Bytes that cost a whole token (at most one whole token a byte: a space run's token
     // is counted at a word start, so it is counted apart).
-    const uint64_t whole = word_start | (m.digit & ~digit_after) | m.newline |
-                           (m.punct & ~punct_after);
-    cost += (count(whole) + count(space_token)) * kOne +
-            count((word_start & m.upper) | punct_after) * kCapital +  // kCapital == kPunctAfterPunct
-            count(long_letter) * kLetter + count(digit_after) * kDigit;
+    const uint64_t whole =
+        word_start | (m.digit & ~digit_after) | m.newline | (m.punct & ~punct_after);
+    cost +=
+        (count(whole) + count(space_token)) * kOne +
+        count((word_start & m.upper) | punct_after) * kCapital +  // kCapital == kPunctAfterPunct
+        count(long_letter) * kLetter + count(digit_after) * kDigit;
     for (uint64_t lead = m.lead; lead != 0; lead &= lead - 1) {
       cost += kLeadCost[bytes[at + std::countr_zero(lead)]];
     }

@@ -123,9 +123,9 @@ TEST(Needs, TokenEstimateFollowsHowTokenizersSplit) {
 }
 
 TEST(Needs, TokenEstimateCostsOtherScriptsByCharacter) {
-  EXPECT_GE(estimate_tokens("東京"), 3u);    // cl100k_base: 3 tokens
-  EXPECT_GE(estimate_tokens("你好吗"), 4u);  // 4
-  EXPECT_GE(estimate_tokens("🚀"), 3u);      // 3
+  EXPECT_GE(estimate_tokens("東京"), 3u);      // cl100k_base: 3 tokens
+  EXPECT_GE(estimate_tokens("你好吗"), 4u);    // 4
+  EXPECT_GE(estimate_tokens("🚀"), 3u);         // 3
   EXPECT_GE(estimate_tokens("אבגדהוזח"), 9u);  // 9
   // Cyrillic costs less a character than Hebrew, Hebrew less than Devanagari.
   EXPECT_LT(estimate_tokens("абвгдежз"), estimate_tokens("אבגדהוזח"));
@@ -196,9 +196,10 @@ uint32_t reference_estimate(std::string_view text) {
 }
 
 TEST(Needs, TokenEstimateMatchesItsModelOnAnyBytes) {
-  const std::string_view pieces[] = {"a",  "Z", "word", "7",  " ",  "  ", "\t", "\n", ".",
-                                     "()", "é", "東",   "🚀", "\x80", "\xff", "\r\n", "x1",
-                                     "Ünïcode", "12345", "getHTTPResponse", "\x01"};
+  const std::string_view pieces[] = {
+      "a",   "Z",  "word", "7",    " ",    "  ",   "\t", "\n",      ".",     "()",
+      "é",   "東", "🚀",    "\x80", "\xff", "\r\n", "x1", "Ünïcode", "12345", "getHTTPResponse",
+      "\x01"};
   uint64_t rng = 42;
   for (int round = 0; round < 20'000; ++round) {
     std::string text;
