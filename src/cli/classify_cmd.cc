@@ -16,6 +16,7 @@
 #include "routing/classifier.h"
 #include "routing/router_eval.h"
 #include "routing/routing_data.h"
+#include "routing/token_estimate.h"
 
 namespace sy::cli {
 namespace {
@@ -85,8 +86,9 @@ int run_classify(const ClassifyOptions& o) {
     if (parsed.contains("id")) out += "\"id\":" + parsed["id"].dump() + ",";
     out += fmt::format(
         "\"task_type\":\"{}\",\"confidence\":{:.3f},\"p_cheap_ok\":{:.3f},"
-        "\"micros\":{:.2f}}}",
-        r::task_type_name(p.task), p.task_confidence, p.p_cheap_ok, micros);
+        "\"tokens\":{},\"micros\":{:.2f}}}",
+        r::task_type_name(p.task), p.task_confidence, p.p_cheap_ok, r::estimate_tokens(*prompt),
+        micros);
     put_line(out);
   }
   return 0;

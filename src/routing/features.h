@@ -24,7 +24,7 @@
 
 namespace sy::routing {
 
-inline constexpr std::size_t kHeadBytes = 2048;
+inline constexpr std::size_t kHeadBytes = 1024;
 inline constexpr std::size_t kTailBytes = 512;
 inline constexpr std::size_t kCharBytes = 512;
 inline constexpr std::size_t kDenseCount = 11;

@@ -4,13 +4,6 @@
 
 namespace sy::routing {
 
-uint32_t estimate_tokens(std::string_view text) {
-  size_t ascii = 0;
-  for (unsigned char c : text) ascii += c < 0x80;
-  const size_t other = text.size() - ascii;
-  return static_cast<uint32_t>((ascii + 2) / 3 + (other + 1) / 2);
-}
-
 Needs needs_of(const model::ChatRequest& request) {
   Needs n;
   n.tools = request.tools > 0;

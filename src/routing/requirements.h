@@ -2,7 +2,8 @@
 // streaming, room for its prompt and its answer — and the named candidate constraints
 // that enforce it ("capability:tools", "context_window", …), in the same list as
 // governance's constraints. The prompt's size is an estimate from its bytes that errs
-// high (docs/routing.md says how it was checked). Pure functions; thread-safe.
+// high (routing/token_estimate.h; docs/routing.md says how it was checked). Pure
+// functions; thread-safe.
 #pragma once
 
 #include <cstdint>
@@ -11,6 +12,7 @@
 
 #include "model/chat.h"
 #include "routing/route_decision.h"
+#include "routing/token_estimate.h"
 
 namespace sy::routing {
 
@@ -22,9 +24,6 @@ struct Needs {
   uint32_t input_tokens = 0;   // estimated, never low by design
   uint32_t output_tokens = 0;  // max_tokens asked for; 0 when the client set none
 };
-
-// Tokens in `text`, estimated high: ASCII at 3 bytes per token, other bytes at 2.
-uint32_t estimate_tokens(std::string_view text);
 
 Needs needs_of(const model::ChatRequest& request);
 

@@ -119,12 +119,109 @@ TEST(Needs, NothingCapableIsA400NamingEachRemoval) {
   EXPECT_NE(r.error().message.find("context window of 100"), std::string::npos);
 }
 
-TEST(Needs, TokenEstimateErrsHigh) {
-  // English at ~4 characters per token for real tokenizers: 3 bytes per token is above it.
-  const std::string english = "The quick brown fox jumps over the lazy dog. ";
-  EXPECT_GE(estimate_tokens(english), english.size() / 4);
-  EXPECT_EQ(estimate_tokens("abc"), 1u);
-  EXPECT_EQ(estimate_tokens("東京"), 3u);  // 6 bytes of UTF-8 at 2 bytes per token
+TEST(Needs, TokenEstimateFollowsHowTokenizersSplit) {
+  // True counts in the comments are cl100k_base's.
+  EXPECT_EQ(estimate_tokens(""), 0u);
+  EXPECT_EQ(estimate_tokens("the cat sat"), 3u);  // the| cat| sat
+  EXPECT_EQ(estimate_tokens("in 2024"), 4u);      // in| |202|4: no space before digits
+  EXPECT_GE(estimate_tokens("f(x);"), 3u);        // f|(x|);
+  // Rare words and names split: A|ig|uo| collected| se|ash|ells.
+  EXPECT_GE(estimate_tokens("Aiguo collected seashells"), 7u);
+  // Indentation is one token a run, not one a space.
+  EXPECT_EQ(estimate_tokens("if x:\n        return y"), estimate_tokens("if x:\n  return y"));
+  EXPECT_LT(estimate_tokens("if x:\n        return y"), 9u);  // if| x|:\n|       | return| y
+  // A capital after a small letter starts a word (o200k_base splits there).
+  EXPECT_GT(estimate_tokens("getElementById"), estimate_tokens("getelementbyid"));
+}
+
+TEST(Needs, TokenEstimateCostsOtherScriptsByCharacter) {
+  EXPECT_GE(estimate_tokens("東京"), 3u);      // cl100k_base: 3 tokens
+  EXPECT_GE(estimate_tokens("你好吗"), 4u);    // 4
+  EXPECT_GE(estimate_tokens("🚀"), 3u);         // 3
+  EXPECT_GE(estimate_tokens("אבגדהוזח"), 9u);  // 9
+  // Cyrillic costs less a character than Hebrew, Hebrew less than Devanagari.
+  EXPECT_LT(estimate_tokens("абвгдежз"), estimate_tokens("אבגדהוזח"));
+  EXPECT_LT(estimate_tokens("אבגדהוזח"), estimate_tokens("कखगघचछजझ"));
+  // Stray continuation bytes (invalid UTF-8) cost nothing alone; any length is fine.
+  EXPECT_EQ(estimate_tokens(std::string(10, '\x80')), 0u);
+  EXPECT_EQ(estimate_tokens(std::string(100'000, 'x')), 25'001u);  // 1 + 99,997 / 4
+  EXPECT_EQ(estimate_tokens(std::string(100'000, '7')), 33'334u);  // 1 + 99,999 / 3
+}
+
+// The model of token_estimate.h written plainly, one decision a byte, in 48ths of a
+// token, to check the 64-bytes-at-a-time implementation against.
+uint32_t reference_estimate(std::string_view text) {
+  auto cls = [](unsigned char c) {
+    if (c >= 'a' && c <= 'z') return 'l';
+    if (c >= 'A' && c <= 'Z') return 'u';
+    if (c >= '0' && c <= '9') return 'd';
+    if (c == ' ' || c == '\t') return 's';
+    if (c == '\n' || c == '\r') return 'n';
+    if (c >= 0xC0) return 'L';
+    if (c >= 0x80) return 'c';
+    return 'p';
+  };
+  auto lead = [](unsigned char c) -> uint64_t {
+    if (c < 0xC2 || c > 0xF4) return 48;
+    if (c <= 0xCB) return 24;
+    if (c <= 0xCF) return 54;
+    if (c <= 0xD4) return 30;
+    if (c <= 0xDB) return 60;
+    if (c <= 0xE2) return 72;
+    if (c <= 0xED) return 66;
+    if (c <= 0xEF) return 72;
+    return 120;
+  };
+  uint64_t cost = 0, run = 0, spaces = 0;
+  char prev = 'n';
+  for (unsigned char c : text) {
+    const char k = cls(c);
+    if (k == 's') {
+      ++spaces;
+      continue;
+    }
+    if (spaces > 0 && (spaces > 1 || k == 'd' || k == 'n')) cost += 48;
+    if (spaces > 0) prev = 's';
+    spaces = 0;
+    if (k == 'l' || k == 'u') {
+      if ((prev == 'l' && k == 'l') || prev == 'u' || prev == 'L' || prev == 'c') {
+        if (++run > 3) cost += 12;
+      } else {
+        run = 1;
+        cost += k == 'u' ? 72 : 48;
+      }
+    } else if (k == 'd') {
+      cost += prev == 'd' ? 16 : 48;
+    } else if (k == 'n') {
+      cost += 48;
+    } else if (k == 'p') {
+      cost += prev == 'p' ? 24 : 48;
+    } else if (k == 'L') {
+      cost += lead(c);
+    }
+    // Letters after a non-ASCII character continue its word, counted from its last byte.
+    if (k != 'l' && k != 'u') run = 1;
+    prev = k;
+  }
+  if (spaces > 0) cost += 48;
+  return uint32_t((cost + 47) / 48);
+}
+
+TEST(Needs, TokenEstimateMatchesItsModelOnAnyBytes) {
+  const std::string_view pieces[] = {
+      "a",   "Z",  "word", "7",    " ",    "  ",   "\t", "\n",      ".",     "()",
+      "é",   "東", "🚀",    "\x80", "\xff", "\r\n", "x1", "Ünïcode", "12345", "getHTTPResponse",
+      "\x01"};
+  uint64_t rng = 42;
+  for (int round = 0; round < 20'000; ++round) {
+    std::string text;
+    const int n = int(rng % 64);  // up to ~400 bytes: several 64-byte blocks
+    for (int i = 0; i < n; ++i) {
+      rng = rng * 6364136223846793005ULL + 1442695040888963407ULL;
+      text += pieces[(rng >> 33) % std::size(pieces)];
+    }
+    ASSERT_EQ(estimate_tokens(text), reference_estimate(text)) << '"' << text << '"';
+  }
 }
 
 TEST(Choose, CheapestOrdersByThisRequestsExpectedCost) {

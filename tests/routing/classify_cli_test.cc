@@ -15,6 +15,8 @@
 #include <string>
 #include <vector>
 
+#include "routing/token_estimate.h"
+
 namespace {
 
 std::string bin(const char* name) {
@@ -73,6 +75,11 @@ TEST(ClassifyCli, OneLinePerInputAndErrorsDoNotStopIt) {
   auto j3 = nlohmann::json::parse(lines[3]);
   EXPECT_EQ(j3["task_type"], "translation");
   EXPECT_EQ(j3["id"], 7);
+  // The context-window filter's estimate of the prompt (tests/e2e/token_estimate.test.mjs
+  // compares it with real tokenizers).
+  ASSERT_TRUE(j3["tokens"].is_number_unsigned());
+  EXPECT_EQ(j3["tokens"].get<uint32_t>(),
+            sy::routing::estimate_tokens("Translate to French: good morning, everyone"));
 }
 
 TEST(ClassifyCli, RefusesABadModelFile) {
