@@ -152,7 +152,9 @@ RouteDecision route(Fixture& f, const Signals& signals) {
   if (auto r = decision->apply(constraints); !r) Fixture::fail_with(r.error().message);
   const auto now = HealthBoard::Clock::now();
   decision->apply_health(f.health, now);
-  decision->apply_headroom(now.time_since_epoch().count() / 1000, needs.input_tokens + 256);
+  decision->apply_headroom(
+      std::chrono::duration_cast<std::chrono::microseconds>(now.time_since_epoch()).count(),
+      needs.input_tokens + 256);
   ChooseInputs in;
   in.route = decision->route.empty() ? nullptr : f.catalog->route(decision->route);
   in.needs = &needs;
