@@ -7,6 +7,7 @@
 #include <fstream>
 #include <string>
 
+#include "routing/calibration.h"
 #include "routing/classifier.h"
 #include "routing/classifier_train.h"
 
@@ -102,6 +103,26 @@ TEST(TaskTypeNames, RoundTrip) {
   EXPECT_EQ(parse_task_type("analysis"), TaskType::Reasoning);
   EXPECT_EQ(parse_task_type("writing"), TaskType::Creative);
   EXPECT_FALSE(parse_task_type("poetry"));
+}
+
+}  // namespace
+}  // namespace sy::routing
+
+namespace sy::routing {
+namespace {
+
+// The committed calibration (models/router-calibration.json) must be the committed
+// model's: a retrained model without a regenerated calibration would make every config
+// with a threshold route fail to load.
+TEST(ClassifierModel, CommittedCalibrationIsTheCommittedModels) {
+  const std::string model = std::string(SY_SOURCE_DIR) + "/models/router-classifier.bin";
+  auto c = Classifier::load(model);
+  ASSERT_TRUE(c) << c.error().message;
+  auto cal = Calibration::load(calibration_path_for(model), c->hash());
+  ASSERT_TRUE(cal) << cal.error().message
+                   << " — run: switchyard eval-router --calibrate models/router-calibration.json";
+  EXPECT_GT(cal->prompts(), 1000u);
+  EXPECT_LT(cal->threshold_for(0.3), cal->threshold_for(0.7));
 }
 
 }  // namespace
