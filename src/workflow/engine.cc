@@ -303,6 +303,8 @@ Result<std::vector<store::RunEventRow>> Engine::events(const std::string& run_id
   return state_->db->with([&](store::Store& db) { return db.run_events(run_id, after_seq); });
 }
 
+bool Engine::stopping() const { return state_->stopping.load(); }
+
 bool Engine::wait_idle(std::chrono::milliseconds timeout) {
   State& s = *state_;
   std::unique_lock lock(s.mu);

@@ -67,6 +67,9 @@ class Engine {
   Result<RunView> view(const std::string& run_id);
   Result<std::vector<store::RunEventRow>> events(const std::string& run_id, int64_t after_seq);
 
+  // Whether stop() was called (the event streams of the API end then).
+  bool stopping() const;
+
   // Blocks until no run is queued or executing, at most `timeout`; false on timeout.
   bool wait_idle(std::chrono::milliseconds timeout);
 

@@ -46,7 +46,16 @@ ChatReply GatewayPorts::chat(const ChatCall& call) {
   gateway_.call_local(std::move(request),
                       [promise](gateway::LocalResponse r) { promise->set_value(std::move(r)); });
   ChatReply reply;
-  if (answer.wait_for(call.timeout) != std::future_status::ready) return reply;  // status 0
+  // Waits in slices, so that an engine that stops does not wait out the timeout.
+  const auto until = std::chrono::steady_clock::now() + call.timeout;
+  for (;;) {
+    const auto left = until - std::chrono::steady_clock::now();
+    if (left <= std::chrono::steady_clock::duration::zero()) return reply;  // status 0
+    if (call.cancel != nullptr && call.cancel->load()) return reply;
+    const auto slice =
+        std::min<std::chrono::steady_clock::duration>(left, std::chrono::milliseconds(50));
+    if (answer.wait_for(slice) == std::future_status::ready) break;
+  }
   gateway::LocalResponse r = answer.get();
   reply.status = r.status;
   reply.deployment = std::string(r.header("x-switchyard-deployment"));

@@ -83,6 +83,7 @@ StepOutcome run_llm_step(const LlmStep& step, std::string_view step_id,
     call.request_id = key + ":" + std::to_string(n);
     call.principal = &who;
     call.timeout = settings.timeout;
+    call.cancel = settings.cancel;
     const ChatReply reply = ports.chat(call);
     json record = {{"call", n},
                    {"model", model},

@@ -18,6 +18,7 @@ struct LlmSettings {
   std::string default_route = "auto";  // when the step names neither route nor model
   std::string escalation_route = "reasoning";
   std::chrono::milliseconds timeout{300'000};
+  const std::atomic<bool>* cancel = nullptr;  // see ChatCall::cancel
 };
 
 // `context_json`: what the step's templates resolve against. `key`: the step's

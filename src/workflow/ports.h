@@ -5,6 +5,7 @@
 // Calls block the calling engine thread; implementations must be thread-safe.
 #pragma once
 
+#include <atomic>
 #include <chrono>
 #include <string>
 #include <utility>
@@ -20,6 +21,9 @@ struct ChatCall {
   std::string request_id;  // for the audit record: the step's idempotency key + attempt
   const governance::Principal* principal = nullptr;
   std::chrono::milliseconds timeout{300'000};
+  // Set when the engine stops: stop waiting for the answer (the step runs again at the
+  // next start). May be null.
+  const std::atomic<bool>* cancel = nullptr;
 };
 
 struct ChatReply {

@@ -118,7 +118,8 @@ void Execution::cap(StepOutcome& o) const {
 StepOutcome Execution::run_leaf(const Step& step, const std::string& ctx, const std::string& key) {
   if (const auto* llm = std::get_if<LlmStep>(&step.body)) {
     const LlmSettings settings{x_.settings.default_route, x_.settings.escalation_route,
-                               std::chrono::milliseconds(x_.settings.step_timeout_ms)};
+                               std::chrono::milliseconds(x_.settings.step_timeout_ms),
+                               &x_.stopping};
     return run_llm_step(*llm, step.id, ctx, settings, who_, key, x_.ports);
   }
   if (const auto* tool = std::get_if<ToolStep>(&step.body)) {
@@ -188,6 +189,7 @@ StepOutcome Execution::run_map(const Step& step, const MapStep& m, const std::st
       row.finished_ms = now();
       row.detail_json = o.detail_json;
       const bool ok = o.kind == StepOutcome::Kind::Succeeded;
+      if (!ok && x_.stopping.load()) return;  // interrupted, not failed: runs again later
       row.status = ok ? "succeeded" : "failed";
       row.output_json = o.output_json;
       row.error = o.error;
@@ -385,10 +387,9 @@ ExecutionEnd Execution::go() {
         return {};
       }
       outcome = run_body(step, ctx);
-      if (x_.stopping.load() && outcome.kind == StepOutcome::Kind::Failed &&
-          outcome.error == "engine stopping") {
-        return {};
-      }
+      // A failure seen while the engine stops (a call it gave up waiting for) is not the
+      // step's: the step stays `running` and runs again at the next start.
+      if (x_.stopping.load() && outcome.kind == StepOutcome::Kind::Failed) return {};
     }
     cap(outcome);
     const bool ok = outcome.kind == StepOutcome::Kind::Succeeded;

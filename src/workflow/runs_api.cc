@@ -348,7 +348,7 @@ http::Task<void> RunsApi::handle(gateway::EndpointRequest req) {
       failure = events.error().message;
     }
   };
-  while (!finished && !ex.client_gone()) {
+  while (!finished && !ex.client_gone() && !engine->stopping()) {
     batch.clear();
     co_await off_thread(pool_->threads, &job);
     if (!failure.empty()) break;

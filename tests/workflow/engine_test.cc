@@ -41,6 +41,14 @@ class FakePorts final : public StepPorts {
   std::function<void(const std::string&)> during_call;
 
   ChatReply chat(const ChatCall& call) override {
+    if (hang_until_cancelled && call.cancel != nullptr) {
+      {
+        std::lock_guard lock(mu);
+        ++hung;
+      }
+      while (!call.cancel->load()) std::this_thread::sleep_for(std::chrono::milliseconds(5));
+      return {};  // no answer: what a gateway call cut short looks like
+    }
     const json body = json::parse(call.body);
     const std::string model = body["model"];
     const std::string prompt = body["messages"].back()["content"];
@@ -72,7 +80,9 @@ class FakePorts final : public StepPorts {
     audits.push_back(action + " " + std::to_string(status) + " " + error);
   }
 
+  std::atomic<bool> hang_until_cancelled{false};
   std::mutex mu;
+  int hung = 0;
   int calls = 0, in_flight = 0, max_in_flight = 0;
   std::vector<std::string> models, tasks, request_ids, principals, http_urls, audits;
 };
@@ -236,6 +246,35 @@ TEST_F(EngineTest, ApprovalWaitsAcrossRestartsAndCompletedStepsNeverRunAgain) {
   EXPECT_EQ(step(v, "draft")->attempt, 1);
   EXPECT_EQ(json::parse(v.run.output_json), "echo: send ok to send");
   EXPECT_EQ(json::parse(step(v, "approve")->detail_json)["by"], "key:key_test");
+}
+
+TEST_F(EngineTest, AStepInterruptedByStopRunsAgainAtTheNextStart) {
+  ports_->hang_until_cancelled = true;
+  start();
+  auto r = engine_->submit(kChain, "chain.yaml", R"({"topic":"cats"})", who_);
+  ASSERT_TRUE(r);
+  run_id_ = r->id;
+  for (int i = 0; i < 2000; ++i) {
+    {
+      std::lock_guard lock(ports_->mu);
+      if (ports_->hung > 0) break;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  }
+  engine_->stop();  // cancels the call it waits on, records no failure
+  RunView v = engine_->view(run_id_).value();
+  EXPECT_EQ(v.run.status, "running");
+  ASSERT_NE(step(v, "first"), nullptr);
+  EXPECT_EQ(step(v, "first")->status, "running");
+
+  ports_->hang_until_cancelled = false;
+  start();
+  v = settle();
+  ASSERT_EQ(v.run.status, "succeeded") << v.run.error;
+  EXPECT_EQ(step(v, "first")->attempt, 2);
+  EXPECT_EQ(step(v, "first")->idempotency_key, run_id_ + ":first");
+  EXPECT_EQ(step(v, "second")->attempt, 1);
+  EXPECT_EQ(ports_->calls, 2);
 }
 
 TEST_F(EngineTest, RejectedApprovalFailsTheRun) {
