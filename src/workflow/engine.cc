@@ -113,8 +113,23 @@ struct Engine::State {
     }
   }
 
+  // Runs another engine held whose lease lapsed (it stopped or died): taken over.
+  void adopt_orphans() {
+    for (const char* status : {"running", "pending", "waiting_approval"}) {
+      auto runs = db->with([&](store::Store& s) { return s.runs_with_status(status); });
+      if (!runs) {
+        spdlog::warn("workflows: cannot list {} runs: {}", status, runs.error().message);
+        return;
+      }
+      for (const store::RunRow& r : *runs) {
+        if (r.lease_owner != options.owner && r.lease_until_ms < now()) enqueue(r.id);
+      }
+    }
+  }
+
   void schedule() {
     int64_t last_renewal = 0;
+    int64_t last_adoption = now();
     std::unique_lock lock(mu);
     while (!stopping.load()) {
       wake.wait_for(lock, options.tick, [&] { return stopping.load(); });
@@ -130,11 +145,22 @@ struct Engine::State {
         }
       }
       std::vector<std::string> held(executing.begin(), executing.end());
+      std::vector<std::string> waiting;
+      for (const auto& [id, deadline] : deadlines) waiting.push_back(id);
       lock.unlock();
       for (const std::string& id : due) enqueue(id);
       if (t - last_renewal >= options.lease_ms / 3) {
         last_renewal = t;
         for (const std::string& id : held) claim(id);
+        // Waiting runs keep their lease too, and are looked at again: an approval given
+        // through another replica is seen here.
+        for (const std::string& id : waiting) {
+          if (claim(id)) enqueue(id);
+        }
+      }
+      if (options.resume && t - last_adoption >= options.lease_ms / 2) {
+        last_adoption = t;
+        adopt_orphans();
       }
       lock.lock();
     }

@@ -8,7 +8,8 @@
 //
 // Leases: a run is executed only by the engine holding its lease (store claim_run);
 // `owner` names this engine. A restarted process with the same owner takes its runs
-// back at once; another owner only after the lease expired (lease_ms).
+// back at once; another owner only after the lease expired (lease_ms): with `resume`,
+// the scheduler also looks for such runs every lease_ms / 2 and takes them over.
 //
 // Public methods are thread-safe (the HTTP API calls them from its threads). Blocking:
 // every method does store I/O; never call them on a gateway worker thread.

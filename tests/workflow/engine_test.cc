@@ -107,12 +107,13 @@ class EngineTest : public ::testing::Test {
     engine_.reset();
     fs::remove_all(dir_);
   }
-  void start() {
+  void start(const std::string& owner = "test-engine", int64_t lease_ms = 60'000) {
     engine_.reset();
     EngineOptions o;
     o.store_url = "sqlite:" + (dir_ / "runs.db").string();
     o.settings = settings_;
-    o.owner = "test-engine";
+    o.owner = owner;
+    o.lease_ms = lease_ms;
     o.tick = std::chrono::milliseconds(10);
     o.clock = [this] { return now_.load(); };
     auto e = Engine::start(std::move(o), ports_);
@@ -275,6 +276,30 @@ TEST_F(EngineTest, AStepInterruptedByStopRunsAgainAtTheNextStart) {
   EXPECT_EQ(step(v, "first")->idempotency_key, run_id_ + ":first");
   EXPECT_EQ(step(v, "second")->attempt, 1);
   EXPECT_EQ(ports_->calls, 2);
+}
+
+TEST_F(EngineTest, AnotherEngineTakesOverARunOnlyOnceItsLeaseLapsed) {
+  start("engine-a", 1'000);
+  ASSERT_EQ(run(kApproval).run.status, "waiting_approval");
+  engine_->stop();  // engine-a is gone; its lease runs until now + 1 s
+
+  start("engine-b", 1'000);
+  // The decision is stored, but engine-b may not run the run while engine-a's lease holds.
+  ASSERT_TRUE(engine_->decide(run_id_, "approve", true, "from b", who_));
+  RunView v = settle();
+  EXPECT_EQ(v.run.status, "waiting_approval");
+  EXPECT_EQ(v.run.lease_owner, "engine-a");
+  EXPECT_EQ(ports_->calls, 1);
+
+  now_ += 1'001;  // the lease lapses; engine-b's scheduler adopts the run
+  for (int i = 0; i < 500 && settle().run.status != "succeeded"; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  v = settle();
+  ASSERT_EQ(v.run.status, "succeeded") << v.run.error;
+  EXPECT_EQ(v.run.lease_owner, "engine-b");
+  EXPECT_EQ(ports_->calls, 2);
+  EXPECT_EQ(step(v, "draft")->attempt, 1);
 }
 
 TEST_F(EngineTest, RejectedApprovalFailsTheRun) {
