@@ -122,14 +122,18 @@ class WorkflowGatewayTest : public ::testing::Test {
         {{"authorization", std::string("Bearer ") + kKey}, {"content-type", "application/json"}});
   }
 
-  // Polls GET /v1/runs/{id} until the run leaves pending/running (at most ~30 s).
-  json wait_run(const std::string& id) {
+  // Polls GET /v1/runs/{id} until the run leaves pending/running (and, with
+  // `until_finished`, waiting_approval) — at most ~30 s.
+  json wait_run(const std::string& id, bool until_finished = false) {
     json run;
     for (int i = 0; i < 600; ++i) {
       const HttpReply r = call("GET", "/v1/runs/" + id);
       run = json::parse(r.body, nullptr, false);
       const std::string status = run.is_object() ? run.value("status", "") : "";
-      if (status != "pending" && status != "running") return run;
+      if (status != "pending" && status != "running" &&
+          (!until_finished || status != "waiting_approval")) {
+        return run;
+      }
       std::this_thread::sleep_for(std::chrono::milliseconds(50));
     }
     return run;
@@ -276,7 +280,7 @@ TEST_F(WorkflowGatewayTest, KillNineMidRunThenResumeWithoutRerunningCompletedSte
       call("POST", "/v1/runs/" + id + "/approvals", R"({"step":"review","decision":"approve"})")
           .status,
       409);
-  run = wait_run(id);
+  run = wait_run(id, /*until_finished=*/true);
   ASSERT_EQ(run["status"], "succeeded") << run.dump(2) << serve->output();
   EXPECT_EQ(sim_requests(), 2);  // draft once before the kill, send once after
   for (const json& s : run["steps"]) {
