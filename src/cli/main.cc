@@ -1,5 +1,5 @@
 // The `switchyard` command: serve, config check, audit, spend, dlp, policy, teams, projects,
-// keys, classify, eval-router, version.
+// keys, classify, eval-router, run, version.
 #include <CLI/CLI.hpp>
 #include <cstdio>
 
@@ -8,6 +8,7 @@
 #include "cli/dlp_cmd.h"
 #include "cli/identity_cmd.h"
 #include "cli/policy_cmd.h"
+#include "cli/run_cmd.h"
 #include "cli/spend_cmd.h"
 #include "cli/serve.h"
 #include "core/config_loader.h"
@@ -36,6 +37,7 @@ int main(int argc, char** argv) {
   sy::cli::add_identity_commands(app);
   sy::cli::add_policy_commands(app);
   sy::cli::add_classify_commands(app);
+  sy::cli::add_run_command(app);
   app.add_subcommand("version", "Print the version");
 
   CLI11_PARSE(app, argc, argv);

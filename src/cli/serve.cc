@@ -12,6 +12,9 @@
 #include "core/log.h"
 #include "gateway/gateway.h"
 #include "governance/authenticator.h"
+#include "workflow/engine.h"
+#include "workflow/gateway_ports.h"
+#include "workflow/runs_api.h"
 
 namespace sy::cli {
 namespace {
@@ -90,12 +93,25 @@ int serve(const ServeOptions& options) {
   }
   std::vector<std::shared_ptr<gateway::Endpoints>> extra{
       std::make_shared<admin::AdminApi>((*config)->storage.url, auth)};
+  // Workflows (docs/workflows.md): the API is served from the start; the engine runs its
+  // steps through this gateway, so it starts once the gateway is up.
+  auto runs_api = std::make_shared<workflow::RunsApi>((*config)->workflows.dir, auth);
+  for (auto& group : runs_api->endpoints()) extra.push_back(std::move(group));
   auto gateway = gateway::Gateway::start(*config, options.listen, std::move(extra), auth);
   if (!gateway) {
     std::fprintf(stderr, "switchyard: %s\n", gateway.error().message.c_str());
     return 2;
   }
   auto& g = **gateway;
+  // The workflow settings of the config at start-up (a reload does not change them).
+  auto engine = workflow::Engine::start(
+      {.store_url = (*config)->storage.url, .settings = (*config)->workflows},
+      std::make_shared<workflow::GatewayPorts>(g));
+  if (!engine) {
+    std::fprintf(stderr, "switchyard: workflows: %s\n", engine.error().message.c_str());
+    return 2;
+  }
+  runs_api->attach(engine->get());
   const auto& server = (*config)->server;
   const std::string host = options.listen.empty() ? server.listen : options.listen;
   const std::string scheme = server.tls ? "https" : "http";
@@ -125,6 +141,7 @@ int serve(const ServeOptions& options) {
   signals.async_wait(on_signal);
   control.run();
 
+  (*engine)->stop();  // running steps finish; unfinished runs resume at the next start
   const size_t cut = g.drain();
   auth->stop();
   if (cut > 0) spdlog::warn("drain deadline reached; {} connections were cut", cut);

@@ -281,6 +281,17 @@ struct RateLimitRule {
   uint32_t tpm = 0;              // tokens (input + output) per minute; 0: no token limit
 };
 
+// Durable workflows (docs/workflows.md).
+struct WorkflowsConfig {
+  std::string dir = "workflows";            // POST /v1/workflows/{name}/runs loads NAME.yaml here
+  std::vector<std::string> http_allow;      // URL prefixes an HTTP tool step may call
+  uint64_t max_step_output_bytes = 1 << 20;  // a larger step output fails the step
+  uint32_t max_active_runs = 8;              // runs executing at once in this process
+  std::string default_route = "auto";       // llm steps naming neither route nor model
+  std::string escalation_route = "reasoning";  // after a failed schema repair
+  uint64_t step_timeout_ms = 300'000;        // one llm or tool call, end to end
+};
+
 struct Config {
   std::string source;  // file the config came from ("<embedded demo>" for the default)
   std::string data_dir = "./data";
@@ -298,6 +309,7 @@ struct Config {
   LimitsConfig limits;
   std::vector<BudgetRule> budgets;
   std::vector<RateLimitRule> rate_limits;
+  WorkflowsConfig workflows;
 };
 
 using ConfigPtr = std::shared_ptr<const Config>;

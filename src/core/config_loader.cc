@@ -249,6 +249,36 @@ void read_audit(YamlReader& r, const Node& n, Config& c) {
   if (a.signing_key_file.empty()) a.signing_key_file = c.data_dir + "/audit-signing.key";
 }
 
+void read_workflows(YamlReader& r, const Node& n, WorkflowsConfig& w) {
+  if (!n.IsDefined() || n.IsNull() || !r.expect_map(n, "workflows")) return;
+  r.allow_keys(n, "workflows",
+               {"dir", "http_allow", "max_step_output_bytes", "max_active_runs", "default_route",
+                "escalation_route", "step_timeout_ms"});
+  r.read(n, "workflows", "dir", w.dir);
+  r.read_list(n, "workflows", "http_allow", w.http_allow);
+  for (const std::string& prefix : w.http_allow) {
+    if (!prefix.starts_with("http://") && !prefix.starts_with("https://")) {
+      r.problem(n["http_allow"], "workflows.http_allow",
+                "\"" + prefix + "\" must start with http:// or https://");
+    }
+  }
+  r.read(n, "workflows", "max_step_output_bytes", w.max_step_output_bytes);
+  r.read(n, "workflows", "max_active_runs", w.max_active_runs);
+  r.read(n, "workflows", "default_route", w.default_route);
+  r.read(n, "workflows", "escalation_route", w.escalation_route);
+  r.read(n, "workflows", "step_timeout_ms", w.step_timeout_ms);
+  if (w.dir.empty()) r.problem(n["dir"], "workflows.dir", "must not be empty");
+  if (w.max_step_output_bytes == 0) {
+    r.problem(n["max_step_output_bytes"], "workflows.max_step_output_bytes", "must be at least 1");
+  }
+  if (w.max_active_runs == 0) {
+    r.problem(n["max_active_runs"], "workflows.max_active_runs", "must be at least 1");
+  }
+  if (w.step_timeout_ms == 0) {
+    r.problem(n["step_timeout_ms"], "workflows.step_timeout_ms", "must be at least 1");
+  }
+}
+
 void read_admin(YamlReader& r, const Node& n, AdminConfig& a) {
   if (!n.IsDefined() || n.IsNull() || !r.expect_map(n, "admin")) return;
   r.allow_keys(n, "admin", {"api_key"});
@@ -311,12 +341,13 @@ Result<ConfigPtr> load_config_text(std::string_view yaml, std::string source,
       r.allow_keys(root, "",
                    {"data_dir", "storage", "audit", "admin", "auth", "server", "providers",
                     "deployments", "routes", "policies", "dlp", "limits", "budgets",
-                    "rate_limits", "routing"});
+                    "rate_limits", "routing", "workflows"});
       r.read(root, "", "data_dir", config->data_dir);
       if (config->data_dir.empty()) r.problem(root["data_dir"], "data_dir", "must not be empty");
       read_storage(r, root["storage"], *config);
       read_audit(r, root["audit"], *config);
       read_admin(r, root["admin"], config->admin);
+      read_workflows(r, root["workflows"], config->workflows);
       read_auth(r, root["auth"], config->auth);
       if (const Node s = root["server"]; s.IsDefined() && !s.IsNull()) read_server(r, s, config->server);
       read_section(r, root, "providers", config->providers, read_provider);

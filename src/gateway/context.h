@@ -86,6 +86,9 @@ struct RequestContext {
   model::ChatRequest request;                     // decode (chat)
   model::EmbeddingRequest embedding;              // decode (embeddings)
   std::optional<model::Request> canonical;        // dispatch: decoded once when translating
+  // A principal resolved before the request (a workflow step runs as its run's
+  // principal: gateway/local_call.h); identify uses it instead of the headers.
+  const governance::Principal* preset_principal = nullptr;
   governance::Principal principal;                // identify (anonymous by default)
   bool authenticated = false;
   std::vector<DataClassCount> data_classes;       // inspect

@@ -1,5 +1,7 @@
 #include "gateway/gateway.h"
 
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
 #include <boost/asio/post.hpp>
 
 #include "audit/audit_writer.h"
@@ -24,7 +26,34 @@ std::string config_detail(const Config& config) {
   return detail;
 }
 
+// One in-process chat completion on worker `w` (see call_local): the chat path of the
+// handler with the principal preset instead of read from headers.
+http::Task<void> serve_local(WorkerState& w, std::shared_ptr<LocalExchange> ex, LocalDone done) {
+  static const ChatPipeline chat;
+  RequestContext ctx(*ex, w,
+                     Ingress{&protocols::codec_for(model::Protocol::OpenAIChat),
+                             "POST /v1/chat/completions"});
+  ctx.request_id = ex->request_id().empty() ? new_request_id() : ex->request_id();
+  ctx.preset_principal = &ex->principal();
+  co_await chat.run(ctx);
+  done(ex->take_response());
+}
+
 }  // namespace
+
+void Gateway::call_local(LocalRequest request, LocalDone done) {
+  WorkerState& w = *workers_[next_local_.fetch_add(1, std::memory_order_relaxed) % workers_.size()];
+  auto ex = std::make_shared<LocalExchange>(std::move(request));
+  boost::asio::co_spawn(w.context, serve_local(w, ex, done),
+                        [done](const std::exception_ptr& e) {
+                          if (!e) return;
+                          LocalResponse failed;
+                          failed.status = 500;
+                          failed.body = R"({"error":{"message":"internal error","type":"server_error"}})";
+                          spdlog::error("in-process chat call failed unexpectedly");
+                          done(std::move(failed));
+                        });
+}
 
 Result<std::unique_ptr<Gateway>> Gateway::start(ConfigPtr config, std::string listen,
                                                 std::vector<std::shared_ptr<Endpoints>> extra,

@@ -14,6 +14,7 @@
 
 #include "core/config.h"
 #include "gateway/endpoints.h"
+#include "gateway/local_call.h"
 #include "gateway/snapshot.h"
 
 namespace sy::http {
@@ -51,6 +52,10 @@ class Gateway {
   // `actor` is who did it, `detail_json` a JSON object.
   void record_admin(std::string action, std::string actor, int status, std::string error,
                     std::string detail_json);
+  // Runs one chat completion through a worker's ChatPipeline in process, as
+  // request.principal (gateway/local_call.h). `done` is called once, on that worker's
+  // thread, with the whole response. Callable from any thread while the gateway runs.
+  void call_local(LocalRequest request, LocalDone done);
   // Stops accepting, waits up to the config's drain timeout for in-flight requests.
   size_t drain();
 
@@ -65,6 +70,7 @@ class Gateway {
   std::vector<std::unique_ptr<WorkerState>> workers_;
   SnapshotPtr current_;
   std::atomic<bool> draining_{false};
+  std::atomic<size_t> next_local_{0};  // round-robin over workers for call_local
 };
 
 }  // namespace sy::gateway

@@ -7,6 +7,18 @@
 namespace sy::gateway {
 
 Result<void> IdentifyStage::run(RequestContext& ctx) const {
+  if (ctx.preset_principal != nullptr) {
+    // Authenticated when the workflow run started; RBAC is checked again now.
+    const governance::Principal& who = *ctx.preset_principal;
+    if (who.id.empty()) return {};  // the run was started anonymously (auth.require off)
+    if (auto allowed = governance::authorize(who, governance::Action::CallModel, who.team);
+        !allowed) {
+      return allowed;
+    }
+    ctx.principal = who;
+    ctx.authenticated = true;
+    return {};
+  }
   const governance::Authenticator* auth = ctx.worker.auth;
   if (auth == nullptr) return {};
   std::string_view header = ctx.exchange.header("authorization");

@@ -3,7 +3,8 @@
 // blocks), then checks that the principal may call models (RBAC). With auth.require
 // off, a request without credentials — or with ones the gateway does not know, such as
 // a provider key an SDK sends by habit — goes on as the anonymous principal; with it on,
-// it gets a 401.
+// it gets a 401. A request made in process with a preset principal (a workflow step,
+// gateway/local_call.h) is that principal, still checked by RBAC.
 #pragma once
 
 #include "gateway/context.h"

@@ -1,4 +1,5 @@
 #include "store/postgres_store.h"
+#include "store/postgres_rows.h"
 
 #include <libpq-fe.h>
 
@@ -19,7 +20,7 @@ constexpr int64_t kMigrationLockKey = 0x5359'5354'4F52'4531;
 // Schema migrations: kMigrations[i] takes the database from version i to i + 1. Append
 // new steps; never edit a released one. Text columns use the "C" collation: they are
 // compared for equality only, and bytewise comparison keeps the indexes cheap.
-constexpr std::array<const char*, 2> kMigrations = {
+constexpr std::array<const char*, 3> kMigrations = {
     R"sql(
 CREATE TABLE IF NOT EXISTS audit_index (
   log_id TEXT COLLATE "C" NOT NULL,
@@ -111,6 +112,45 @@ CREATE TABLE IF NOT EXISTS identity_version (
   id INTEGER NOT NULL PRIMARY KEY CHECK (id = 1),
   version BIGINT NOT NULL);
 INSERT INTO identity_version VALUES (1, 0) ON CONFLICT DO NOTHING;
+)sql",
+    R"sql(
+CREATE TABLE IF NOT EXISTS workflow_runs (
+  id TEXT COLLATE "C" NOT NULL PRIMARY KEY,
+  workflow TEXT NOT NULL,
+  spec TEXT NOT NULL,
+  input_json TEXT NOT NULL,
+  status TEXT COLLATE "C" NOT NULL,
+  principal_json TEXT NOT NULL,
+  created_ms BIGINT NOT NULL,
+  updated_ms BIGINT NOT NULL,
+  finished_ms BIGINT NOT NULL,
+  output_json TEXT NOT NULL,
+  error TEXT NOT NULL,
+  lease_owner TEXT COLLATE "C" NOT NULL,
+  lease_until_ms BIGINT NOT NULL,
+  event_seq BIGINT NOT NULL);
+CREATE INDEX IF NOT EXISTS workflow_runs_status ON workflow_runs (status, created_ms);
+
+CREATE TABLE IF NOT EXISTS workflow_steps (
+  run_id TEXT COLLATE "C" NOT NULL REFERENCES workflow_runs (id),
+  step_id TEXT COLLATE "C" NOT NULL,
+  item BIGINT NOT NULL,
+  status TEXT NOT NULL,
+  attempt BIGINT NOT NULL,
+  idempotency_key TEXT NOT NULL,
+  output_json TEXT NOT NULL,
+  error TEXT NOT NULL,
+  detail_json TEXT NOT NULL,
+  started_ms BIGINT NOT NULL,
+  finished_ms BIGINT NOT NULL,
+  PRIMARY KEY (run_id, step_id, item));
+
+CREATE TABLE IF NOT EXISTS workflow_events (
+  run_id TEXT COLLATE "C" NOT NULL REFERENCES workflow_runs (id),
+  seq BIGINT NOT NULL,
+  ts_ms BIGINT NOT NULL,
+  event_json TEXT NOT NULL,
+  PRIMARY KEY (run_id, seq));
 )sql",
 };
 constexpr int kSchemaVersion = static_cast<int>(kMigrations.size());
@@ -246,35 +286,6 @@ std::string trimmed(const char* message) {
 
 }  // namespace
 
-class PostgresStore::Rows {
- public:
-  explicit Rows(PGresult* r) : r_(r) {}
-  Rows(Rows&& other) noexcept : r_(std::exchange(other.r_, nullptr)) {}
-  Rows& operator=(Rows&&) = delete;
-  ~Rows() { PQclear(r_); }
-
-  PGresult* get() const { return r_; }
-  int size() const { return PQntuples(r_); }
-  bool null(int row, int col) const { return PQgetisnull(r_, row, col) != 0; }
-  std::string text(int row, int col) const {
-    return {PQgetvalue(r_, row, col), static_cast<size_t>(PQgetlength(r_, row, col))};
-  }
-  int64_t integer(int row, int col) const {
-    const char* p = PQgetvalue(r_, row, col);
-    int64_t v = 0;
-    std::from_chars(p, p + PQgetlength(r_, row, col), v);
-    return v;
-  }
-  double real(int row, int col) const {
-    const char* p = PQgetvalue(r_, row, col);
-    double v = 0;
-    std::from_chars(p, p + PQgetlength(r_, row, col), v);
-    return v;
-  }
-
- private:
-  PGresult* r_;
-};
 
 Result<std::unique_ptr<PostgresStore>> PostgresStore::connect(const std::string& conninfo,
                                                               uint32_t busy_timeout_ms) {
@@ -368,19 +379,6 @@ Result<PostgresStore::Rows> PostgresStore::execute(std::string_view sql,
   return rows;
 }
 
-template <class Body>
-Result<void> PostgresStore::in_transaction(Body&& body) {
-  if (auto begun = exec("BEGIN", "BEGIN"); !begun) return std::unexpected(begun.error());
-  Result<void> result = body();
-  if (result) {
-    if (auto committed = exec("COMMIT", "COMMIT"); !committed) {
-      result = std::unexpected(committed.error());
-    }
-  }
-  const auto tx = PQtransactionStatus(conn_);
-  if (!result && tx != PQTRANS_IDLE && tx != PQTRANS_UNKNOWN) (void)exec("ROLLBACK", "ROLLBACK");
-  return result;
-}
 
 Result<void> PostgresStore::migrate() {
   if (auto c = ensure_connected(); !c) return c;
@@ -572,12 +570,16 @@ constexpr std::string_view kKeyColumns =
 constexpr std::string_view kBumpIdentity =
     "UPDATE identity_version SET version = version + 1 WHERE id = 1";
 
-std::string clean(std::string_view s) {
+}  // namespace
+
+std::string pg_clean_text(std::string_view s) {
   std::string out;
   append_text(out, s, false);
   return out;
 }
 
+namespace {
+std::string clean(std::string_view s) { return pg_clean_text(s); }
 }  // namespace
 
 Result<void> PostgresStore::create_team(const TeamRow& t) {

@@ -52,6 +52,17 @@ class PostgresStore final : public Store {
   Result<std::optional<ApiKeyRow>> key(std::string_view id) override;
   Result<bool> revoke_key(std::string_view id, int64_t ts_ms) override;
   Result<int64_t> identity_version() override;
+  // Workflow runs: postgres_runs.cc.
+  Result<void> create_run(const RunRow& run, std::string_view event_json) override;
+  Result<std::optional<RunRow>> get_run(std::string_view id) override;
+  Result<std::vector<RunRow>> runs_with_status(std::string_view status) override;
+  Result<void> update_run(const RunRow& run, std::string_view event_json) override;
+  Result<bool> claim_run(std::string_view id, std::string_view owner, int64_t now_ms,
+                         int64_t until_ms) override;
+  Result<void> put_step(const StepRow& step, std::string_view event_json) override;
+  Result<std::vector<StepRow>> steps(std::string_view run_id) override;
+  Result<std::vector<RunEventRow>> run_events(std::string_view run_id,
+                                              int64_t after_seq) override;
   const char* backend() const override { return "postgres"; }
 
  private:
@@ -68,9 +79,11 @@ class PostgresStore final : public Store {
   // Runs `sql` as a prepared statement (prepared on first use) with text parameters.
   Result<Rows> execute(std::string_view sql, const std::vector<std::string>& params,
                        std::string_view what);
-  // BEGIN; body(); COMMIT — or ROLLBACK when anything fails.
+  // BEGIN; body(); COMMIT — or ROLLBACK when anything fails (postgres_rows.h).
   template <class Body>
   Result<void> in_transaction(Body&& body);
+  // Inside a transaction: appends an event to the run (bumping its event_seq).
+  Result<void> append_event(std::string_view run_id, int64_t ts_ms, std::string_view json);
   // An error naming what failed and the server's message; Unavailable when retrying
   // may help (connection lost, deadlock, lock timeout), Internal otherwise.
   Error error(std::string_view what, const pg_result* result) const;

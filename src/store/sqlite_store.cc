@@ -10,13 +10,20 @@
 
 #include "store/identity_rows.h"
 #include "store/query_sql.h"
+#include "store/sqlite_util.h"
 
 namespace sy::store {
+
+using sqlite_util::bind;
+using sqlite_util::bind_all;
+using sqlite_util::column_text;
+using sqlite_util::ResetOnExit;
+
 namespace {
 
 // Schema migrations: kMigrations[i] takes the database from version i to i + 1. Append
 // new steps; never edit a released one.
-constexpr std::array<const char*, 2> kMigrations = {
+constexpr std::array<const char*, 3> kMigrations = {
     R"sql(
 CREATE TABLE IF NOT EXISTS audit_index (
   log_id TEXT NOT NULL,
@@ -109,6 +116,45 @@ CREATE TABLE IF NOT EXISTS identity_version (
   version INTEGER NOT NULL);
 INSERT OR IGNORE INTO identity_version VALUES (1, 0);
 )sql",
+    R"sql(
+CREATE TABLE IF NOT EXISTS workflow_runs (
+  id TEXT NOT NULL PRIMARY KEY,
+  workflow TEXT NOT NULL,
+  spec TEXT NOT NULL,
+  input_json TEXT NOT NULL,
+  status TEXT NOT NULL,
+  principal_json TEXT NOT NULL,
+  created_ms INTEGER NOT NULL,
+  updated_ms INTEGER NOT NULL,
+  finished_ms INTEGER NOT NULL,
+  output_json TEXT NOT NULL,
+  error TEXT NOT NULL,
+  lease_owner TEXT NOT NULL,
+  lease_until_ms INTEGER NOT NULL,
+  event_seq INTEGER NOT NULL);
+CREATE INDEX IF NOT EXISTS workflow_runs_status ON workflow_runs (status, created_ms);
+
+CREATE TABLE IF NOT EXISTS workflow_steps (
+  run_id TEXT NOT NULL,
+  step_id TEXT NOT NULL,
+  item INTEGER NOT NULL,
+  status TEXT NOT NULL,
+  attempt INTEGER NOT NULL,
+  idempotency_key TEXT NOT NULL,
+  output_json TEXT NOT NULL,
+  error TEXT NOT NULL,
+  detail_json TEXT NOT NULL,
+  started_ms INTEGER NOT NULL,
+  finished_ms INTEGER NOT NULL,
+  PRIMARY KEY (run_id, step_id, item));
+
+CREATE TABLE IF NOT EXISTS workflow_events (
+  run_id TEXT NOT NULL,
+  seq INTEGER NOT NULL,
+  ts_ms INTEGER NOT NULL,
+  event_json TEXT NOT NULL,
+  PRIMARY KEY (run_id, seq));
+)sql",
 };
 constexpr int kSchemaVersion = static_cast<int>(kMigrations.size());
 
@@ -142,39 +188,6 @@ struct RollupSum {
   int64_t requests = 0, input_tokens = 0, output_tokens = 0;
   double cost_usd = 0;
 };
-
-int bind(sqlite3_stmt* s, int i, int64_t v) { return sqlite3_bind_int64(s, i, v); }
-int bind(sqlite3_stmt* s, int i, double v) { return sqlite3_bind_double(s, i, v); }
-int bind(sqlite3_stmt* s, int i, std::string_view v) {
-  // SQLITE_STATIC: the text outlives the step; ResetOnExit clears the binding after it.
-  return sqlite3_bind_text(s, i, v.empty() ? "" : v.data(), static_cast<int>(v.size()),
-                           SQLITE_STATIC);
-}
-int bind(sqlite3_stmt* s, int i, const SqlParam& p) {
-  return std::visit([&](auto v) { return bind(s, i, v); }, p);
-}
-template <class... Args>
-int bind_all(sqlite3_stmt* s, const Args&... args) {
-  int i = 0;
-  int rc = SQLITE_OK;
-  ((rc = rc == SQLITE_OK ? bind(s, ++i, args) : rc), ...);
-  return rc;
-}
-
-// Resets a statement when leaving a scope, so that no statement keeps a read
-// transaction open or points at bound text that is gone.
-struct ResetOnExit {
-  sqlite3_stmt* s;
-  ~ResetOnExit() {
-    sqlite3_reset(s);
-    sqlite3_clear_bindings(s);
-  }
-};
-
-std::string column_text(sqlite3_stmt* s, int i) {
-  const auto* p = reinterpret_cast<const char*>(sqlite3_column_text(s, i));
-  return p ? std::string(p, static_cast<size_t>(sqlite3_column_bytes(s, i))) : std::string();
-}
 
 }  // namespace
 

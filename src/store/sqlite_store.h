@@ -48,6 +48,17 @@ class SqliteStore final : public Store {
   Result<std::optional<ApiKeyRow>> key(std::string_view id) override;
   Result<bool> revoke_key(std::string_view id, int64_t ts_ms) override;
   Result<int64_t> identity_version() override;
+  // Workflow runs: sqlite_runs.cc.
+  Result<void> create_run(const RunRow& run, std::string_view event_json) override;
+  Result<std::optional<RunRow>> get_run(std::string_view id) override;
+  Result<std::vector<RunRow>> runs_with_status(std::string_view status) override;
+  Result<void> update_run(const RunRow& run, std::string_view event_json) override;
+  Result<bool> claim_run(std::string_view id, std::string_view owner, int64_t now_ms,
+                         int64_t until_ms) override;
+  Result<void> put_step(const StepRow& step, std::string_view event_json) override;
+  Result<std::vector<StepRow>> steps(std::string_view run_id) override;
+  Result<std::vector<RunEventRow>> run_events(std::string_view run_id,
+                                              int64_t after_seq) override;
   const char* backend() const override { return "sqlite"; }
 
  private:
@@ -68,6 +79,15 @@ class SqliteStore final : public Store {
   // Whether `sql` (with the text parameters) returns at least one row.
   Result<bool> exists(std::string_view sql, std::string_view a, std::string_view b = {});
   Result<std::vector<ApiKeyRow>> read_keys(sqlite3_stmt* s);
+  // Runs one statement that returns no rows, with parameters; the number of rows changed.
+  template <class... Args>
+  Result<int> change(std::string_view sql, std::string_view what, const Args&... args);
+  // Inside a transaction: appends an event to the run (bumping its event_seq).
+  Result<void> append_event(std::string_view run_id, int64_t ts_ms, std::string_view json);
+  Result<std::vector<RunRow>> read_runs(sqlite3_stmt* s);
+  // BEGIN IMMEDIATE; body(); COMMIT — or ROLLBACK.
+  template <class Body>
+  Result<void> in_transaction(Body&& body);
   void rollback();
   Error error(std::string_view what, int rc) const;
 

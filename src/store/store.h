@@ -1,7 +1,7 @@
 // Store: the durable state behind the gateway — the audit index, the spend ledger and
 // the audit checkpoints, and the identity records (teams, projects, virtual API keys) —
 // behind one interface with two implementations, SQLite (the embedded default, WAL) and
-// PostgreSQL (libpq). Later issues add workflow runs here.
+// PostgreSQL (libpq) — and the state of workflow runs and their steps (docs/workflows.md).
 //
 // A Store object is one database connection: not thread-safe, use it from one thread.
 // The audit writer thread owns one for writes; readers (admin API, CLI) open their own.
@@ -133,6 +133,48 @@ struct ApiKeyRow {
   std::string created_by;  // the principal that created it
 };
 
+// A workflow run (docs/workflows.md). Statuses: pending, running, waiting_approval,
+// succeeded, failed, cancelled. A run keeps the workflow text it started with.
+struct RunRow {
+  std::string id;              // "run_" + hex
+  std::string workflow;        // the workflow's name
+  std::string spec;            // the workflow file's text
+  std::string input_json;
+  std::string status;
+  std::string principal_json;  // who started it: kind, id, key id, team, project, roles; no secret
+  int64_t created_ms = 0;
+  int64_t updated_ms = 0;
+  int64_t finished_ms = 0;     // 0 until it ends
+  std::string output_json;     // when succeeded
+  std::string error;           // when failed or cancelled
+  std::string lease_owner;     // the engine instance running it ("" = none)
+  int64_t lease_until_ms = 0;
+};
+
+// One step of a run, or one item of a map step's fan-out. Statuses: running, waiting,
+// succeeded, failed, skipped. The idempotency key (run id, step id, item) is what the
+// step's side effects carry (the llm step's request id, the HTTP tool's header).
+struct StepRow {
+  std::string run_id;
+  std::string step_id;
+  int64_t item = -1;  // the map item's index; -1 for the step itself
+  std::string status;
+  int64_t attempt = 0;  // how many times the step was started
+  std::string idempotency_key;
+  std::string output_json;
+  std::string error;
+  std::string detail_json;  // what happened: repairs, escalations, the approval's decision
+  int64_t started_ms = 0;
+  int64_t finished_ms = 0;
+};
+
+// What a run's event stream carries: per run, seq 1, 2, … in commit order.
+struct RunEventRow {
+  int64_t seq = 0;
+  int64_t ts_ms = 0;
+  std::string json;
+};
+
 class Store {
  public:
   virtual ~Store() = default;
@@ -168,6 +210,29 @@ class Store {
   virtual Result<bool> revoke_key(std::string_view id, int64_t ts_ms) = 0;
   // A counter that grows with every identity change (0 for a fresh database).
   virtual Result<int64_t> identity_version() = 0;
+
+  // Workflow runs. Each write is one small transaction; `event_json`, when not empty, is
+  // appended to the run's events in the same transaction (so a step's completion, its
+  // output and its event commit together). A run id that exists already is refused
+  // (409, "already_exists"); writes to an unknown run with NotFound.
+  virtual Result<void> create_run(const RunRow& run, std::string_view event_json) = 0;
+  virtual Result<std::optional<RunRow>> get_run(std::string_view id) = 0;
+  // Runs with this status, oldest first.
+  virtual Result<std::vector<RunRow>> runs_with_status(std::string_view status) = 0;
+  // Stores the run's status, updated_ms, finished_ms, output_json and error.
+  virtual Result<void> update_run(const RunRow& run, std::string_view event_json) = 0;
+  // Takes (or renews) the lease on a run until `until_ms`: succeeds when nobody holds it,
+  // `owner` holds it already, or the holder's lease ended before `now_ms`. False when
+  // another owner holds it (or there is no such run).
+  virtual Result<bool> claim_run(std::string_view id, std::string_view owner, int64_t now_ms,
+                                 int64_t until_ms) = 0;
+  // Inserts or replaces the row of (run_id, step_id, item).
+  virtual Result<void> put_step(const StepRow& step, std::string_view event_json) = 0;
+  // The run's steps by step id, then item.
+  virtual Result<std::vector<StepRow>> steps(std::string_view run_id) = 0;
+  // The run's events with seq > after_seq, in order.
+  virtual Result<std::vector<RunEventRow>> run_events(std::string_view run_id,
+                                                      int64_t after_seq) = 0;
 
   // "sqlite" or "postgres".
   virtual const char* backend() const = 0;

@@ -548,22 +548,38 @@ void Parser::workflow(const Node& root, WorkflowSpec& spec) {
       }
     }
   }
-  if (std::string output; text(root, "", "output", output)) {
-    auto t = Template::parse(output);
+  // `output`: one template, or a mapping of names to templates (the result is an object).
+  const auto output_template = [&](const Node& node, const std::string& path,
+                                   const std::string& text) -> std::optional<Template> {
+    auto t = Template::parse(text);
     if (!t) {
-      r_.problem(root["output"], "output", t.error().message);
-    } else {
-      for (const TemplateRef& ref : t->references()) {
-        if (ref.segments[0] == "steps" && !index.contains(ref.segments[1])) {
-          r_.problem(root["output"], "output",
-                     fmt::format("{{{{{}}}}} names an unknown step", ref.text));
-        } else if (ref.segments[0] == "item" || ref.segments[0] == "index") {
-          r_.problem(root["output"], "output",
-                     fmt::format("{{{{{}}}}} is only available inside a map's step", ref.text));
-        }
-      }
-      spec.output = std::move(*t);
+      r_.problem(node, path, t.error().message);
+      return std::nullopt;
     }
+    for (const TemplateRef& ref : t->references()) {
+      if (ref.segments[0] == "steps" && !index.contains(ref.segments[1])) {
+        r_.problem(node, path, fmt::format("{{{{{}}}}} names an unknown step", ref.text));
+      } else if (ref.segments[0] == "item" || ref.segments[0] == "index") {
+        r_.problem(node, path,
+                   fmt::format("{{{{{}}}}} is only available inside a map's step", ref.text));
+      }
+    }
+    return std::move(*t);
+  };
+  if (const Node out = root["output"]; out.IsDefined() && out.IsMap()) {
+    for (const auto& kv : out) {
+      const std::string key = kv.first.as<std::string>();
+      const std::string path = "output." + key;
+      if (!kv.second.IsScalar()) {
+        r_.problem(kv.second, path, "expected a template string");
+        continue;
+      }
+      if (auto t = output_template(kv.second, path, kv.second.as<std::string>())) {
+        spec.output_fields.emplace_back(key, std::move(*t));
+      }
+    }
+  } else if (std::string output; text(root, "", "output", output)) {
+    if (auto t = output_template(root["output"], "output", output)) spec.output = std::move(*t);
   }
 }
 

@@ -8,8 +8,8 @@
 // order (no cycles by construction); switch cases name steps defined later; `item` and
 // `index` are used only inside a map's step; llm output schemas compile (JsonSchema).
 //
-// Plain immutable value once parsed; share it freely between threads. Not yet run by any
-// engine (see docs/workflows.md).
+// Plain immutable value once parsed; share it freely between threads. Run by the engine
+// (engine.h).
 #pragma once
 
 #include <cstdint>
@@ -111,6 +111,9 @@ struct WorkflowSpec {
   std::optional<JsonSchema> input_schema;  // the run's input object, built from `inputs`
   std::vector<Step> steps;
   Template output;  // the run's result; empty = the last step's output
+  // Or an object: each name's template resolved (a lone reference keeps its JSON type,
+  // anything else is a string). Non-empty replaces `output`.
+  std::vector<std::pair<std::string, Template>> output_fields;
 
   const Step* find(std::string_view id) const;
 };

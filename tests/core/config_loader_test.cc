@@ -187,6 +187,46 @@ routes: {r: {strategy: random, targets: [a]}}
   EXPECT_THAT(m, HasSubstr("routes.r.strategy: unknown strategy \"random\""));
 }
 
+TEST(ConfigLoader, WorkflowsSectionAndItsDefaults) {
+  auto defaults = load_config_text(kValid, "f.yaml", env({{"SIM_KEY", "k"}}));
+  ASSERT_TRUE(defaults) << defaults.error().message;
+  const WorkflowsConfig& d = (*defaults)->workflows;
+  EXPECT_EQ(d.dir, "workflows");
+  EXPECT_TRUE(d.http_allow.empty());
+  EXPECT_EQ(d.max_step_output_bytes, 1u << 20);
+  EXPECT_EQ(d.escalation_route, "reasoning");
+
+  auto c = load_config_text(std::string(kValid) + R"(
+workflows:
+  dir: /srv/workflows
+  http_allow: ["https://crm.example.com/api/", "http://localhost:8080"]
+  max_step_output_bytes: 4096
+  max_active_runs: 2
+  escalation_route: big-route
+)",
+                            "f.yaml", env({{"SIM_KEY", "k"}}));
+  ASSERT_TRUE(c) << c.error().message;
+  const WorkflowsConfig& w = (*c)->workflows;
+  EXPECT_EQ(w.dir, "/srv/workflows");
+  EXPECT_EQ(w.http_allow.size(), 2u);
+  EXPECT_EQ(w.max_step_output_bytes, 4096u);
+  EXPECT_EQ(w.max_active_runs, 2u);
+  EXPECT_EQ(w.escalation_route, "big-route");
+
+  auto bad = load_config_text(std::string(kValid) + R"(
+workflows:
+  http_allow: ["crm.example.com"]
+  max_step_output_bytes: 0
+  allow: []
+)",
+                              "f.yaml", env({{"SIM_KEY", "k"}}));
+  ASSERT_FALSE(bad);
+  const auto& m = bad.error().message;
+  EXPECT_THAT(m, HasSubstr("workflows.http_allow: \"crm.example.com\" must start with http://"));
+  EXPECT_THAT(m, HasSubstr("workflows.max_step_output_bytes: must be at least 1"));
+  EXPECT_THAT(m, HasSubstr("allow"));
+}
+
 TEST(ConfigLoader, MissingEnvironmentVariableIsAProblem) {
   auto c = load_config_text(kValid, "f.yaml", env());
   ASSERT_FALSE(c);

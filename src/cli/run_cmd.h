@@ -1,0 +1,18 @@
+// `switchyard run FILE --input JSON [--gateway URL] [--config FILE]`: runs a workflow.
+// Without --gateway, in this process: a gateway on the config (default: the embedded
+// demo) listening on an ephemeral loopback port, and a workflow engine on the config's
+// store; the run's principal is the local operator (org-admin). With --gateway, the file
+// is submitted to a running gateway (POST /v1/workflows/{name}/runs with the file's text)
+// as the key in --key or $SWITCHYARD_API_KEY. Either way it prints progress lines on
+// stderr, the final output as JSON on stdout, and exits 0 when the run succeeded, 1 when
+// it failed, 3 when it waits for an approval it cannot get here (in process), 2 on usage
+// or start-up errors.
+#pragma once
+
+#include <CLI/CLI.hpp>
+
+namespace sy::cli {
+
+void add_run_command(CLI::App& app);
+
+}  // namespace sy::cli

@@ -1,0 +1,341 @@
+#include "workflow/engine.h"
+
+#include <unistd.h>
+
+#include <condition_variable>
+#include <deque>
+#include <map>
+#include <nlohmann/json.hpp>
+#include <set>
+#include <thread>
+
+#include "core/ids.h"
+#include "core/json_schema.h"
+#include "core/log.h"
+#include "core/time_spec.h"
+#include "workflow/run_executor.h"
+#include "workflow/run_record.h"
+#include "workflow/spec.h"
+
+namespace sy::workflow {
+namespace {
+
+using nlohmann::json;
+
+std::string host_name() {
+  char buf[256] = {};
+  if (gethostname(buf, sizeof buf - 1) != 0 || buf[0] == '\0') return "localhost";
+  return buf;
+}
+
+// What this engine cannot run yet is refused when a run is submitted, not mid-run.
+Result<void> check_supported(const WorkflowSpec& spec, const std::string& source) {
+  for (const Step& s : spec.steps) {
+    const Step* body = &s;
+    if (const auto* m = std::get_if<MapStep>(&s.body)) body = m->step.get();
+    if (body->kind == StepKind::Plan) {
+      return fail(ErrorKind::InvalidRequest,
+                  source + ": step " + s.id + ": plan steps are not supported by the engine yet");
+    }
+    if (const auto* t = std::get_if<ToolStep>(&body->body);
+        t != nullptr && std::holds_alternative<McpCall>(t->call)) {
+      return fail(ErrorKind::InvalidRequest,
+                  source + ": step " + s.id + ": MCP tools are not supported by the engine yet");
+    }
+  }
+  return {};
+}
+
+}  // namespace
+
+struct Engine::State {
+  EngineOptions options;
+  std::shared_ptr<StepPorts> ports;
+  std::unique_ptr<RunDb> db;
+  std::atomic<bool> stopping{false};
+
+  std::mutex mu;
+  std::condition_variable wake;  // workers: a run was queued, or stop
+  std::condition_variable idle;  // wait_idle: queue and execution drained
+  std::deque<std::string> queue;
+  std::set<std::string> queued;  // in `queue`
+  std::set<std::string> executing;
+  std::set<std::string> again;               // executing, and queued again meanwhile
+  std::map<std::string, int64_t> deadlines;  // runs waiting on an approval → its timeout
+  std::vector<std::thread> workers;
+  std::thread scheduler;
+  bool stopped = false;
+
+  int64_t now() const { return options.clock(); }
+
+  void enqueue(const std::string& run_id) {
+    std::lock_guard lock(mu);
+    if (executing.contains(run_id)) {
+      again.insert(run_id);
+      return;
+    }
+    if (queued.insert(run_id).second) {
+      queue.push_back(run_id);
+      wake.notify_one();
+    }
+  }
+
+  bool claim(const std::string& run_id) {
+    auto claimed = db->with([&](store::Store& s) {
+      return s.claim_run(run_id, options.owner, now(), now() + options.lease_ms);
+    });
+    return claimed && *claimed;
+  }
+
+  void work() {
+    const ExecutorContext x{*db, *ports, options.settings, options.clock, stopping};
+    std::unique_lock lock(mu);
+    for (;;) {
+      wake.wait(lock, [&] { return stopping.load() || !queue.empty(); });
+      if (stopping.load()) return;
+      std::string id = std::move(queue.front());
+      queue.pop_front();
+      queued.erase(id);
+      executing.insert(id);
+      deadlines.erase(id);
+      lock.unlock();
+      ExecutionEnd end;
+      if (claim(id)) {
+        end = execute_run(x, id);
+      } else {
+        spdlog::info("workflow run {}: held by another engine, not run here", id);
+      }
+      lock.lock();
+      executing.erase(id);
+      if (end.approval_deadline_ms) deadlines[id] = *end.approval_deadline_ms;
+      if (again.erase(id) > 0 && queued.insert(id).second) queue.push_back(id);
+      if (queue.empty() && executing.empty()) idle.notify_all();
+    }
+  }
+
+  // Runs another engine held whose lease lapsed (it stopped or died): taken over.
+  void adopt_orphans() {
+    for (const char* status : {"running", "pending", "waiting_approval"}) {
+      auto runs = db->with([&](store::Store& s) { return s.runs_with_status(status); });
+      if (!runs) {
+        spdlog::warn("workflows: cannot list {} runs: {}", status, runs.error().message);
+        return;
+      }
+      for (const store::RunRow& r : *runs) {
+        if (r.lease_owner != options.owner && r.lease_until_ms < now()) enqueue(r.id);
+      }
+    }
+  }
+
+  void schedule() {
+    int64_t last_renewal = 0;
+    int64_t last_adoption = now();
+    std::unique_lock lock(mu);
+    while (!stopping.load()) {
+      wake.wait_for(lock, options.tick, [&] { return stopping.load(); });
+      if (stopping.load()) return;
+      std::vector<std::string> due;
+      const int64_t t = now();
+      for (auto it = deadlines.begin(); it != deadlines.end();) {
+        if (it->second <= t) {
+          due.push_back(it->first);
+          it = deadlines.erase(it);
+        } else {
+          ++it;
+        }
+      }
+      std::vector<std::string> held(executing.begin(), executing.end());
+      std::vector<std::string> waiting;
+      for (const auto& [id, deadline] : deadlines) waiting.push_back(id);
+      lock.unlock();
+      for (const std::string& id : due) enqueue(id);
+      if (t - last_renewal >= options.lease_ms / 3) {
+        last_renewal = t;
+        for (const std::string& id : held) claim(id);
+        // Waiting runs keep their lease too, and are looked at again: an approval given
+        // through another replica is seen here.
+        for (const std::string& id : waiting) {
+          if (claim(id)) enqueue(id);
+        }
+      }
+      if (options.resume && t - last_adoption >= options.lease_ms / 2) {
+        last_adoption = t;
+        adopt_orphans();
+      }
+      lock.lock();
+    }
+  }
+
+  Result<void> resume_all() {
+    for (const char* status : {"running", "pending", "waiting_approval"}) {
+      auto runs = db->with([&](store::Store& s) { return s.runs_with_status(status); });
+      if (!runs) return std::unexpected(runs.error());
+      for (const store::RunRow& r : *runs) {
+        if (r.lease_owner.empty() || r.lease_owner == options.owner || r.lease_until_ms < now()) {
+          enqueue(r.id);
+        }
+      }
+    }
+    return {};
+  }
+};
+
+Engine::Engine(std::unique_ptr<State> state) : state_(std::move(state)) {}
+
+Engine::~Engine() { stop(); }
+
+Result<std::unique_ptr<Engine>> Engine::start(EngineOptions options,
+                                              std::shared_ptr<StepPorts> ports) {
+  if (!options.clock) options.clock = unix_now_ms;
+  if (options.owner.empty()) options.owner = host_name();
+  auto store = store::open_store({.url = options.store_url});
+  if (!store) return std::unexpected(store.error());
+  auto state = std::make_unique<State>();
+  state->options = std::move(options);
+  state->ports = std::move(ports);
+  state->db = std::make_unique<RunDb>(std::move(*store));
+  std::unique_ptr<Engine> engine(new Engine(std::move(state)));
+  State& s = *engine->state_;
+  if (s.options.resume) {
+    if (auto r = s.resume_all(); !r) return std::unexpected(r.error());
+  }
+  const uint32_t n = std::max<uint32_t>(1, s.options.settings.max_active_runs);
+  for (uint32_t i = 0; i < n; ++i) s.workers.emplace_back([&s] { s.work(); });
+  s.scheduler = std::thread([&s] { s.schedule(); });
+  return engine;
+}
+
+void Engine::stop() {
+  State& s = *state_;
+  {
+    std::lock_guard lock(s.mu);
+    if (s.stopped) return;
+    s.stopped = true;
+    s.stopping.store(true);
+  }
+  s.wake.notify_all();
+  for (auto& t : s.workers) t.join();
+  if (s.scheduler.joinable()) s.scheduler.join();
+  s.idle.notify_all();
+}
+
+Result<store::RunRow> Engine::submit(const std::string& spec_text, const std::string& source,
+                                     const std::string& input_json,
+                                     const governance::Principal& who) {
+  auto spec = parse_workflow(spec_text, source);
+  if (!spec) return std::unexpected(spec.error());
+  if (auto ok = check_supported(*spec, source); !ok) return std::unexpected(ok.error());
+  const json input = json::parse(input_json, nullptr, false);
+  if (input.is_discarded() || !input.is_object()) {
+    return fail(ErrorKind::InvalidRequest, "input must be a JSON object", "input");
+  }
+  if (spec->input_schema) {
+    if (auto errors = spec->input_schema->validate(input_json); !errors.empty()) {
+      return fail(
+          ErrorKind::InvalidRequest,
+          "the input does not match workflow " + spec->name + "'s inputs:\n" + describe(errors),
+          "input");
+    }
+  }
+  store::RunRow run;
+  run.id = "run_" + new_request_id().substr(4);  // time-ordered, like request ids
+  run.workflow = spec->name;
+  run.spec = spec_text;
+  run.input_json = input.dump();
+  run.status = run_status_name(RunStatus::Pending);
+  run.principal_json = principal_json(who);
+  run.created_ms = run.updated_ms = state_->now();
+  run.lease_owner = state_->options.owner;
+  run.lease_until_ms = run.created_ms + state_->options.lease_ms;
+  auto created = state_->db->with([&](store::Store& s) {
+    return s.create_run(
+        run,
+        event_json(
+            {.type = "run.created", .run = run.id, .ts_ms = run.created_ms, .status = "pending"}));
+  });
+  if (!created) return std::unexpected(created.error());
+  state_->enqueue(run.id);
+  return run;
+}
+
+Result<store::RunRow> Engine::decide(const std::string& run_id, const std::string& step_id,
+                                     bool approve, const std::string& comment,
+                                     const governance::Principal& who) {
+  State& s = *state_;
+  auto decided = s.db->with([&](store::Store& db) -> Result<store::RunRow> {
+    auto run = db.get_run(run_id);
+    if (!run) return std::unexpected(run.error());
+    if (!*run) return fail(ErrorKind::NotFound, "no run " + run_id);
+    if ((*run)->status != "waiting_approval") {
+      return std::unexpected(
+          Error::make(ErrorKind::InvalidRequest,
+                      "run " + run_id + " is " + (*run)->status + ", not waiting for an approval",
+                      "step", "not_waiting"));
+    }
+    auto steps = db.steps(run_id);
+    if (!steps) return std::unexpected(steps.error());
+    const store::StepRow* waiting = nullptr;
+    for (const auto& st : *steps) {
+      if (st.step_id == step_id && st.item < 0 && st.status == "waiting") waiting = &st;
+    }
+    if (waiting == nullptr) {
+      return std::unexpected(Error::make(
+          ErrorKind::InvalidRequest, "run " + run_id + " does not wait on step '" + step_id + "'",
+          "step", "not_waiting"));
+    }
+    store::StepRow row = *waiting;
+    const int64_t t = s.now();
+    const std::string by = who.id.empty() ? "anonymous" : who.audit_name();
+    row.finished_ms = t;
+    row.detail_json =
+        json{{"decision", approve ? "approve" : "reject"}, {"by", by}, {"comment", comment}}.dump();
+    if (approve) {
+      row.status = "succeeded";
+      row.output_json =
+          json{{"approved", true}, {"decision", "approve"}, {"by", by}, {"comment", comment}}
+              .dump();
+    } else {
+      row.status = "failed";
+      row.output_json.clear();
+      row.error = "rejected by " + by + (comment.empty() ? "" : ": " + comment);
+    }
+    auto put = db.put_step(row, event_json({.type = approve ? "step.finished" : "step.failed",
+                                            .run = run_id,
+                                            .ts_ms = t,
+                                            .step = step_id,
+                                            .status = row.status,
+                                            .error = row.error}));
+    if (!put) return std::unexpected(put.error());
+    return **run;
+  });
+  if (!decided) return decided;
+  s.enqueue(run_id);
+  return decided;
+}
+
+Result<RunView> Engine::view(const std::string& run_id) {
+  return state_->db->with([&](store::Store& db) -> Result<RunView> {
+    auto run = db.get_run(run_id);
+    if (!run) return std::unexpected(run.error());
+    if (!*run) return fail(ErrorKind::NotFound, "no run " + run_id);
+    auto steps = db.steps(run_id);
+    if (!steps) return std::unexpected(steps.error());
+    return RunView{std::move(**run), std::move(*steps)};
+  });
+}
+
+Result<std::vector<store::RunEventRow>> Engine::events(const std::string& run_id,
+                                                       int64_t after_seq) {
+  return state_->db->with([&](store::Store& db) { return db.run_events(run_id, after_seq); });
+}
+
+bool Engine::stopping() const { return state_->stopping.load(); }
+
+bool Engine::wait_idle(std::chrono::milliseconds timeout) {
+  State& s = *state_;
+  std::unique_lock lock(s.mu);
+  return s.idle.wait_for(lock, timeout,
+                         [&] { return s.stopped || (s.queue.empty() && s.executing.empty()); });
+}
+
+}  // namespace sy::workflow

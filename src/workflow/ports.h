@@ -1,0 +1,60 @@
+// StepPorts: everything a workflow step reaches outside the engine — a chat completion
+// (through the gateway's pipeline, as the run's principal), an HTTP request (an HTTP
+// tool step; the engine has checked the allow-list already) and the audit trail.
+// gateway_ports.h implements them on a running Gateway; tests substitute fakes.
+// Calls block the calling engine thread; implementations must be thread-safe.
+#pragma once
+
+#include <atomic>
+#include <chrono>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "governance/principal.h"
+
+namespace sy::workflow {
+
+struct ChatCall {
+  std::string body;        // an OpenAI chat completion request (JSON)
+  std::string task;        // the step's task type, sent as x-switchyard-task ("" = none)
+  std::string request_id;  // for the audit record: the step's idempotency key + attempt
+  const governance::Principal* principal = nullptr;
+  std::chrono::milliseconds timeout{300'000};
+  // Set when the engine stops: stop waiting for the answer (the step runs again at the
+  // next start). May be null.
+  const std::atomic<bool>* cancel = nullptr;
+};
+
+struct ChatReply {
+  unsigned status = 0;     // 0: no answer within the timeout
+  std::string body;        // the OpenAI response or error body
+  std::string deployment;  // x-switchyard-deployment: what served it
+};
+
+struct ToolRequest {
+  std::string method = "GET";
+  std::string url;
+  std::vector<std::pair<std::string, std::string>> headers;
+  std::string body;
+  std::chrono::milliseconds timeout{300'000};
+};
+
+struct ToolReply {
+  unsigned status = 0;  // 0: transport failure (see error)
+  std::string body;
+  std::string error;
+};
+
+class StepPorts {
+ public:
+  virtual ~StepPorts() = default;
+  virtual ChatReply chat(const ChatCall& call) = 0;
+  virtual ToolReply http(const ToolRequest& request) = 0;
+  // An audit record of kind "admin" for what a step did outside the model API (an HTTP
+  // tool call, allowed or denied). `detail_json` is a JSON object.
+  virtual void audit(std::string action, const governance::Principal& who, int status,
+                     std::string error, std::string detail_json) = 0;
+};
+
+}  // namespace sy::workflow
