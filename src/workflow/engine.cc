@@ -56,6 +56,9 @@ struct Engine::State {
 
   std::mutex mu;
   std::condition_variable wake;  // workers: a run was queued, or stop
+  // The scheduler's own: sharing `wake` would let enqueue()'s notify_one wake the
+  // scheduler instead of a worker, leaving the run queued with every worker asleep.
+  std::condition_variable tick;
   std::condition_variable idle;  // wait_idle: queue and execution drained
   std::deque<std::string> queue;
   std::set<std::string> queued;  // in `queue`
@@ -132,7 +135,7 @@ struct Engine::State {
     int64_t last_adoption = now();
     std::unique_lock lock(mu);
     while (!stopping.load()) {
-      wake.wait_for(lock, options.tick, [&] { return stopping.load(); });
+      tick.wait_for(lock, options.tick, [&] { return stopping.load(); });
       if (stopping.load()) return;
       std::vector<std::string> due;
       const int64_t t = now();
@@ -214,6 +217,7 @@ void Engine::stop() {
     s.stopping.store(true);
   }
   s.wake.notify_all();
+  s.tick.notify_all();
   for (auto& t : s.workers) t.join();
   if (s.scheduler.joinable()) s.scheduler.join();
   s.idle.notify_all();
