@@ -154,9 +154,9 @@ RouteDecision route(Fixture& f, const Signals& signals) {
   decision->apply_health(f.health, now);
   decision->apply_headroom(
       std::chrono::duration_cast<std::chrono::microseconds>(now.time_since_epoch()).count(),
-      needs.input_tokens + 256);
+      expected_tokens(needs));
   ChooseInputs in;
-  in.route = decision->route.empty() ? nullptr : f.catalog->route(decision->route);
+  in.route = decision->route_config;
   in.needs = &needs;
   in.board = &f.health;
   in.signals = &signals;

@@ -162,8 +162,7 @@ http::Task<Result<void>> DispatchStage::run(RequestContext& ctx) const {
 http::Task<Result<void>> dispatch_with_fallback(RequestContext& ctx, AttemptFn attempt) {
   const auto schedule = ctx.decision.schedule();
   // A cascade route checks the answers of every target but the last.
-  const RouteConfig* route =
-      ctx.decision.route.empty() ? nullptr : ctx.snapshot->catalog->route(ctx.decision.route);
+  const RouteConfig* route = ctx.decision.route_config;
   const bool cascade = route != nullptr && route->strategy == RouteStrategy::Cascade;
   if (cascade) {
     ctx.checks = &route->checks;

@@ -79,10 +79,10 @@ Result<void> RouteStage::run(RequestContext& ctx) const {
   routing::append_hint_constraints(ctx.signals.hints, needs, ctx.worker.health, constraints);
   if (auto r = ctx.decision.apply(constraints); !r) return r;
   ctx.decision.apply_health(ctx.worker.health, now);
-  ctx.estimated_tokens = uint64_t{needs.input_tokens} + (needs.output_tokens ? needs.output_tokens : 256);
+  ctx.estimated_tokens = routing::expected_tokens(needs);
   ctx.decision.apply_headroom(steady_us(now), ctx.estimated_tokens);
   routing::ChooseInputs in;
-  in.route = ctx.decision.route.empty() ? nullptr : ctx.snapshot->catalog->route(ctx.decision.route);
+  in.route = ctx.decision.route_config;
   in.needs = &needs;
   in.board = &ctx.worker.health;
   in.signals = &ctx.signals;

@@ -59,7 +59,7 @@ void append_need_constraints(const Needs& needs, std::vector<CandidateConstraint
 }
 
 double expected_cost_usd(const providers::Deployment& d, const Needs& needs) {
-  const double out = needs.output_tokens ? needs.output_tokens : 256;
+  const double out = expected_output_tokens(needs);
   const Price& p = d.config->price;
   return (needs.input_tokens * p.input_per_mtok + out * p.output_per_mtok) / 1e6;
 }

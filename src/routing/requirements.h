@@ -27,11 +27,19 @@ struct Needs {
 
 Needs needs_of(const model::ChatRequest& request);
 
+// The answer's expected size: max_tokens when the client set it, else a typical 256.
+inline uint32_t expected_output_tokens(const Needs& needs) {
+  return needs.output_tokens ? needs.output_tokens : 256;
+}
+// Prompt plus expected answer: what headroom and rate limits are charged up front.
+inline uint64_t expected_tokens(const Needs& needs) {
+  return uint64_t{needs.input_tokens} + expected_output_tokens(needs);
+}
+
 // Appends one named constraint per need a deployment might not meet.
 void append_need_constraints(const Needs& needs, std::vector<CandidateConstraint>& out);
 
-// The request's expected USD cost at `d`: its estimated prompt, and max_tokens of answer
-// when given, else a typical 256.
+// The request's expected USD cost at `d`: its estimated prompt and expected answer.
 double expected_cost_usd(const providers::Deployment& d, const Needs& needs);
 
 // The caller's limits as named constraints: "hint.max_cost" (expected cost above the

@@ -336,6 +336,7 @@ Result<RouteDecision> resolve(const providers::Catalog& catalog, std::string_vie
     return fail(ErrorKind::Internal, "routing rules of '" + std::string(model) + "' nest too deep");
   }
   d.route = route->name;
+  d.route_config = route;
   d.retry = route->retry;
   d.strategy = strategy_name(route->strategy);
   for (const auto& t : route->targets) d.order.push_back(catalog.deployment(t.deployment));

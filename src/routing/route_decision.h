@@ -59,6 +59,7 @@ struct ChooseInputs {
 struct RouteDecision {
   std::string requested;  // the model the client asked for
   std::string route;      // the route that matched; "" for a direct deployment
+  const RouteConfig* route_config = nullptr;  // its config (the catalog's); null: direct
   // Rules routes passed on the way to `route`, each with the rule that sent the request
   // on: "auto: task=code -> code".
   std::vector<std::string> via;
