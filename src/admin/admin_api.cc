@@ -292,7 +292,7 @@ http::Task<void> AdminApi::handle(gateway::EndpointRequest req) {
     else if (authorised) {
       const bool known = p == "/admin/v1/spend" || p.starts_with("/admin/v1/audit") ||
                          identity_action("GET", p) || identity_action("POST", p) ||
-                         identity_action("DELETE", p);
+                         identity_action("DELETE", p) || identity_action("PUT", p);
       reply = error_reply(known ? Error::make(ErrorKind::MethodNotAllowed,
                                               method + " is not allowed on " + p)
                                 : Error::make(ErrorKind::NotFound, "no such admin endpoint: " + p));

@@ -16,6 +16,7 @@ using governance::Role;
 using Json = nlohmann::json;
 
 constexpr std::string_view kKeysPath = "/admin/v1/keys/";
+constexpr std::string_view kTeamsPath = "/admin/v1/teams/";
 
 Reply denied_or(const Principal& who, Action a, std::string_view team, bool& ok) {
   auto r = governance::authorize(who, a, team);
@@ -100,7 +101,14 @@ void refresh(governance::Authenticator* auth, store::Store& db) {
   if (auth != nullptr) (void)auth->keys().reload(db);  // the poller retries on failure
 }
 
-Reply teams(store::Store& db, const Principal& who, const IdentityCall& c) {
+void write_team(json::Writer& w, const store::TeamRow& t) {
+  w.begin_object().field("name", t.name).field("description", t.description);
+  write_list(w, "regions", t.regions);
+  w.field("created_at", format_rfc3339_ms(t.created_ms)).end_object();
+}
+
+Reply teams(store::Store& db, const Principal& who, const IdentityCall& c,
+            governance::Authenticator* auth) {
   bool ok = false;
   if (c.method == "GET") {
     Reply r = denied_or(who, Action::ReadIdentity, "", ok);
@@ -109,10 +117,7 @@ Reply teams(store::Store& db, const Principal& who, const IdentityCall& c) {
     if (!rows) return error_reply(rows.error());
     json::Writer w(r.body);
     w.begin_object().key("teams").begin_array();
-    for (const auto& t : *rows) {
-      w.begin_object().field("name", t.name).field("description", t.description);
-      w.field("created_at", format_rfc3339_ms(t.created_ms)).end_object();
-    }
+    for (const auto& t : *rows) write_team(w, t);
     w.end_array().end_object();
     return r;
   }
@@ -120,15 +125,49 @@ Reply teams(store::Store& db, const Principal& who, const IdentityCall& c) {
   if (!ok) return r;
   auto doc = parse_body(c.body);
   if (!doc) return error_reply(doc.error());
-  if (auto v = only_members(*doc, {"name", "description"}); !v) return error_reply(v.error());
+  if (auto v = only_members(*doc, {"name", "description", "regions"}); !v) return error_reply(v.error());
   auto name = text(*doc, "name");
   auto description = text(*doc, "description");
   if (!name || !description) return error_reply((!name ? name : description).error());
-  store::TeamRow team{*name, *description, unix_now_ms()};
+  auto regions = list(*doc, "regions");
+  if (!regions) return error_reply(regions.error());
+  store::TeamRow team{*name, *description, unix_now_ms(), std::move(*regions)};
   if (auto created = db.create_team(team); !created) return error_reply(created.error());
+  refresh(auth, db);
   r.status = 201;
-  json::Writer(r.body).begin_object().field("name", team.name).field("description", team.description)
-      .field("created_at", format_rfc3339_ms(team.created_ms)).end_object();
+  json::Writer w(r.body);
+  write_team(w, team);
+  return r;
+}
+
+// PUT /admin/v1/teams/{name}/regions {"regions": [...]}: replaces the team's allowed
+// regions ([] = any). Org-admins only: a team-admin cannot widen its own team's reach.
+Reply team_regions(store::Store& db, const Principal& who, const IdentityCall& c,
+                   std::string_view team, governance::Authenticator* auth) {
+  bool ok = false;
+  Reply r = denied_or(who, Action::ManageTeams, "", ok);
+  if (!ok) return r;
+  auto doc = parse_body(c.body);
+  if (!doc) return error_reply(doc.error());
+  if (auto v = only_members(*doc, {"regions"}); !v) return error_reply(v.error());
+  if (!doc->contains("regions")) {
+    return error_reply(Error::make(ErrorKind::InvalidRequest, "\"regions\" is required", "regions"));
+  }
+  auto regions = list(*doc, "regions");
+  if (!regions) return error_reply(regions.error());
+  auto found = db.set_team_regions(team, *regions);
+  if (!found) return error_reply(found.error());
+  if (!*found) {
+    return error_reply(Error::make(ErrorKind::NotFound, "no team \"" + std::string(team) + "\"", "team"));
+  }
+  refresh(auth, db);
+  auto rows = db.teams();
+  if (!rows) return error_reply(rows.error());
+  for (const auto& t : *rows) {
+    if (t.name != team) continue;
+    json::Writer w(r.body);
+    write_team(w, t);
+  }
   return r;
 }
 
@@ -294,6 +333,9 @@ std::optional<std::string> identity_action(const std::string& method, const std:
   if (path == "/admin/v1/teams") {
     if (get) return "admin.teams.list";
     if (post) return "admin.teams.create";
+  } else if (path.starts_with(kTeamsPath) && path.ends_with("/regions") &&
+             path.size() > kTeamsPath.size() + 8) {
+    if (method == "PUT") return "admin.teams.regions";
   } else if (path == "/admin/v1/projects") {
     if (get) return "admin.projects.list";
     if (post) return "admin.projects.create";
@@ -316,7 +358,11 @@ std::optional<std::string> identity_action(const std::string& method, const std:
 Reply answer_identity(store::Store& db, const Principal& who, const IdentityCall& c,
                       governance::Authenticator* auth) {
   const std::string& p = c.target.path;
-  if (p == "/admin/v1/teams") return teams(db, who, c);
+  if (p == "/admin/v1/teams") return teams(db, who, c, auth);
+  if (p.starts_with(kTeamsPath) && p.ends_with("/regions")) {
+    const std::string_view rest = std::string_view(p).substr(kTeamsPath.size());
+    return team_regions(db, who, c, rest.substr(0, rest.size() - 8), auth);
+  }
   if (p == "/admin/v1/projects") return projects(db, who, c);
   return keys(db, who, c, auth);
 }

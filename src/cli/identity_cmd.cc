@@ -34,10 +34,22 @@ std::string when(int64_t ms) { return ms == 0 ? "-" : format_rfc3339_ms(ms); }
 int teams_create(const IdentityOptions& o) {
   auto db = open_cli_store(o.config);
   if (!db) return failed("teams create", db.error());
-  if (auto r = (*db)->create_team({o.name, o.description, unix_now_ms()}); !r) {
+  if (auto r = (*db)->create_team({o.name, o.description, unix_now_ms(), o.regions}); !r) {
     return failed("teams create", r.error());
   }
   fmt::print("created team {}\n", o.name);
+  return 0;
+}
+
+int teams_set_regions(const IdentityOptions& o) {
+  auto db = open_cli_store(o.config);
+  if (!db) return failed("teams set-regions", db.error());
+  auto found = (*db)->set_team_regions(o.name, o.regions);
+  if (!found) return failed("teams set-regions", found.error());
+  if (!*found) {
+    return failed("teams set-regions", Error::make(ErrorKind::NotFound, "no team \"" + o.name + "\""));
+  }
+  fmt::print("team {} may reach regions: {}\n", o.name, o.regions.empty() ? "any" : joined(o.regions));
   return 0;
 }
 
@@ -46,9 +58,10 @@ int teams_list(const IdentityOptions& o) {
   if (!db) return failed("teams list", db.error());
   auto rows = (*db)->teams();
   if (!rows) return failed("teams list", rows.error());
-  fmt::print("{:<24} {:<26} {}\n", "team", "created", "description");
+  fmt::print("{:<24} {:<26} {:<20} {}\n", "team", "created", "regions", "description");
   for (const auto& t : *rows) {
-    fmt::print("{:<24} {:<26} {}\n", t.name, when(t.created_ms), t.description);
+    fmt::print("{:<24} {:<26} {:<20} {}\n", t.name, when(t.created_ms), joined(t.regions),
+               t.description);
   }
   return 0;
 }
@@ -167,6 +180,11 @@ void add_identity_commands(CLI::App& app) {
   auto* tc = leaf(teams, "create", "Create a team", o, teams_create);
   tc->add_option("name", o->name, "team name")->required();
   tc->add_option("--description", o->description, "free text");
+  tc->add_option("--region", o->regions, "region its members may reach; repeatable (default: any)");
+  auto* tr = leaf(teams, "set-regions", "Replace the regions a team may reach", o,
+                  teams_set_regions);
+  tr->add_option("name", o->name, "team name")->required();
+  tr->add_option("--region", o->regions, "allowed region; repeatable; none = any");
   leaf(teams, "list", "List teams", o, teams_list);
 
   auto* projects = app.add_subcommand("projects", "Projects of a team");

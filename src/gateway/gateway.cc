@@ -101,12 +101,12 @@ Result<std::unique_ptr<Gateway>> Gateway::start(ConfigPtr config, std::string li
   g->limits_ = std::move(*limits);
   g->server_ = std::move(*server);
   g->extra_ = std::move(extra);
-  g->current_ = *snapshot;
+  g->current_.store(*snapshot);
   for (size_t i = 0; i < g->server_->workers(); ++i) {
     auto w = std::make_unique<WorkerState>(g->server_->context(i), g->audit_.get(),
                                            g->auth_.get());
-    w->snapshot = g->current_;
-    w->health.set_options(routing::health_options(g->current_->config->routing.health));
+    w->snapshot = *snapshot;
+    w->health.set_options(routing::health_options((*snapshot)->config->routing.health));
     w->limits = g->limits_->for_worker(g->server_->context(i), rules);
     g->workers_.push_back(std::move(w));
   }
@@ -147,6 +147,7 @@ Gateway::~Gateway() {
 uint16_t Gateway::port() const { return server_->port(); }
 
 Result<void> Gateway::apply(ConfigPtr config, std::string_view actor) {
+  std::lock_guard lock(apply_mutex_);
   std::string detail = config_detail(*config);
   auto snapshot = build_snapshot(std::move(config));
   if (!snapshot) {
@@ -154,12 +155,12 @@ Result<void> Gateway::apply(ConfigPtr config, std::string_view actor) {
     return std::unexpected(snapshot.error());
   }
   record_admin("config.reload", std::string(actor), 200, {}, std::move(detail));
-  current_ = *snapshot;
+  current_.store(*snapshot);
   // New budget and rate-limit rules (the backend stays: a change of limits.backend
   // applies at the next restart); held reservations keep their cells.
-  auto rules = governance::LimitRules::from_config(*current_->config);
+  auto rules = governance::LimitRules::from_config(*(*snapshot)->config);
   for (auto& w : workers_) {
-    boost::asio::post(w->context, [w = w.get(), s = current_, rules] {
+    boost::asio::post(w->context, [w = w.get(), s = *snapshot, rules] {
       w->snapshot = s;
       w->health.set_options(routing::health_options(s->config->routing.health));
       if (w->limits) w->limits->limiter().set_rules(rules);
@@ -170,7 +171,7 @@ Result<void> Gateway::apply(ConfigPtr config, std::string_view actor) {
 
 size_t Gateway::drain() {
   draining_.store(true, std::memory_order_relaxed);
-  const auto timeout = std::chrono::milliseconds(current_->config->server.drain_timeout_ms);
+  const auto timeout = std::chrono::milliseconds(snapshot()->config->server.drain_timeout_ms);
   return server_->drain(timeout);
 }
 

@@ -7,6 +7,7 @@
 #pragma once
 
 #include <atomic>
+#include <mutex>
 #include <memory>
 #include <optional>
 #include <string>
@@ -45,9 +46,10 @@ class Gateway {
 
   uint16_t port() const;
   // Swaps in a new config; on error the running one stays. `actor` says who asked
-  // ("sighup", "file-watch", …) for the audit record of the reload.
+  // ("sighup", "file-watch", …) for the audit record of the reload. Reloads are
+  // serialised; snapshot() may run on any thread meanwhile (workflow engine threads do).
   Result<void> apply(ConfigPtr config, std::string_view actor = "api");
-  SnapshotPtr snapshot() const { return current_; }
+  SnapshotPtr snapshot() const { return current_.load(); }
   // Writes an admin action to the audit trail (config reloads, start and stop, …);
   // `actor` is who did it, `detail_json` a JSON object.
   void record_admin(std::string action, std::string actor, int status, std::string error,
@@ -68,7 +70,8 @@ class Gateway {
   std::vector<std::shared_ptr<Endpoints>> extra_;
   std::unique_ptr<http::Server> server_;
   std::vector<std::unique_ptr<WorkerState>> workers_;
-  SnapshotPtr current_;
+  std::atomic<SnapshotPtr> current_;
+  std::mutex apply_mutex_;  // one reload at a time
   std::atomic<bool> draining_{false};
   std::atomic<size_t> next_local_{0};  // round-robin over workers for call_local
 };

@@ -1,5 +1,7 @@
 #include "gateway/route_stage.h"
 
+#include <algorithm>
+
 #include "core/ids.h"
 #include "gateway/request_facts.h"
 #include "routing/requirements.h"
@@ -34,12 +36,15 @@ std::vector<routing::CandidateConstraint> constraints_of(const RequestContext& c
                                 : d.name() + " not in " + list(who.allowed_models);
                    }});
   }
-  if (!who.allowed_regions.empty()) {
-    out.push_back({"key.allowed_regions", [&who](const providers::Deployment& d) {
-                     return who.may_use_region(d.config->region)
+  // The key's and the team's region lists, each its own constraint so a 403 names which.
+  for (const auto& [name, regions] : {std::pair{"key.allowed_regions", &who.allowed_regions},
+                                      std::pair{"team.allowed_regions", &who.team_regions}}) {
+    if (regions->empty()) continue;
+    out.push_back({name, [regions](const providers::Deployment& d) {
+                     const auto& r = d.config->region;
+                     return std::find(regions->begin(), regions->end(), r) != regions->end()
                                 ? std::string()
-                                : "region '" + d.config->region + "' not in " +
-                                      list(who.allowed_regions);
+                                : "region '" + r + "' not in " + list(*regions);
                    }});
   }
   const Snapshot& snap = *ctx.snapshot;

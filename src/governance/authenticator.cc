@@ -78,6 +78,7 @@ Result<Principal> Authenticator::authenticate_jwt(std::string_view token, int64_
         !jwks->has_kid(peek->kid)) {
       source->request_refresh();  // keys rotated? fetch again, rate-limited
     }
+    if (principal) keys_.apply_team(*principal);
     return principal;
   }
   return fail(ErrorKind::Authentication, "invalid bearer token: unknown issuer", {},

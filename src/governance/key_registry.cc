@@ -78,6 +78,12 @@ Result<Principal> KeyRegistry::authenticate(std::string_view secret, int64_t now
   return k.principal;
 }
 
+void KeyRegistry::apply_team(Principal& p) const {
+  const auto snap = snapshot_.load();
+  const auto it = snap->team_regions.find(p.team);
+  p.team_regions = it == snap->team_regions.end() ? std::vector<std::string>{} : it->second;
+}
+
 void KeyRegistry::set_config_keys(const std::vector<StaticKeyConfig>& config_keys) {
   std::lock_guard lock(update_mutex_);
   config_records_.clear();
@@ -93,10 +99,15 @@ void KeyRegistry::set_config_keys(const std::vector<StaticKeyConfig>& config_key
 void KeyRegistry::install(int64_t version) {
   auto snap = std::make_shared<KeySnapshot>();
   snap->store_version = version;
+  snap->team_regions = team_regions_;
   snap->by_hash.reserve(store_records_.size() + config_records_.size());
   for (const auto& [hash, record] : store_records_) snap->by_hash.insert_or_assign(hash, record);
   for (size_t i = 0; i < config_records_.size(); ++i) {
     snap->by_hash.insert_or_assign(config_hashes_[i], config_records_[i]);
+  }
+  for (auto& [hash, record] : snap->by_hash) {
+    const auto it = team_regions_.find(record.principal.team);
+    if (it != team_regions_.end()) record.principal.team_regions = it->second;
   }
   snapshot_.store(std::move(snap));
 }
@@ -107,7 +118,13 @@ Result<void> KeyRegistry::reload(store::Store& db) {
   if (!version) return std::unexpected(version.error());
   auto rows = db.keys(std::nullopt);
   if (!rows) return std::unexpected(rows.error());
+  auto teams = db.teams();
+  if (!teams) return std::unexpected(teams.error());
   std::lock_guard lock(update_mutex_);
+  team_regions_.clear();
+  for (auto& team : *teams) {
+    if (!team.regions.empty()) team_regions_.emplace(team.name, std::move(team.regions));
+  }
   store_records_.clear();
   store_records_.reserve(rows->size());
   for (const auto& row : *rows) store_records_.emplace_back(row.hash_hex, key_record(row));

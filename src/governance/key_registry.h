@@ -39,6 +39,9 @@ struct KeyRecord {
 
 struct KeySnapshot {
   std::unordered_map<std::string, KeyRecord> by_hash;  // hash_key(secret) → record
+  // Teams in the store that restrict regions: name → allowed regions. A key's record
+  // carries its team's list already; JWT principals get theirs through apply_team().
+  std::unordered_map<std::string, std::vector<std::string>> team_regions;
   int64_t store_version = -1;  // identity_version() the store keys were read at; -1: never
 };
 
@@ -57,6 +60,9 @@ class KeyRegistry {
   // Non-blocking.
   Result<Principal> authenticate(std::string_view secret, int64_t now_ms) const;
   std::shared_ptr<const KeySnapshot> snapshot() const { return snapshot_.load(); }
+  // Sets `p.team_regions` from its team's record in the store (a JWT's team comes from
+  // its claims). Non-blocking.
+  void apply_team(Principal& p) const;
 
   // Replaces the config keys (a config reload) and rebuilds the snapshot.
   void set_config_keys(const std::vector<StaticKeyConfig>& config_keys);
@@ -84,6 +90,7 @@ class KeyRegistry {
   std::vector<KeyRecord> config_records_;
   std::vector<std::string> config_hashes_;  // config_hashes_[i] belongs to config_records_[i]
   std::vector<std::pair<std::string, KeyRecord>> store_records_;  // hash, record
+  std::unordered_map<std::string, std::vector<std::string>> team_regions_;  // from the store
   int64_t store_version_ = -1;
 
   std::mutex poll_mutex_;

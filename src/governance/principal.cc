@@ -21,7 +21,7 @@ bool Principal::may_use_route(std::string_view route) const {
   return in_or_any(allowed_routes, route);
 }
 bool Principal::may_use_region(std::string_view region) const {
-  return in_or_any(allowed_regions, region);
+  return in_or_any(allowed_regions, region) && in_or_any(team_regions, region);
 }
 
 std::string Principal::audit_name() const {

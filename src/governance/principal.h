@@ -26,11 +26,13 @@ struct Principal {
   std::vector<std::string> tags;            // "k=v" or plain strings
   std::vector<std::string> allowed_models;  // deployment names; empty = any
   std::vector<std::string> allowed_routes;  // route names; empty = any
-  std::vector<std::string> allowed_regions; // empty = any
+  std::vector<std::string> allowed_regions; // the key's; empty = any
+  std::vector<std::string> team_regions;    // the team's (docs/identity.md); empty = any
   std::string key_id;                       // the virtual key's id (kind Key), else ""
 
   bool has_role(Role r) const;
-  // Whether `model` (a deployment name) / `route` (a route name) / `region` is allowed.
+  // Whether `model` (a deployment name) / `route` (a route name) / `region` is allowed
+  // (a region by both the key's and the team's lists).
   bool may_use_model(std::string_view model) const;
   bool may_use_route(std::string_view route) const;
   bool may_use_region(std::string_view region) const;

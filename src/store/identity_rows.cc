@@ -23,7 +23,19 @@ bool valid_identity_name(std::string_view s) {
   return true;
 }
 
-Result<void> validate_team(const TeamRow& t) { return check_name(t.name, "name"); }
+Result<void> validate_list_items(const std::vector<std::string>& items) {
+  for (const std::string& item : items) {
+    if (item.empty() || item.find('\n') != std::string::npos) {
+      return fail(ErrorKind::InvalidRequest, "list items must be non-empty and on one line");
+    }
+  }
+  return {};
+}
+
+Result<void> validate_team(const TeamRow& t) {
+  if (auto r = check_name(t.name, "name"); !r) return r;
+  return validate_list_items(t.regions);
+}
 
 Result<void> validate_project(const ProjectRow& p) {
   if (auto r = check_name(p.team, "team"); !r) return r;
@@ -41,11 +53,7 @@ Result<void> validate_key(const ApiKeyRow& k) {
     return fail(ErrorKind::InvalidRequest, "hash_hex must be 64 lowercase hex digits", "hash_hex");
   }
   for (const auto* list : {&k.roles, &k.models, &k.routes, &k.regions, &k.tags}) {
-    for (const std::string& item : *list) {
-      if (item.empty() || item.find('\n') != std::string::npos) {
-        return fail(ErrorKind::InvalidRequest, "list items must be non-empty and on one line");
-      }
-    }
+    if (auto r = validate_list_items(*list); !r) return r;
   }
   return {};
 }

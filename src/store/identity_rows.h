@@ -17,6 +17,8 @@ Result<void> validate_team(const TeamRow& t);
 Result<void> validate_project(const ProjectRow& p);
 Result<void> validate_key(const ApiKeyRow& k);
 
+// Items of a stored list: non-empty, one line each.
+Result<void> validate_list_items(const std::vector<std::string>& items);
 std::string join_list(const std::vector<std::string>& items);
 std::vector<std::string> split_list(std::string_view text);
 

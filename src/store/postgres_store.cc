@@ -20,7 +20,7 @@ constexpr int64_t kMigrationLockKey = 0x5359'5354'4F52'4531;
 // Schema migrations: kMigrations[i] takes the database from version i to i + 1. Append
 // new steps; never edit a released one. Text columns use the "C" collation: they are
 // compared for equality only, and bytewise comparison keeps the indexes cheap.
-constexpr std::array<const char*, 3> kMigrations = {
+constexpr std::array<const char*, 4> kMigrations = {
     R"sql(
 CREATE TABLE IF NOT EXISTS audit_index (
   log_id TEXT COLLATE "C" NOT NULL,
@@ -152,6 +152,8 @@ CREATE TABLE IF NOT EXISTS workflow_events (
   event_json TEXT NOT NULL,
   PRIMARY KEY (run_id, seq));
 )sql",
+    // 4: a team's allowed regions (docs/identity.md).
+    "ALTER TABLE teams ADD COLUMN IF NOT EXISTS regions TEXT NOT NULL DEFAULT '';",
 };
 constexpr int kSchemaVersion = static_cast<int>(kMigrations.size());
 
@@ -587,9 +589,10 @@ Result<void> PostgresStore::create_team(const TeamRow& t) {
   if (auto c = ensure_connected(); !c) return c;
   return in_transaction([&]() -> Result<void> {
     auto r = execute(
-        "INSERT INTO teams (name, description, created_ms) VALUES ($1, $2, $3::bigint) "
-        "ON CONFLICT DO NOTHING",
-        {t.name, clean(t.description), std::to_string(t.created_ms)}, "cannot insert a team");
+        "INSERT INTO teams (name, description, created_ms, regions) "
+        "VALUES ($1, $2, $3::bigint, $4) ON CONFLICT DO NOTHING",
+        {t.name, clean(t.description), std::to_string(t.created_ms), clean(join_list(t.regions))},
+        "cannot insert a team");
     if (!r) return std::unexpected(r.error());
     if (std::string_view(PQcmdTuples(r->get())) != "1") {
       return std::unexpected(already_exists("team \"" + t.name + "\""));
@@ -603,14 +606,34 @@ Result<void> PostgresStore::create_team(const TeamRow& t) {
 
 Result<std::vector<TeamRow>> PostgresStore::teams() {
   if (auto c = ensure_connected(); !c) return std::unexpected(c.error());
-  auto rows = execute("SELECT name, description, created_ms FROM teams ORDER BY name", {},
-                      "cannot list teams");
+  auto rows = execute("SELECT name, description, created_ms, regions FROM teams ORDER BY name",
+                      {}, "cannot list teams");
   if (!rows) return std::unexpected(rows.error());
   std::vector<TeamRow> out;
   for (int i = 0; i < rows->size(); ++i) {
-    out.push_back({rows->text(i, 0), rows->text(i, 1), rows->integer(i, 2)});
+    out.push_back({rows->text(i, 0), rows->text(i, 1), rows->integer(i, 2),
+                   split_list(rows->text(i, 3))});
   }
   return out;
+}
+
+Result<bool> PostgresStore::set_team_regions(std::string_view team,
+                                             const std::vector<std::string>& regions) {
+  if (auto v = validate_list_items(regions); !v) return std::unexpected(v.error());
+  if (auto c = ensure_connected(); !c) return std::unexpected(c.error());
+  bool found = false;
+  auto r = in_transaction([&]() -> Result<void> {
+    auto u = execute("UPDATE teams SET regions = $2 WHERE name = $1",
+                     {clean(team), clean(join_list(regions))}, "cannot update a team's regions");
+    if (!u) return std::unexpected(u.error());
+    found = std::string_view(PQcmdTuples(u->get())) == "1";
+    if (auto b = execute(kBumpIdentity, {}, "cannot bump the identity version"); !b) {
+      return std::unexpected(b.error());
+    }
+    return {};
+  });
+  if (!r) return std::unexpected(r.error());
+  return found;
 }
 
 Result<void> PostgresStore::create_project(const ProjectRow& p) {

@@ -23,7 +23,7 @@ namespace {
 
 // Schema migrations: kMigrations[i] takes the database from version i to i + 1. Append
 // new steps; never edit a released one.
-constexpr std::array<const char*, 3> kMigrations = {
+constexpr std::array<const char*, 4> kMigrations = {
     R"sql(
 CREATE TABLE IF NOT EXISTS audit_index (
   log_id TEXT NOT NULL,
@@ -155,6 +155,8 @@ CREATE TABLE IF NOT EXISTS workflow_events (
   event_json TEXT NOT NULL,
   PRIMARY KEY (run_id, seq));
 )sql",
+    // 4: a team's allowed regions (docs/identity.md).
+    "ALTER TABLE teams ADD COLUMN regions TEXT NOT NULL DEFAULT '';",
 };
 constexpr int kSchemaVersion = static_cast<int>(kMigrations.size());
 
@@ -520,12 +522,13 @@ Result<void> SqliteStore::create_team(const TeamRow& t) {
   if (auto v = validate_team(t); !v) return v;
   return identity_change([&]() -> Result<void> {
     auto s = prepare(
-        "INSERT INTO teams (name, description, created_ms) VALUES (?1, ?2, ?3) "
+        "INSERT INTO teams (name, description, created_ms, regions) VALUES (?1, ?2, ?3, ?4) "
         "ON CONFLICT DO NOTHING");
     if (!s) return std::unexpected(s.error());
     ResetOnExit reset{*s};
-    const int bound =
-        bind_all(*s, std::string_view(t.name), std::string_view(t.description), t.created_ms);
+    const std::string regions = join_list(t.regions);
+    const int bound = bind_all(*s, std::string_view(t.name), std::string_view(t.description),
+                               t.created_ms, std::string_view(regions));
     if (bound != SQLITE_OK) return std::unexpected(error("cannot bind a team", bound));
     if (const int rc = sqlite3_step(*s); rc != SQLITE_DONE) {
       return std::unexpected(error("cannot insert a team", rc));
@@ -536,16 +539,39 @@ Result<void> SqliteStore::create_team(const TeamRow& t) {
 }
 
 Result<std::vector<TeamRow>> SqliteStore::teams() {
-  auto s = prepare("SELECT name, description, created_ms FROM teams ORDER BY name");
+  auto s = prepare("SELECT name, description, created_ms, regions FROM teams ORDER BY name");
   if (!s) return std::unexpected(s.error());
   ResetOnExit reset{*s};
   std::vector<TeamRow> out;
   int rc;
   while ((rc = sqlite3_step(*s)) == SQLITE_ROW) {
-    out.push_back({column_text(*s, 0), column_text(*s, 1), sqlite3_column_int64(*s, 2)});
+    out.push_back({column_text(*s, 0), column_text(*s, 1), sqlite3_column_int64(*s, 2),
+                   split_list(column_text(*s, 3))});
   }
   if (rc != SQLITE_DONE) return std::unexpected(error("cannot list teams", rc));
   return out;
+}
+
+Result<bool> SqliteStore::set_team_regions(std::string_view team,
+                                           const std::vector<std::string>& regions) {
+  if (auto v = validate_list_items(regions); !v) return std::unexpected(v.error());
+  bool found = false;
+  auto r = identity_change([&]() -> Result<void> {
+    auto s = prepare("UPDATE teams SET regions = ?2 WHERE name = ?1");
+    if (!s) return std::unexpected(s.error());
+    ResetOnExit reset{*s};
+    const std::string joined = join_list(regions);
+    if (const int rc = bind_all(*s, team, std::string_view(joined)); rc != SQLITE_OK) {
+      return std::unexpected(error("cannot bind a team's regions", rc));
+    }
+    if (const int rc = sqlite3_step(*s); rc != SQLITE_DONE) {
+      return std::unexpected(error("cannot update a team's regions", rc));
+    }
+    found = sqlite3_changes(db_) == 1;
+    return {};
+  });
+  if (!r) return std::unexpected(r.error());
+  return found;
 }
 
 Result<void> SqliteStore::create_project(const ProjectRow& p) {

@@ -41,6 +41,8 @@ class SqliteStore final : public Store {
                                                  uint64_t min_tree_size) override;
   Result<void> create_team(const TeamRow& team) override;
   Result<std::vector<TeamRow>> teams() override;
+  Result<bool> set_team_regions(std::string_view team,
+                                const std::vector<std::string>& regions) override;
   Result<void> create_project(const ProjectRow& project) override;
   Result<std::vector<ProjectRow>> projects(std::optional<std::string> team) override;
   Result<void> create_key(const ApiKeyRow& key) override;

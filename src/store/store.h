@@ -108,6 +108,7 @@ struct TeamRow {
   std::string name;
   std::string description;
   int64_t created_ms = 0;
+  std::vector<std::string> regions;  // deployment regions its members may reach; empty = any
 };
 
 struct ProjectRow {
@@ -198,6 +199,9 @@ class Store {
   // with status 409 (code "already_exists"); an unknown team or project with NotFound.
   virtual Result<void> create_team(const TeamRow& team) = 0;
   virtual Result<std::vector<TeamRow>> teams() = 0;  // by name
+  // Replaces a team's allowed regions (empty = any). False when there is no such team.
+  virtual Result<bool> set_team_regions(std::string_view team,
+                                        const std::vector<std::string>& regions) = 0;
   virtual Result<void> create_project(const ProjectRow& project) = 0;
   // Every project, or only `team`'s; by team, then name.
   virtual Result<std::vector<ProjectRow>> projects(std::optional<std::string> team) = 0;

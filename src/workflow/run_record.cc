@@ -38,7 +38,8 @@ std::string principal_json(const governance::Principal& p) {
                             {"tags", p.tags},
                             {"models", p.allowed_models},
                             {"routes", p.allowed_routes},
-                            {"regions", p.allowed_regions}};
+                            {"regions", p.allowed_regions},
+                            {"team_regions", p.team_regions}};
   return j.dump();
 }
 
@@ -65,6 +66,7 @@ Result<governance::Principal> principal_from_json(std::string_view json) {
   p.allowed_models = j.value("models", std::vector<std::string>{});
   p.allowed_routes = j.value("routes", std::vector<std::string>{});
   p.allowed_regions = j.value("regions", std::vector<std::string>{});
+  p.team_regions = j.value("team_regions", std::vector<std::string>{});
   return p;
 }
 

@@ -198,6 +198,39 @@ TEST_F(StoreKeysTest, ReloadRevokeAndExpire) {
   EXPECT_NE(revoked.error().message.find("revoked"), std::string::npos);
 }
 
+TEST_F(StoreKeysTest, TeamRegionsReachKeysAndOtherPrincipals) {
+  KeyRegistry reg;
+  const std::string secret = add_key();
+  ASSERT_TRUE(reg.reload(*db_));
+  auto p = reg.authenticate(secret, 0);
+  ASSERT_TRUE(p);
+  EXPECT_TRUE(p->team_regions.empty());
+  EXPECT_TRUE(p->may_use_region("us-east"));
+
+  ASSERT_TRUE(db_->set_team_regions("search", {"eu-west"}).value());
+  ASSERT_TRUE(reg.refresh(*db_).value());
+  p = reg.authenticate(secret, 0);
+  ASSERT_TRUE(p);
+  EXPECT_EQ(p->team_regions, std::vector<std::string>{"eu-west"});
+  EXPECT_TRUE(p->may_use_region("eu-west"));
+  EXPECT_FALSE(p->may_use_region("us-east"));
+
+  // The key's own list narrows further; both must allow a region.
+  p->allowed_regions = {"us-east", "eu-west"};
+  EXPECT_TRUE(p->may_use_region("eu-west"));
+  EXPECT_FALSE(p->may_use_region("us-east"));
+
+  // A JWT's principal gets its team's list the same way.
+  Principal jwt;
+  jwt.kind = PrincipalKind::Jwt;
+  jwt.team = "search";
+  reg.apply_team(jwt);
+  EXPECT_EQ(jwt.team_regions, std::vector<std::string>{"eu-west"});
+  jwt.team = "other";
+  reg.apply_team(jwt);
+  EXPECT_TRUE(jwt.team_regions.empty());
+}
+
 TEST_F(StoreKeysTest, AnotherReplicasChangeArrivesThroughThePoller) {
   // Two authenticators on one database, as two gateway replicas would be.
   AuthConfig config;

@@ -54,6 +54,7 @@ class GatewayTest : public ::testing::Test {
     std::string routes;
     std::string audit;  // members of the audit section, e.g. "durability: sync"
     std::string admin_key;  // turns the admin API on
+    std::string auth;       // members of the auth section, e.g. "require: true"
     std::string data_dir;     // default: <test dir>/data
     std::string storage_url;  // default: SQLite under data_dir
     // Circuit breakers off: these tests provoke failures on purpose and expect every

@@ -75,6 +75,26 @@ TEST_P(StoreTest, TeamsAndProjects) {
   EXPECT_TRUE(store_->projects("nobody").value().empty());
 }
 
+TEST_P(StoreTest, TeamRegionsRoundTripAndBumpTheVersion) {
+  ASSERT_TRUE(store_->create_team({"search", "", 1, {"eu-west", "eu-central"}}));
+  ASSERT_TRUE(store_->create_team({"ads", "", 2}));
+  EXPECT_FALSE(store_->create_team({"bad", "", 3, {""}}));  // empty region name
+  auto teams = store_->teams().value();
+  ASSERT_EQ(teams.size(), 2u);
+  EXPECT_TRUE(teams[0].regions.empty());
+  EXPECT_EQ(teams[1].regions, (std::vector<std::string>{"eu-west", "eu-central"}));
+
+  const int64_t before = store_->identity_version().value();
+  EXPECT_TRUE(store_->set_team_regions("ads", {"us-east"}).value());
+  EXPECT_GT(store_->identity_version().value(), before);
+  EXPECT_TRUE(store_->set_team_regions("search", {}).value());
+  EXPECT_FALSE(store_->set_team_regions("nobody", {"us-east"}).value());
+  EXPECT_FALSE(store_->set_team_regions("ads", {"two\nlines"}));
+  teams = store_->teams().value();
+  EXPECT_EQ(teams[0].regions, std::vector<std::string>{"us-east"});
+  EXPECT_TRUE(teams[1].regions.empty());
+}
+
 TEST_P(StoreTest, KeysRoundTripAndStayUnique) {
   ASSERT_TRUE(store_->create_team({"search", "", 1}));
   ASSERT_TRUE(store_->create_project({"search", "web", "", 1}));
