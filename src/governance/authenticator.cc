@@ -61,6 +61,11 @@ Result<void> Authenticator::apply(const AuthConfig& config) {
     auto same = std::find_if(old->begin(), old->end(),
                              [&](const auto& s) { return s->issuer() == issuer; });
     if (same != old->end()) {
+      // Same settings: the same source. A file is read again (cheap, and what an operator
+      // who edited it and reloaded expects); a URL keeps its schedule.
+      if (started_ && issuer.jwks_url.empty()) {
+        if (auto r = (*same)->fetch_now(); !r && applied) applied = std::unexpected(r.error());
+      }
       list->push_back(*same);
       continue;
     }

@@ -46,9 +46,10 @@ class Authenticator {
   Result<void> start();
   void stop();
   // A config reload: the config's keys, auth.require and the JWT issuers apply to the
-  // next request. An issuer whose settings are unchanged keeps its source and key set; a
-  // new or changed one starts as at start-up (jwks_file read now, jwks_url fetched in the
-  // background) and one no longer configured is stopped. The store URL and
+  // next request. An issuer whose settings are unchanged keeps its source (its jwks_file
+  // is read again; a jwks_url keeps its key set and schedule); a new or changed one starts
+  // as at start-up (jwks_file read now, jwks_url fetched in the background) and one no
+  // longer configured is stopped. The store URL and
   // key_refresh_ms stay as they were at start-up. A JWKS file that cannot be read is
   // returned as an error, but the rest is applied (its source retries on its interval).
   Result<void> apply(const AuthConfig& config);

@@ -633,7 +633,8 @@ auth:
   keys:
 ${keys.map((k) => `    - {id: ${k}, key: sk-${k}, team: t}`).join('\n')}
   jwt:
-    - {issuer: "${issuer}", audience: switchyard, jwks_file: ${jwksFile}, default_roles: [developer]}
+    - {issuer: "${issuer}", audience: switchyard, jwks_file: ${jwksFile}, default_roles: [developer],
+       jwks_min_refetch_s: 3600}  # no early refetch: what a reload reads, it reads itself
 ${PROVIDER}`;
   }
   const claims = (iss, extra = {}) => ({ iss, aud: 'switchyard', sub: 'u', exp: nowS() + 600, ...extra });
@@ -680,5 +681,18 @@ ${PROVIDER}`;
     assert.equal(await status(sign(newKey, claims(NEW))), 200);
     assert.equal(await status(sign(oldKey, claims(OLD))), 401);
     assert.equal(await status('sk-proj-not-ours'), 401);
+  });
+
+  test('SIGHUP alone reads an unchanged issuer\'s JWKS file again', async () => {
+    const rotated = makeKey('ES256', 'new-2');
+    // The config file stays as it is (so the file watcher sees nothing); only its key set
+    // changes.
+    fs.writeFileSync(path.join(TMP, `reload-${newKey.kid}.json`), JSON.stringify({ keys: [rotated.jwk] }));
+    stack.gateway.proc.signal('SIGHUP');
+    const accepted = await waitFor(async () => (await status(sign(rotated, claims(NEW)))) === 200, {
+      timeoutMs: 10_000,
+    });
+    assert.ok(accepted, 'the key written to the JWKS file was not read on SIGHUP');
+    assert.equal(await status(sign(newKey, claims(NEW))), 401, 'the retired key still verifies');
   });
 });

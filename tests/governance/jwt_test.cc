@@ -314,7 +314,7 @@ TEST(AuthenticatorJwtTest, ApplySwapsIssuersKeysAndRequire) {
   next.jwt[0] = issuer_config("https://new.example");
   ASSERT_TRUE(auth.apply(next));
   EXPECT_TRUE(auth.required());
-  EXPECT_EQ(fetches.load(), 3) << "only the new issuer's key set is read";
+  EXPECT_EQ(fetches.load(), 4) << "the new issuer's file and the kept one's, read again";
   EXPECT_EQ(auth.issuers()->at(1), kept_before) << "an unchanged issuer keeps its source";
   EXPECT_EQ(auth.authenticate("sk-drop", now_ms).error().code, "invalid_api_key");
   EXPECT_TRUE(auth.authenticate("sk-keep", now_ms));
