@@ -236,8 +236,11 @@ struct JwtIssuerConfig {
   std::vector<std::string> default_roles;       // given when no claim value maps to a role
   uint32_t leeway_s = 60;                       // clock skew allowed on exp and nbf
   uint32_t jwks_refresh_s = 300;                // how often the JWKS is fetched again
+  uint32_t jwks_min_refetch_s = 30;             // an unknown kid refetches at most this often
   bool verify_tls = true;
   std::string ca_file;
+
+  bool operator==(const JwtIssuerConfig&) const = default;
 };
 
 // Authentication of model API callers (docs/identity.md).

@@ -57,7 +57,7 @@ void read_issuer(YamlReader& r, const Node& n, const std::string& path, JwtIssue
   r.allow_keys(n, path,
                {"issuer", "audience", "jwks_url", "jwks_file", "team_claim", "team_prefix",
                 "project_claim", "roles_claim", "role_map", "default_roles", "leeway_s",
-                "jwks_refresh_s", "verify_tls", "ca_file"});
+                "jwks_refresh_s", "jwks_min_refetch_s", "verify_tls", "ca_file"});
   r.read(n, path, "issuer", j.issuer, true);
   r.read_list(n, path, "audience", j.audiences, /*scalar_ok=*/true);
   if (j.audiences.empty()) r.problem(n, path + ".audience", "at least one audience is required");
@@ -97,10 +97,14 @@ void read_issuer(YamlReader& r, const Node& n, const std::string& path, JwtIssue
   }
   r.read(n, path, "leeway_s", j.leeway_s);
   r.read(n, path, "jwks_refresh_s", j.jwks_refresh_s);
+  r.read(n, path, "jwks_min_refetch_s", j.jwks_min_refetch_s);
   r.read(n, path, "verify_tls", j.verify_tls);
   r.read(n, path, "ca_file", j.ca_file);
   if (j.leeway_s > 600) r.problem(n["leeway_s"], path + ".leeway_s", "at most 600");
   if (j.jwks_refresh_s < 10) r.problem(n["jwks_refresh_s"], path + ".jwks_refresh_s", "at least 10");
+  if (j.jwks_min_refetch_s < 1 || j.jwks_min_refetch_s > 3600) {
+    r.problem(n["jwks_min_refetch_s"], path + ".jwks_min_refetch_s", "between 1 and 3600");
+  }
 }
 
 }  // namespace

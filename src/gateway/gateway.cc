@@ -156,6 +156,12 @@ Result<void> Gateway::apply(ConfigPtr config, std::string_view actor) {
   }
   record_admin("config.reload", std::string(actor), 200, {}, std::move(detail));
   current_.store(*snapshot);
+  // Who may call: config keys, auth.require and the JWT issuers, for the next request.
+  if (auth_) {
+    if (auto r = auth_->apply((*snapshot)->config->auth); !r) {
+      spdlog::warn("auth: {} (retrying in the background)", r.error().message);
+    }
+  }
   // New budget and rate-limit rules (the backend stays: a change of limits.backend
   // applies at the next restart); held reservations keep their cells.
   auto rules = governance::LimitRules::from_config(*(*snapshot)->config);

@@ -40,7 +40,11 @@ Result<void> IdentifyStage::run(RequestContext& ctx) const {
   }
   auto who = auth->authenticate_header(header, unix_now_ms());
   if (!who) {
-    if (!auth->required()) return {};  // optional auth: an unknown token is anonymous
+    // Optional auth: a foreign token is anonymous. One of ours that fails (a revoked key,
+    // an expired JWT of a configured issuer) is refused: it must not be served as
+    // anonymous, out of reach of its key's limits.
+    const std::string_view token = header.size() > 7 ? header.substr(7) : std::string_view();
+    if (!auth->required() && !auth->recognises(token)) return {};
     return std::unexpected(std::move(who.error()));
   }
   if (auto allowed = governance::authorize(*who, governance::Action::CallModel, who->team);

@@ -7,11 +7,15 @@
 // is refused this time.
 //
 // Lifecycle: construct from the config, start() (initial key load from the store,
-// JWKS fetches and the background threads), stop() at shutdown. Thread-safe.
+// JWKS fetches and the background threads), apply() on each config reload, stop() at
+// shutdown. authenticate() is thread-safe and lock-free; start(), apply() and stop() are
+// serialised by a mutex (the controlling thread calls them).
 #pragma once
 
+#include <atomic>
 #include <cstdint>
 #include <memory>
+#include <mutex>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -23,6 +27,9 @@
 #include "governance/principal.h"
 
 namespace sy::governance {
+
+// The JWT issuers in force: an immutable list, replaced whole by a reload.
+using IssuerList = std::vector<std::shared_ptr<JwksSource>>;
 
 class Authenticator {
  public:
@@ -38,6 +45,14 @@ class Authenticator {
   // and starts the key poller and the JWKS refreshers.
   Result<void> start();
   void stop();
+  // A config reload: the config's keys, auth.require and the JWT issuers apply to the
+  // next request. An issuer whose settings are unchanged keeps its source (its jwks_file
+  // is read again; a jwks_url keeps its key set and schedule); a new or changed one starts
+  // as at start-up (jwks_file read now, jwks_url fetched in the background) and one no
+  // longer configured is stopped. The store URL and
+  // key_refresh_ms stay as they were at start-up. A JWKS file that cannot be read is
+  // returned as an error, but the rest is applied (its source retries on its interval).
+  Result<void> apply(const AuthConfig& config);
 
   // The principal for a bearer token (the text after "Bearer "). Non-blocking.
   // 401 errors: invalid/revoked/expired key, or a JWT rejection (see jwt.h codes).
@@ -45,19 +60,32 @@ class Authenticator {
   // The same from an Authorization header value; a 401 when it is not "Bearer <token>".
   Result<Principal> authenticate_header(std::string_view authorization, int64_t now_ms) const;
 
+  // Whether `token` is recognisably a credential of this gateway: a virtual key it knows
+  // (even revoked or expired), anything with the virtual-key prefix "sk-sy-", or a JWT
+  // whose `iss` is a configured issuer. Such a token that fails authenticate() is refused
+  // even with auth.require off; a foreign one (a provider key an SDK sends by habit) is
+  // not. Non-blocking.
+  bool recognises(std::string_view token) const;
+
   // auth.require: whether a request without credentials must be refused.
-  bool required() const { return required_; }
+  bool required() const { return required_.load(std::memory_order_relaxed); }
   KeyRegistry& keys() { return keys_; }
-  const std::vector<std::unique_ptr<JwksSource>>& issuers() const { return issuers_; }
+  std::shared_ptr<const IssuerList> issuers() const { return issuers_.load(); }
 
  private:
   Result<Principal> authenticate_jwt(std::string_view token, int64_t now_ms) const;
+  // Starts a source's thread; reads a jwks_file first, so the next request sees its keys.
+  static Result<void> start_source(JwksSource& source);
 
   std::string store_url_;
   uint32_t key_refresh_ms_;
-  bool required_;
+  JwksFetcher fetcher_;
+  std::atomic<bool> required_;
   KeyRegistry keys_;
-  std::vector<std::unique_ptr<JwksSource>> issuers_;
+  std::atomic<std::shared_ptr<const IssuerList>> issuers_;
+
+  std::mutex control_mutex_;  // start(), apply(), stop()
+  bool started_ = false;
 };
 
 }  // namespace sy::governance

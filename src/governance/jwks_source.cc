@@ -34,7 +34,7 @@ Result<void> JwksSource::fetch_now() {
 bool JwksSource::request_refresh() {
   const int64_t now = clock_();
   int64_t last = last_attempt_ms_.load();
-  const int64_t min_ms = std::chrono::milliseconds(kMinRefetch).count();
+  const int64_t min_ms = int64_t{issuer_.jwks_min_refetch_s} * 1000;
   // Claim the slot atomically: of many concurrent callers, one wins.
   if (now - last < min_ms || !last_attempt_ms_.compare_exchange_strong(last, now)) return false;
   {

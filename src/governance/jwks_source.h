@@ -2,9 +2,9 @@
 // from jwks_url (HTTPS GET on the source's own background thread, never on a gateway
 // worker), cached as an immutable Jwks behind an atomic shared_ptr, fetched again every
 // jwks_refresh_s, and sooner when a token names a kid the set does not hold
-// (request_refresh(): at most one such early fetch per kMinRefetch, so a flood of
-// tokens with made-up kids cannot turn into a flood of fetches). A failed fetch keeps
-// the previous set.
+// (request_refresh(): at most one such early fetch per jwks_min_refetch_s, 30 s by
+// default, so a flood of tokens with made-up kids cannot turn into a flood of fetches).
+// A failed fetch keeps the previous set.
 //
 // Thread-safe: current() and request_refresh() from any thread, without blocking.
 #pragma once
@@ -32,7 +32,6 @@ Result<std::string> fetch_jwks(const JwtIssuerConfig& issuer);
 
 class JwksSource {
  public:
-  static constexpr std::chrono::seconds kMinRefetch{30};
   using Clock = std::function<int64_t()>;  // milliseconds; injectable for tests
 
   explicit JwksSource(JwtIssuerConfig issuer, JwksFetcher fetcher = fetch_jwks,
@@ -48,7 +47,7 @@ class JwksSource {
   // Blocking: fetches and installs the set now.
   Result<void> fetch_now();
   // Non-blocking: asks the background thread to fetch soon. False when rate-limited
-  // (the last fetch, or the last early one, was less than kMinRefetch ago).
+  // (the last fetch, or the last early one, was less than jwks_min_refetch_s ago).
   bool request_refresh();
 
   // Starts the background thread. `fetch_at_once`: fetch as soon as the thread starts (false when the caller has just

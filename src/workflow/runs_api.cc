@@ -198,7 +198,8 @@ http::Task<void> RunsApi::handle(gateway::EndpointRequest req) {
     } else if (auto p = auth_->authenticate_header(header, unix_now_ms())) {
       who = std::move(*p);
       ok = governance::authorize(who, governance::Action::CallModel, who.team);
-    } else if (auth_->required()) {
+    } else if (auth_->required() ||
+               auth_->recognises(header.size() > 7 ? std::string_view(header).substr(7) : "")) {
       ok = std::unexpected(p.error());
     }
     if (!ok) {

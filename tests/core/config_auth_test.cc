@@ -40,6 +40,7 @@ auth:
       role_map: {admins: org-admin}
       default_roles: [developer]
       leeway_s: 30
+      jwks_min_refetch_s: 5
     - {issuer: local, audience: sy, jwks_file: /tmp/jwks.json}
 )");
   ASSERT_TRUE(c) << c.error().message;
@@ -56,6 +57,8 @@ auth:
   EXPECT_EQ(a.jwt[0].audiences, (std::vector<std::string>{"switchyard", "account"}));
   EXPECT_EQ(a.jwt[0].role_map.at("admins"), "org-admin");
   EXPECT_EQ(a.jwt[0].leeway_s, 30u);
+  EXPECT_EQ(a.jwt[0].jwks_min_refetch_s, 5u);
+  EXPECT_EQ(a.jwt[1].jwks_min_refetch_s, 30u);
   EXPECT_EQ(a.jwt[1].audiences, std::vector<std::string>{"sy"});
 }
 
@@ -78,7 +81,8 @@ auth:
     - {key: z}
   jwt:
     - {issuer: i, jwks_url: 'http://idp.example.com/keys', jwks_file: f}
-    - {issuer: j, audience: a, jwks_file: f, role_map: {x: boss}, leeway_s: 9999}
+    - {issuer: j, audience: a, jwks_file: f, role_map: {x: boss}, leeway_s: 9999,
+       jwks_min_refetch_s: 0}
 )");
   ASSERT_FALSE(c);
   const std::string& m = c.error().message;
@@ -94,6 +98,7 @@ auth:
   EXPECT_THAT(m, HasSubstr("auth.jwt[0].jwks_url: must be https"));
   EXPECT_THAT(m, HasSubstr("auth.jwt[1].role_map.x: unknown role \"boss\""));
   EXPECT_THAT(m, HasSubstr("auth.jwt[1].leeway_s: at most 600"));
+  EXPECT_THAT(m, HasSubstr("auth.jwt[1].jwks_min_refetch_s: between 1 and 3600"));
 }
 
 }  // namespace

@@ -264,7 +264,7 @@ TEST(AuthenticatorJwtTest, UnknownKidRefetchesOnceThenAccepts) {
 
   // The issuer rotates: a token with the new kid fails once and triggers a refetch.
   rotated = true;
-  auto& source = *auth.issuers().front();
+  auto& source = *auth.issuers()->front();
   EXPECT_EQ(auth.authenticate(new_key.sign(c), now_ms).error().code, "unknown_kid");
   // Whether the background fetch has happened yet or not, the result must be that the new
   // key verifies once the set is refetched; fetch synchronously to avoid waiting.
@@ -276,11 +276,81 @@ TEST(AuthenticatorJwtTest, UnknownKidRefetchesOnceThenAccepts) {
   EXPECT_GE(fetches.load(), 2);
 }
 
+TEST(AuthenticatorJwtTest, ApplySwapsIssuersKeysAndRequire) {
+  const TestKey old_key = TestKey::ec("old");
+  const TestKey new_key = TestKey::rsa("new");
+  std::atomic<int> fetches = 0;
+  auto issuer_config = [](std::string name) {
+    JwtIssuerConfig i;
+    i.issuer = std::move(name);
+    i.audiences = {"switchyard"};
+    i.jwks_file = "(injected)";
+    i.default_roles = {"developer"};
+    return i;
+  };
+  AuthConfig config;
+  config.jwt.push_back(issuer_config("https://old.example"));
+  config.jwt.push_back(issuer_config("https://kept.example"));
+  config.keys.push_back({.id = "keep", .key = "sk-keep", .team = "t"});
+  config.keys.push_back({.id = "drop", .key = "sk-drop", .team = "t"});
+  Authenticator auth(config, "", [&](const JwtIssuerConfig& i) -> Result<std::string> {
+    ++fetches;
+    return i.issuer == "https://new.example" ? jwks_of({&new_key}) : jwks_of({&old_key});
+  });
+  ASSERT_TRUE(auth.start());
+  ASSERT_EQ(fetches.load(), 2);
+  const auto kept_before = auth.issuers()->at(1);
+  const int64_t now_ms = kNow * 1000;
+  auto claims = [](const char* iss) {
+    return json{{"iss", iss}, {"aud", "switchyard"}, {"sub", "u"}, {"exp", kNow + 60}};
+  };
+  EXPECT_TRUE(auth.authenticate(old_key.sign(claims("https://old.example")), now_ms));
+  EXPECT_TRUE(auth.authenticate("sk-drop", now_ms));
+  EXPECT_FALSE(auth.required());
+
+  AuthConfig next = config;
+  next.require = true;
+  next.keys.pop_back();
+  next.jwt[0] = issuer_config("https://new.example");
+  ASSERT_TRUE(auth.apply(next));
+  EXPECT_TRUE(auth.required());
+  EXPECT_EQ(fetches.load(), 4) << "the new issuer's file and the kept one's, read again";
+  EXPECT_EQ(auth.issuers()->at(1), kept_before) << "an unchanged issuer keeps its source";
+  EXPECT_EQ(auth.authenticate("sk-drop", now_ms).error().code, "invalid_api_key");
+  EXPECT_TRUE(auth.authenticate("sk-keep", now_ms));
+  EXPECT_EQ(auth.authenticate(old_key.sign(claims("https://old.example")), now_ms).error().code,
+            "wrong_issuer");
+  EXPECT_TRUE(auth.authenticate(new_key.sign(claims("https://new.example")), now_ms));
+  auth.stop();
+}
+
+TEST(AuthenticatorJwtTest, RecognisesOnlyItsOwnCredentials) {
+  const TestKey key = TestKey::ec("k");
+  AuthConfig config;
+  JwtIssuerConfig& issuer = config.jwt.emplace_back();
+  issuer.issuer = "https://idp.example";
+  issuer.audiences = {"switchyard"};
+  issuer.jwks_file = "(injected)";
+  config.keys.push_back({.id = "k1", .key = "sk-plain-config-key", .team = "t"});
+  Authenticator auth(config, "", [&](const JwtIssuerConfig&) -> Result<std::string> {
+    return jwks_of({&key});
+  });
+  const json expired = {{"iss", issuer.issuer}, {"aud", "switchyard"}, {"sub", "u"}, {"exp", 1}};
+  EXPECT_TRUE(auth.recognises(key.sign(expired)));
+  EXPECT_TRUE(auth.recognises("sk-plain-config-key"));
+  EXPECT_TRUE(auth.recognises("sk-sy-unknownButOursByItsPrefix"));
+  EXPECT_FALSE(auth.recognises("sk-proj-someone-elses-key"));
+  json foreign = expired;
+  foreign["iss"] = "https://other.example";
+  EXPECT_FALSE(auth.recognises(key.sign(foreign)));
+}
+
 TEST(JwksSourceTest, EarlyRefetchIsRateLimited) {
   int64_t now_ms = 1'000'000;
   int fetches = 0;
   JwtIssuerConfig issuer;
   issuer.issuer = "i";
+  issuer.jwks_min_refetch_s = 7;  // not the default: the source must take it from the config
   JwksSource source(
       issuer,
       [&](const JwtIssuerConfig&) -> Result<std::string> {
@@ -290,7 +360,7 @@ TEST(JwksSourceTest, EarlyRefetchIsRateLimited) {
       [&] { return now_ms; });
   ASSERT_TRUE(source.fetch_now());
   EXPECT_FALSE(source.request_refresh());
-  now_ms += std::chrono::milliseconds(JwksSource::kMinRefetch).count() - 1;
+  now_ms += 7'000 - 1;
   EXPECT_FALSE(source.request_refresh());
   now_ms += 1;
   EXPECT_TRUE(source.request_refresh());
