@@ -23,7 +23,7 @@ namespace {
 
 // Schema migrations: kMigrations[i] takes the database from version i to i + 1. Append
 // new steps; never edit a released one.
-constexpr std::array<const char*, 3> kMigrations = {
+constexpr std::array<const char*, 4> kMigrations = {
     R"sql(
 CREATE TABLE IF NOT EXISTS audit_index (
   log_id TEXT NOT NULL,
@@ -154,6 +154,15 @@ CREATE TABLE IF NOT EXISTS workflow_events (
   ts_ms INTEGER NOT NULL,
   event_json TEXT NOT NULL,
   PRIMARY KEY (run_id, seq));
+)sql",
+    R"sql(
+CREATE TABLE IF NOT EXISTS policy_versions (
+  version INTEGER NOT NULL PRIMARY KEY,
+  source TEXT NOT NULL,
+  text TEXT NOT NULL,
+  sha256_hex TEXT NOT NULL,
+  actor TEXT NOT NULL,
+  ts_ms INTEGER NOT NULL);
 )sql",
 };
 constexpr int kSchemaVersion = static_cast<int>(kMigrations.size());
