@@ -10,6 +10,7 @@
 #include <boost/asio/use_awaitable.hpp>
 
 #include "admin/identity_admin.h"
+#include "admin/policy_admin.h"
 #include "audit/audit_writer.h"
 #include "core/json_writer.h"
 #include "core/time_spec.h"
@@ -178,6 +179,9 @@ struct Call {
   IdentityCall identity;
   const audit::AuditWriter* audit = nullptr;
   governance::Authenticator* auth = nullptr;
+  std::optional<PolicyCall> policy;  // set for the policies endpoints
+  PolicyControl* policies = nullptr;
+  const gateway::Snapshot* snapshot = nullptr;  // the requesting worker's; outlives the call
 };
 
 Reply answer(store::Store& db, Call& c) {
@@ -197,6 +201,7 @@ Reply answer(store::Store& db, Call& c) {
     if (auto r = governance::authorize(c.who, Action::ReadAudit, ""); !r) return error_reply(r.error());
     return c.action == "admin.audit.search" ? audit_search(db, t) : latest_checkpoint(db, c.audit);
   }
+  if (c.policy) return answer_policies(db, c.who, *c.policy, c.policies, *c.snapshot);
   return answer_identity(db, c.who, c.identity, c.auth);
 }
 
@@ -235,9 +240,10 @@ struct AdminApi::Pool {
 };
 
 AdminApi::AdminApi(std::string storage_url, std::shared_ptr<governance::Authenticator> auth,
-                   unsigned threads)
+                   unsigned threads, std::shared_ptr<PolicyControl> policies)
     : storage_url_(std::move(storage_url)),
       auth_(std::move(auth)),
+      policies_(std::move(policies)),
       pool_(std::make_unique<Pool>(threads)) {}
 
 AdminApi::~AdminApi() { pool_->threads.join(); }
@@ -248,6 +254,8 @@ http::Task<void> AdminApi::handle(gateway::EndpointRequest req) {
   call.action = "admin.unknown";
   call.audit = req.audit;
   call.auth = auth_.get();
+  call.policies = policies_.get();
+  call.snapshot = &req.snapshot;
   std::string query_text;
   const std::string& key = req.snapshot.config->admin.api_key;
   auto target = parse_request_target(req.exchange.target());
@@ -285,12 +293,23 @@ http::Task<void> AdminApi::handle(gateway::EndpointRequest req) {
     const std::string& p = target->path;
     const bool get = method == "GET";
     std::optional<std::string> identity = identity_action(method, p);
+    std::optional<std::string> policy = policy_action(method, p);
     if (get && p == "/admin/v1/spend") call.action = "admin.spend.query";
     else if (get && p == "/admin/v1/audit") call.action = "admin.audit.search";
     else if (get && p == "/admin/v1/audit/checkpoint") call.action = "admin.audit.checkpoint";
     else if (identity) call.action = *identity;
-    else if (authorised) {
+    else if (policy) {
+      call.action = *policy;
+      call.policy.emplace();
+      call.policy->action = *policy;
+      if (auto it = target->params.find("limit"); it != target->params.end()) {
+        call.policy->query_limit = it->second;
+      }
+      call.policy->content_type = std::string(req.exchange.header("content-type"));
+      call.policy->if_match = std::string(req.exchange.header("if-match"));
+    } else if (authorised) {
       const bool known = p == "/admin/v1/spend" || p.starts_with("/admin/v1/audit") ||
+                         is_policy_path(p) ||
                          identity_action("GET", p) || identity_action("POST", p) ||
                          identity_action("DELETE", p) || identity_action("PUT", p);
       reply = error_reply(known ? Error::make(ErrorKind::MethodNotAllowed,
@@ -303,13 +322,17 @@ http::Task<void> AdminApi::handle(gateway::EndpointRequest req) {
     call.identity.method = method;
     call.identity.target = std::move(*target);
     call.identity.body = req.exchange.take_body();
+    if (call.policy) call.policy->body = call.identity.body;
     reply = co_await run_query(pool_->threads, storage_url_, call);
   }
   // Every admin call is recorded, allowed or not; never the key itself.
   if (audit::AuditSlot slot = req.audit != nullptr ? req.audit->try_reserve() : audit::AuditSlot{};
       slot) {
     std::string detail;
-    json::Writer(detail).begin_object().field("target", query_text).end_object();
+    json::Writer w(detail);
+    w.begin_object().field("target", query_text);
+    if (!reply.audit_detail.empty()) w.key("policies").raw(reply.audit_detail);
+    w.end_object();
     const int64_t ts_ms =
         std::chrono::duration_cast<std::chrono::milliseconds>(req.received.time_since_epoch())
             .count();

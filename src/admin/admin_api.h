@@ -1,5 +1,6 @@
 // AdminApi: the admin HTTP API under /admin/v1 — spend and audit queries, the latest
-// signed checkpoint, and teams, projects and virtual keys (identity_admin.h).
+// signed checkpoint, teams, projects and virtual keys (identity_admin.h), and the
+// policies in force (policy_admin.h).
 //
 // Authentication: the bootstrap admin key of the config (admin.api_key) as a bearer
 // token, compared in constant time, acts as org-admin; with an Authenticator, virtual
@@ -16,6 +17,7 @@
 #include <memory>
 #include <string>
 
+#include "admin/policy_control.h"
 #include "gateway/endpoints.h"
 #include "governance/authenticator.h"
 
@@ -25,10 +27,11 @@ class AdminApi final : public gateway::Endpoints {
  public:
   // `storage_url` names the store the queries read (the config's storage.url).
   // `auth` (may be null) authenticates callers other than the admin key and has its key
-  // snapshot reloaded after key changes.
+  // snapshot reloaded after key changes. `policies` (may be null: the policies can then
+  // be read and dry-run but not changed) sets and reverts the policies in force.
   explicit AdminApi(std::string storage_url,
                     std::shared_ptr<governance::Authenticator> auth = nullptr,
-                    unsigned threads = 2);
+                    unsigned threads = 2, std::shared_ptr<PolicyControl> policies = nullptr);
   ~AdminApi() override;
 
   std::string_view prefix() const override { return "/admin/"; }
@@ -38,6 +41,7 @@ class AdminApi final : public gateway::Endpoints {
   struct Pool;
   std::string storage_url_;
   std::shared_ptr<governance::Authenticator> auth_;
+  std::shared_ptr<PolicyControl> policies_;
   std::unique_ptr<Pool> pool_;
 };
 

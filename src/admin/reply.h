@@ -12,6 +12,7 @@ struct Reply {
   unsigned status = 200;
   std::string body;
   std::string error;  // for the audit record
+  std::string audit_detail;  // a JSON object added to the audit record's detail ("" none)
 };
 
 // The error in the OpenAI error shape.

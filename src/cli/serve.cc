@@ -31,11 +31,13 @@ std::optional<fs::file_time_type> mtime(const std::string& path) {
   return t;
 }
 
-// Polls the config file's modification time once a second and reloads on change.
+// Polls the config file's modification time once a second and reloads on change. The
+// reload goes through the PolicyControl, which keeps policies set through the admin API.
 class ConfigWatcher {
  public:
-  ConfigWatcher(asio::io_context& ctx, const ServeOptions& o, gateway::Gateway& g)
-      : timer_(ctx), options_(o), gateway_(g), seen_(mtime(o.config_path)) {}
+  ConfigWatcher(asio::io_context& ctx, const ServeOptions& o, gateway::Gateway& g,
+                admin::PolicyControl& policies)
+      : timer_(ctx), options_(o), gateway_(g), policies_(policies), seen_(mtime(o.config_path)) {}
 
   void start() {
     if (options_.config_path.empty()) return;
@@ -59,7 +61,7 @@ class ConfigWatcher {
       gateway_.record_admin("config.reload", why, 400, config.error().message, "{}");
       return;
     }
-    if (auto r = gateway_.apply(*config, why); !r) {
+    if (auto r = policies_.apply_file(*config, why); !r) {
       spdlog::error("config reload ({}) rejected: {}", why, r.error().message);
       return;
     }
@@ -73,6 +75,7 @@ class ConfigWatcher {
   asio::steady_timer timer_;
   const ServeOptions& options_;
   gateway::Gateway& gateway_;
+  admin::PolicyControl& policies_;
   std::optional<fs::file_time_type> seen_;
 };
 
@@ -91,18 +94,32 @@ int serve(const ServeOptions& options) {
   if (auto started = auth->start(); !started) {
     spdlog::warn("identity: {} (retrying in the background)", started.error().message);
   }
+  // Policies (docs/policies.md): the newest version set through the admin API, if any,
+  // overrides the file's; a store that cannot be read now is caught up by the poller.
+  auto policies = std::make_shared<admin::PolicyControl>(*config);
+  ConfigPtr start_config = *config;
+  if (auto db = store::open_store({.url = (*config)->storage.url}); !db) {
+    spdlog::warn("policies: cannot read the store ({}); starting with the config file's",
+                 db.error().message);
+  } else if (auto c = policies->start_config(**db); !c) {
+    std::fprintf(stderr, "switchyard: %s\n", c.error().message.c_str());
+    return 2;
+  } else {
+    start_config = *c;
+  }
   std::vector<std::shared_ptr<gateway::Endpoints>> extra{
-      std::make_shared<admin::AdminApi>((*config)->storage.url, auth)};
+      std::make_shared<admin::AdminApi>((*config)->storage.url, auth, 2, policies)};
   // Workflows (docs/workflows.md): the API is served from the start; the engine runs its
   // steps through this gateway, so it starts once the gateway is up.
   auto runs_api = std::make_shared<workflow::RunsApi>((*config)->workflows.dir, auth);
   for (auto& group : runs_api->endpoints()) extra.push_back(std::move(group));
-  auto gateway = gateway::Gateway::start(*config, options.listen, std::move(extra), auth);
+  auto gateway = gateway::Gateway::start(start_config, options.listen, std::move(extra), auth);
   if (!gateway) {
     std::fprintf(stderr, "switchyard: %s\n", gateway.error().message.c_str());
     return 2;
   }
   auto& g = **gateway;
+  policies->attach(&g);
   // The workflow settings of the config at start-up (a reload does not change them).
   auto engine = workflow::Engine::start(
       {.store_url = (*config)->storage.url, .settings = (*config)->workflows},
@@ -112,6 +129,9 @@ int serve(const ServeOptions& options) {
     return 2;
   }
   runs_api->attach(engine->get());
+  // Other replicas' policy changes, as often as their key changes are looked for.
+  policies->start_polling((*config)->storage.url,
+                          std::chrono::milliseconds((*config)->auth.key_refresh_ms));
   const auto& server = (*config)->server;
   const std::string host = options.listen.empty() ? server.listen : options.listen;
   const std::string scheme = server.tls ? "https" : "http";
@@ -123,7 +143,7 @@ int serve(const ServeOptions& options) {
                (*config)->routes.size(), scheme, shown, g.port());
 
   asio::io_context control;
-  ConfigWatcher watcher(control, options, g);
+  ConfigWatcher watcher(control, options, g, *policies);
   watcher.start();
   asio::signal_set signals(control, SIGINT, SIGTERM, SIGHUP);
   std::function<void(boost::system::error_code, int)> on_signal =
@@ -142,6 +162,8 @@ int serve(const ServeOptions& options) {
   control.run();
 
   (*engine)->stop();  // running steps finish; unfinished runs resume at the next start
+  policies->stop();
+  policies->attach(nullptr);  // waits for an admin change being applied; later ones get 503
   const size_t cut = g.drain();
   auth->stop();
   if (cut > 0) spdlog::warn("drain deadline reached; {} connections were cut", cut);

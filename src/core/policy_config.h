@@ -66,6 +66,9 @@ enum class PolicyDefault { Allow, Deny };
 struct PolicyConfig {
   PolicyDefault default_effect = PolicyDefault::Allow;
   std::vector<PolicyRule> rules;  // in file order; decisions list fired rules in this order
+  // The section's YAML as read (the config file's, re-emitted; or the admin API's text as
+  // given), for showing which policies are in force. Not used by the engine.
+  std::string text;
 };
 
 inline const char* effect_name(PolicyEffect e) {

@@ -203,6 +203,7 @@ void read_rule(YamlReader& r, const Node& n, const std::string& path, PolicyRule
 
 void read_policies(YamlReader& r, const Node& n, PolicyConfig& out) {
   if (!defined(n)) return;
+  out.text = YAML::Dump(n);
   Node rules = n;
   if (n.IsMap()) {
     r.allow_keys(n, "policies", {"default", "rules"});
@@ -252,6 +253,40 @@ void check_policy_references(YamlReader& r, const Node& root, const Config& c) {
       }
     }
   }
+}
+
+Result<PolicyConfig> load_policies_text(std::string_view text, const std::string& source,
+                                        const Config& config, const EnvLookup& env) {
+  Node n;
+  try {
+    n = YAML::Load(std::string(text));
+  } catch (const YAML::Exception& e) {
+    return fail(ErrorKind::InvalidRequest,
+                fmt::format("{}:{}: invalid YAML: {}", source, e.mark.line + 1, e.msg));
+  }
+  YamlReader r(source, env);
+  Config checked;
+  checked.deployments = config.deployments;
+  try {
+    if (!defined(n)) {
+      r.problem(n, "policies", "expected a list of rules or a mapping {default, rules}");
+    } else {
+      read_policies(r, n, checked.policies);
+      Node root(YAML::NodeType::Map);
+      root["policies"] = n;
+      check_policy_references(r, root, checked);
+    }
+  } catch (const YAML::Exception& e) {
+    r.problem(n, "(document)", e.what());
+  }
+  if (!r.problems().empty()) {
+    std::string message = fmt::format("invalid policies ({} problem{}):", r.problems().size(),
+                                      r.problems().size() == 1 ? "" : "s");
+    for (const auto& p : r.problems()) message += "\n  " + p;
+    return fail(ErrorKind::InvalidRequest, std::move(message));
+  }
+  checked.policies.text = std::string(text);
+  return std::move(checked.policies);
 }
 
 }  // namespace sy

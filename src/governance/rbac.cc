@@ -11,6 +11,8 @@ const char* action_name(Action a) {
     case Action::ManageProjects: return "manage-projects";
     case Action::ManageKeys: return "manage-keys";
     case Action::ReadIdentity: return "read-identity";
+    case Action::ReadPolicies: return "read-policies";
+    case Action::ManagePolicies: return "manage-policies";
   }
   return "?";
 }
@@ -27,7 +29,10 @@ bool allowed(const Principal& p, Action action, std::string_view resource_team) 
     case Action::ReadAudit:
       return p.has_role(Role::Auditor);
     case Action::ManageTeams:
+    case Action::ManagePolicies:
       return false;
+    case Action::ReadPolicies:
+      return p.has_role(Role::Auditor) || p.has_role(Role::TeamAdmin);
     case Action::ManageProjects:
     case Action::ManageKeys:
     case Action::ReadIdentity:

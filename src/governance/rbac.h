@@ -9,10 +9,14 @@
 //   ManageProjects        yes        yes                   no         no
 //   ManageKeys            yes        yes                   no         no
 //   ReadIdentity          yes        yes                   no         no
+//   ReadPolicies          yes        yes (any team)        no         yes
+//   ManagePolicies        yes        no                    no         no
 //
 // `resource_team` is the team the resource belongs to ("" for organisation-wide things
 // such as the team list or all-team spend): a team-admin is only allowed on its own
-// team, never on "". org-admin and auditor are organisation-wide.
+// team, never on "". org-admin and auditor are organisation-wide. The policies are one
+// organisation-wide set that governs every team, so a team-admin reads them (to see why
+// its team's requests are denied) but only an org-admin changes them.
 #pragma once
 
 #include <string_view>
@@ -30,6 +34,8 @@ enum class Action {
   ManageProjects,
   ManageKeys,
   ReadIdentity,  // list/get teams, projects and keys (never secrets)
+  ReadPolicies,    // the policies in force, their history, dry runs
+  ManagePolicies,  // set or revert the policies through the admin API
 };
 
 const char* action_name(Action a);

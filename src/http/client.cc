@@ -373,7 +373,11 @@ Task<Transport<ResponseHead>> UpstreamCall::send(OutgoingRequest request) {
   auto& s = *state_;
   const Endpoint& ep = *s.target.endpoint;
   s.request = {};
-  s.request.method(request.get ? bhttp::verb::get : bhttp::verb::post);
+  if (!request.method.empty()) {
+    s.request.method_string(request.method);
+  } else {
+    s.request.method(request.get ? bhttp::verb::get : bhttp::verb::post);
+  }
   s.request.target(request.target);
   s.request.version(11);
   s.request.set(bhttp::field::host, ep.host_header());

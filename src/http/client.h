@@ -41,6 +41,7 @@ struct UpstreamTarget {
 
 struct OutgoingRequest {
   bool get = false;    // GET without a body instead of POST (e.g. fetching a JWKS)
+  std::string method;  // another method ("PUT", "DELETE"), when set; a body is sent if given
   std::string target;  // origin-form: path and query
   std::vector<HeaderField> headers;
   std::string body;

@@ -20,7 +20,7 @@ constexpr int64_t kMigrationLockKey = 0x5359'5354'4F52'4531;
 // Schema migrations: kMigrations[i] takes the database from version i to i + 1. Append
 // new steps; never edit a released one. Text columns use the "C" collation: they are
 // compared for equality only, and bytewise comparison keeps the indexes cheap.
-constexpr std::array<const char*, 4> kMigrations = {
+constexpr std::array<const char*, 5> kMigrations = {
     R"sql(
 CREATE TABLE IF NOT EXISTS audit_index (
   log_id TEXT COLLATE "C" NOT NULL,
@@ -154,6 +154,16 @@ CREATE TABLE IF NOT EXISTS workflow_events (
 )sql",
     // 4: a team's allowed regions (docs/identity.md).
     "ALTER TABLE teams ADD COLUMN IF NOT EXISTS regions TEXT NOT NULL DEFAULT '';",
+    // 5: policies set through the admin API (docs/policies.md).
+    R"sql(
+CREATE TABLE IF NOT EXISTS policy_versions (
+  version BIGINT NOT NULL PRIMARY KEY,
+  source TEXT NOT NULL,
+  text TEXT NOT NULL,
+  sha256_hex TEXT NOT NULL,
+  actor TEXT NOT NULL,
+  ts_ms BIGINT NOT NULL);
+)sql",
 };
 constexpr int kSchemaVersion = static_cast<int>(kMigrations.size());
 

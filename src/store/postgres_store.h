@@ -65,6 +65,11 @@ class PostgresStore final : public Store {
   Result<std::vector<StepRow>> steps(std::string_view run_id) override;
   Result<std::vector<RunEventRow>> run_events(std::string_view run_id,
                                               int64_t after_seq) override;
+  // Admin policy versions: postgres_policies.cc.
+  Result<PolicyVersionRow> add_policy_version(const PolicyVersionRow& row,
+                                              std::optional<int64_t> expected) override;
+  Result<std::optional<PolicyVersionRow>> latest_policy_version() override;
+  Result<std::vector<PolicyVersionRow>> policy_versions(uint32_t limit) override;
   const char* backend() const override { return "postgres"; }
 
  private:

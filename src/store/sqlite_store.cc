@@ -23,7 +23,7 @@ namespace {
 
 // Schema migrations: kMigrations[i] takes the database from version i to i + 1. Append
 // new steps; never edit a released one.
-constexpr std::array<const char*, 4> kMigrations = {
+constexpr std::array<const char*, 5> kMigrations = {
     R"sql(
 CREATE TABLE IF NOT EXISTS audit_index (
   log_id TEXT NOT NULL,
@@ -157,6 +157,16 @@ CREATE TABLE IF NOT EXISTS workflow_events (
 )sql",
     // 4: a team's allowed regions (docs/identity.md).
     "ALTER TABLE teams ADD COLUMN regions TEXT NOT NULL DEFAULT '';",
+    // 5: policies set through the admin API (docs/policies.md).
+    R"sql(
+CREATE TABLE IF NOT EXISTS policy_versions (
+  version INTEGER NOT NULL PRIMARY KEY,
+  source TEXT NOT NULL,
+  text TEXT NOT NULL,
+  sha256_hex TEXT NOT NULL,
+  actor TEXT NOT NULL,
+  ts_ms INTEGER NOT NULL);
+)sql",
 };
 constexpr int kSchemaVersion = static_cast<int>(kMigrations.size());
 

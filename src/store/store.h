@@ -134,6 +134,18 @@ struct ApiKeyRow {
   std::string created_by;  // the principal that created it
 };
 
+// One version of the policies set through the admin API (docs/policies.md). Source "admin":
+// `text` is the policies section in force from this version on; source "config": a revert
+// to the config file's policies (`text` empty).
+struct PolicyVersionRow {
+  int64_t version = 0;  // 1, 2, … in commit order; assigned by add_policy_version
+  std::string source;
+  std::string text;
+  std::string sha256_hex;  // of text
+  std::string actor;       // the principal that made the change
+  int64_t ts_ms = 0;
+};
+
 // A workflow run (docs/workflows.md). Statuses: pending, running, waiting_approval,
 // succeeded, failed, cancelled. A run keeps the workflow text it started with.
 struct RunRow {
@@ -238,6 +250,16 @@ class Store {
   virtual Result<std::vector<RunEventRow>> run_events(std::string_view run_id,
                                                       int64_t after_seq) = 0;
 
+  // Policies set through the admin API (sqlite_policies.cc, postgres_policies.cc): an
+  // append-only history. add_policy_version stores `row` as the next version when
+  // `expected` is nullopt or equals the newest stored version (0: none), else refuses with
+  // status 412 (code "version_mismatch"); it returns the row as stored.
+  virtual Result<PolicyVersionRow> add_policy_version(const PolicyVersionRow& row,
+                                                      std::optional<int64_t> expected) = 0;
+  // The newest version, or nullopt when none is stored.
+  virtual Result<std::optional<PolicyVersionRow>> latest_policy_version() = 0;
+  // At most `limit` versions, newest first.
+  virtual Result<std::vector<PolicyVersionRow>> policy_versions(uint32_t limit) = 0;
   // "sqlite" or "postgres".
   virtual const char* backend() const = 0;
 };

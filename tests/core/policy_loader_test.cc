@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include "core/config_loader.h"
+#include "core/policy_loader.h"
 
 namespace sy {
 namespace {
@@ -170,6 +171,41 @@ deployments:
   EXPECT_THAT(c.error().message, HasSubstr("deployments.a.labels: expected a list of labels"));
   EXPECT_THAT(c.error().message, HasSubstr("deployments.b.labels[0]: expected a non-empty label"));
   EXPECT_THAT(c.error().message, HasSubstr("deployments.b.tier: expected a scalar value"));
+}
+
+// The admin API's body: the section alone, read by the same loader and checked against the
+// config's deployments.
+Result<PolicyConfig> load_alone(const std::string& text) {
+  auto base = load("");
+  EXPECT_TRUE(base.has_value());
+  return load_policies_text(text, "body", **base,
+                            [](const std::string&) { return std::optional<std::string>(); });
+}
+
+TEST(PolicyLoader, ReadsASectionOnItsOwn) {
+  auto p = load_alone("default: deny\nrules:\n  - id: ok\n    effect: allow\n    when: {team: [core]}\n");
+  ASSERT_TRUE(p.has_value()) << p.error().message;
+  EXPECT_EQ(p->default_effect, PolicyDefault::Deny);
+  ASSERT_EQ(p->rules.size(), 1u);
+  EXPECT_EQ(p->rules[0].id, "ok");
+  EXPECT_THAT(p->text, HasSubstr("default: deny"));
+  auto json = load_alone(R"([{"id": "j", "effect": "deny", "when": {"model": ["x"]}}])");
+  ASSERT_TRUE(json.has_value()) << json.error().message;
+  EXPECT_EQ(json->rules[0].effect, PolicyEffect::Deny);
+}
+
+TEST(PolicyLoader, ReportsASectionsProblemsWithLines) {
+  auto bad = load_alone("- id: a\n  effect: deny\n- id: b\n  effect: explode\n");
+  ASSERT_FALSE(bad.has_value());
+  EXPECT_THAT(bad.error().message, HasSubstr("body:4: policies[1].effect"));
+  auto unknown = load_alone("- id: r\n  effect: restrict\n  deployments: {names: [nope]}\n");
+  ASSERT_FALSE(unknown.has_value());
+  EXPECT_THAT(unknown.error().message, HasSubstr("unknown deployment \"nope\""));
+  auto syntax = load_alone("- id: a\n  effect: [deny\n");
+  ASSERT_FALSE(syntax.has_value());
+  EXPECT_THAT(syntax.error().message, HasSubstr("body:"));
+  EXPECT_THAT(syntax.error().message, HasSubstr("invalid YAML"));
+  EXPECT_FALSE(load_alone("").has_value());
 }
 
 }  // namespace

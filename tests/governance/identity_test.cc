@@ -88,6 +88,20 @@ TEST(RbacTest, TheRoleTable) {
   EXPECT_NE(denied.error().message.find("manage-keys"), std::string::npos);
 }
 
+TEST(RbacTest, PoliciesAreReadByAuditorsAndTeamAdminsAndChangedByOrgAdminsOnly) {
+  EXPECT_TRUE(allowed(with({Role::OrgAdmin}, ""), Action::ManagePolicies, ""));
+  EXPECT_TRUE(allowed(with({Role::OrgAdmin}, ""), Action::ReadPolicies, ""));
+  EXPECT_TRUE(allowed(with({Role::Auditor}, ""), Action::ReadPolicies, ""));
+  EXPECT_TRUE(allowed(with({Role::TeamAdmin}), Action::ReadPolicies, ""));
+  for (const auto& roles : {std::vector<Role>{Role::Auditor}, std::vector<Role>{Role::TeamAdmin},
+                            std::vector<Role>{Role::Developer}}) {
+    EXPECT_FALSE(allowed(with(roles), Action::ManagePolicies, "")) << static_cast<int>(roles[0]);
+    EXPECT_FALSE(allowed(with(roles), Action::ManagePolicies, "search"));
+  }
+  EXPECT_FALSE(allowed(with({Role::Developer}), Action::ReadPolicies, ""));
+  EXPECT_FALSE(allowed(with({}), Action::ReadPolicies, ""));
+}
+
 TEST(PrincipalTest, EmptyAllowListsMeanAny) {
   Principal p;
   EXPECT_TRUE(p.may_use_model("anything"));
