@@ -1,0 +1,52 @@
+#include "cli/gateway_client.h"
+
+#include <cstdlib>
+#include <utility>
+
+#include "workflow/gateway_ports.h"
+
+namespace sy::cli {
+
+std::string ApiReply::problem() const {
+  if (status == 0) return error.empty() ? "no answer" : error;
+  std::string message = text;
+  if (json.is_object() && json.contains("error") && json["error"].is_object()) {
+    message = json["error"].value("message", text);
+  }
+  return "HTTP " + std::to_string(status) + ": " + message;
+}
+
+GatewayClient::GatewayClient(std::string base_url, std::string key,
+                             std::chrono::milliseconds timeout)
+    : base_(std::move(base_url)), key_(std::move(key)), timeout_(timeout) {
+  while (base_.ends_with('/')) base_.pop_back();
+  if (key_.empty()) {
+    if (const char* env = std::getenv("SWITCHYARD_API_KEY")) key_ = env;
+  }
+}
+
+ApiReply GatewayClient::get(const std::string& path) const { return call("GET", path, {}); }
+
+ApiReply GatewayClient::post(const std::string& path, const std::string& body) const {
+  return call("POST", path, body);
+}
+
+ApiReply GatewayClient::call(const char* method, const std::string& path,
+                             const std::string& body) const {
+  workflow::ToolRequest request;
+  request.method = method;
+  request.url = base_ + path;
+  request.timeout = timeout_;
+  if (!key_.empty()) request.headers.emplace_back("authorization", "Bearer " + key_);
+  if (request.method == "POST") request.headers.emplace_back("content-type", "application/json");
+  request.body = body;
+  workflow::ToolReply r = workflow::call_http_tool(request);
+  ApiReply reply;
+  reply.status = r.status;
+  reply.error = std::move(r.error);
+  reply.text = std::move(r.body);
+  reply.json = nlohmann::json::parse(reply.text, nullptr, false);
+  return reply;
+}
+
+}  // namespace sy::cli
