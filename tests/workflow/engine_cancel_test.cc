@@ -108,7 +108,10 @@ class EngineCancelTest : public ::testing::Test {
   }
   std::vector<std::string> event_types() {
     std::vector<std::string> out;
-    for (const auto& e : engine_->events(run_id_, 0).value()) {
+    const auto events = engine_->events(run_id_, 0);
+    EXPECT_TRUE(events);
+    if (!events) return out;
+    for (const auto& e : *events) {
       const json j = json::parse(e.json);
       out.push_back(j.value("type", "") + ":" + j.value("step", "") + ":" + j.value("status", ""));
     }
