@@ -17,7 +17,7 @@ constexpr size_t kMaxAnswerBytes = 16u << 20;
 // Pointers, not references: coroutine parameters are copied into the frame.
 http::Task<void> exchange(http::UpstreamPool* pool, http::UpstreamTarget target,
                           http::OutgoingRequest request, http::Deadlines deadlines,
-                          GatewayReply* out) {
+                          ApiReply* out) {
   http::UpstreamCall call(*pool, std::move(target), deadlines);
   auto head = co_await call.send(std::move(request));
   if (!head) {
@@ -30,44 +30,54 @@ http::Task<void> exchange(http::UpstreamPool* pool, http::UpstreamTarget target,
     co_return;
   }
   out->status = head->status;
-  out->body = std::move(*body);
+  out->text = std::move(*body);
 }
 
 }  // namespace
 
-std::string api_key_or_env(const std::string& key) {
-  if (!key.empty()) return key;
-  const char* env = std::getenv("SWITCHYARD_API_KEY");
-  return env != nullptr ? env : "";
+std::string ApiReply::problem() const {
+  if (status == 0) return error.empty() ? "no answer" : error;
+  std::string message = text;
+  if (json.is_object() && json.contains("error") && json["error"].is_object()) {
+    message = json["error"].value("message", text);
+  }
+  return "HTTP " + std::to_string(status) + ": " + message;
 }
 
-GatewayReply call_gateway(const GatewayRequest& request) {
-  GatewayReply reply;
-  std::string_view url = request.url;
-  std::string query;
-  if (const size_t q = url.find('?'); q != std::string_view::npos) {
-    query = std::string(url.substr(q));
-    url = url.substr(0, q);
+GatewayClient::GatewayClient(std::string base_url, std::string key,
+                             std::chrono::milliseconds timeout)
+    : base_(std::move(base_url)), key_(std::move(key)), timeout_(timeout) {
+  while (base_.ends_with('/')) base_.pop_back();
+  if (key_.empty()) {
+    if (const char* env = std::getenv("SWITCHYARD_API_KEY")) key_ = env;
   }
+}
+
+ApiReply GatewayClient::call(const std::string& method, const std::string& path,
+                             const std::string& body, const Headers& headers,
+                             const std::string& content_type) const {
+  ApiReply reply;
+  std::string_view url = base_;
   auto endpoint = parse_endpoint(url);
   if (!endpoint) {
-    reply.error = "bad URL: " + endpoint.error().message;
+    reply.error = "bad gateway URL " + base_ + ": " + endpoint.error().message;
     return reply;
   }
   http::OutgoingRequest out;
-  out.method = request.method;
-  out.get = request.method == "GET";
-  out.target = (endpoint->path_prefix.empty() ? "/" : endpoint->path_prefix) + query;
-  for (const auto& [name, value] : request.headers) out.headers.push_back({name, value});
+  out.method = method;
+  out.get = method == "GET";
+  out.target = endpoint->path_prefix + path;
+  if (out.target.empty() || out.target.front() != '/') out.target.insert(0, "/");
+  if (!key_.empty()) out.headers.push_back({"authorization", "Bearer " + key_});
+  for (const auto& [name, value] : headers) out.headers.push_back({name, value});
   out.headers.push_back({"accept", "application/json"});
-  out.body = request.body;
-  out.content_type = request.content_type;
+  out.body = body;
+  out.content_type = content_type;
   http::Deadlines deadlines;
-  deadlines.connect =
-      std::min<std::chrono::milliseconds>(request.timeout, std::chrono::seconds(10));
-  deadlines.first_byte = request.timeout;
-  deadlines.idle = request.timeout;
-  deadlines.total = request.timeout;
+  deadlines.connect = std::min<std::chrono::milliseconds>(timeout_, std::chrono::seconds(10));
+  deadlines.first_byte = timeout_;
+  deadlines.idle = timeout_;
+  deadlines.total = timeout_;
   asio::io_context ctx;
   {
     http::UpstreamPool pool(ctx);
@@ -82,6 +92,7 @@ GatewayReply call_gateway(const GatewayRequest& request) {
     ctx.run();
   }
   if (reply.status == 0 && reply.error.empty()) reply.error = "no answer";
+  reply.json = nlohmann::json::parse(reply.text, nullptr, false);
   return reply;
 }
 

@@ -1,5 +1,5 @@
 // The `switchyard` command: serve, config check, audit, spend, dlp, policy, teams, projects,
-// keys, classify, eval-router, run, version.
+// keys, classify, eval-router, run, runs, version.
 #include <CLI/CLI.hpp>
 #include <cstdio>
 
@@ -9,6 +9,7 @@
 #include "cli/identity_cmd.h"
 #include "cli/policy_cmd.h"
 #include "cli/run_cmd.h"
+#include "cli/runs_cmd.h"
 #include "cli/spend_cmd.h"
 #include "cli/serve.h"
 #include "core/config_loader.h"
@@ -38,6 +39,7 @@ int main(int argc, char** argv) {
   sy::cli::add_policy_commands(app);
   sy::cli::add_classify_commands(app);
   sy::cli::add_run_command(app);
+  sy::cli::add_runs_command(app);
   app.add_subcommand("version", "Print the version");
 
   CLI11_PARSE(app, argc, argv);

@@ -23,47 +23,37 @@ struct PolicyRemoteOptions {
 
 // Prints the answer: the policies' YAML (--text) or the JSON; errors to stderr. The exit
 // code: 0 for 2xx, 1 otherwise.
-int report(const char* what, const GatewayRequest& req, const GatewayReply& r, bool text) {
+int report(const char* what, const GatewayClient& client, const ApiReply& r, bool text) {
   if (r.status == 0) {
-    fmt::print(stderr, "switchyard policy {}: {}: {}\n", what, req.url, r.error);
+    fmt::print(stderr, "switchyard policy {}: {}: {}\n", what, client.base(), r.problem());
     return 1;
   }
-  const auto j = nlohmann::json::parse(r.body, nullptr, false);
-  if (r.status < 200 || r.status >= 300) {
-    std::string message = r.body;
-    if (!j.is_discarded() && j.contains("error") && j["error"].is_object()) {
-      message = j["error"].value("message", r.body);
-    }
-    fmt::print(stderr, "switchyard policy {}: HTTP {}: {}\n", what, r.status, message);
+  if (!r.ok()) {
+    fmt::print(stderr, "switchyard policy {}: {}\n", what, r.problem());
     return 1;
   }
-  if (text && !j.is_discarded() && j.contains("text") && j["text"].is_string()) {
+  const auto& j = r.json;
+  if (text && j.is_object() && j.contains("text") && j["text"].is_string()) {
     fmt::print("{}", j["text"].get<std::string>());
   } else {
-    fmt::print("{}\n", j.is_discarded() ? r.body : j.dump(2));
+    fmt::print("{}\n", j.is_discarded() ? r.text : j.dump(2));
   }
   return 0;
 }
 
-GatewayRequest request(const PolicyRemoteOptions& o, std::string method) {
-  GatewayRequest req;
-  req.method = std::move(method);
-  std::string base = o.gateway;
-  while (base.ends_with('/')) base.pop_back();
-  req.url = base + "/admin/v1/policies";
-  const std::string key = api_key_or_env(o.key);
-  if (!key.empty()) req.headers.emplace_back("authorization", "Bearer " + key);
-  if (!o.if_match.empty()) req.headers.emplace_back("if-match", o.if_match);
-  return req;
+constexpr const char* kPath = "/admin/v1/policies";
+
+GatewayClient::Headers if_match(const PolicyRemoteOptions& o) {
+  if (o.if_match.empty()) return {};
+  return {{"if-match", o.if_match}};
 }
 
 int get(const PolicyRemoteOptions& o) {
-  const GatewayRequest req = request(o, "GET");
-  return report("get", req, call_gateway(req), o.text);
+  const GatewayClient client(o.gateway, o.key);
+  return report("get", client, client.get(kPath), o.text);
 }
 
 int put(const PolicyRemoteOptions& o) {
-  GatewayRequest req = request(o, "PUT");
   std::ifstream in(o.file, std::ios::binary);
   if (!in) {
     fmt::print(stderr, "switchyard policy put: cannot read {}\n", o.file);
@@ -71,14 +61,14 @@ int put(const PolicyRemoteOptions& o) {
   }
   std::stringstream ss;
   ss << in.rdbuf();
-  req.body = ss.str();
-  req.content_type = o.file.ends_with(".json") ? "application/json" : "application/yaml";
-  return report("put", req, call_gateway(req), o.text);
+  const GatewayClient client(o.gateway, o.key);
+  const std::string type = o.file.ends_with(".json") ? "application/json" : "application/yaml";
+  return report("put", client, client.call("PUT", kPath, ss.str(), if_match(o), type), o.text);
 }
 
 int revert(const PolicyRemoteOptions& o) {
-  const GatewayRequest req = request(o, "DELETE");
-  return report("revert", req, call_gateway(req), o.text);
+  const GatewayClient client(o.gateway, o.key);
+  return report("revert", client, client.call("DELETE", kPath, {}, if_match(o)), o.text);
 }
 
 }  // namespace

@@ -2,6 +2,8 @@
 
 #include <unistd.h>
 
+#include <atomic>
+#include <csignal>
 #include <cstdio>
 #include <cstdlib>
 #include <fstream>
@@ -10,8 +12,8 @@
 #include <thread>
 
 #include "cli/config_source.h"
+#include "cli/gateway_client.h"
 #include "core/log.h"
-#include "core/url.h"
 #include "gateway/gateway.h"
 #include "workflow/engine.h"
 #include "workflow/gateway_ports.h"
@@ -31,6 +33,7 @@ struct RunOptions {
   std::string config_path;
   std::string key;
   std::string log_level = "warn";
+  bool detach = false;
 };
 
 Result<std::string> read_file(const std::string& path) {
@@ -61,6 +64,20 @@ void print_event(const std::string& event) {
   }
   std::fprintf(stderr, "%s\n", line.c_str());
 }
+
+// Ctrl-C: the run is cancelled, then the command exits 130. A second Ctrl-C kills the
+// process at once (the handler restores the default).
+std::atomic<bool> g_interrupted{false};
+
+void on_interrupt(int /*signal*/) {
+  g_interrupted.store(true);
+  std::signal(SIGINT, SIG_DFL);
+}
+
+bool interrupted() { return g_interrupted.load(); }
+
+constexpr int kInterruptedExit = 130;
+constexpr const char* kInterruptComment = "interrupted (Ctrl-C)";
 
 int finish(const json& run) {
   std::printf("%s\n", run.contains("output") ? run["output"].dump(2).c_str() : "null");
@@ -104,6 +121,17 @@ int run_in_process(const RunOptions& o, const std::string& spec, const std::stri
   std::fprintf(stderr, "run %s (%s) started\n", run->id.c_str(), run->workflow.c_str());
   int64_t after = 0;
   for (;;) {
+    if (interrupted()) {
+      auto cancelled = (*engine)->cancel(run->id, kInterruptComment, operator_principal);
+      if (cancelled) {
+        std::fprintf(stderr, "run %s cancelled\n", run->id.c_str());
+      } else {
+        std::fprintf(stderr, "switchyard: cannot cancel run %s: %s\n", run->id.c_str(),
+                     cancelled.error().message.c_str());
+      }
+      (*engine)->stop();
+      return kInterruptedExit;
+    }
     const bool idle = (*engine)->wait_idle(std::chrono::milliseconds(100));
     auto events = (*engine)->events(run->id, after);
     if (events) {
@@ -132,43 +160,43 @@ int run_remote(const RunOptions& o, const std::string& spec, const std::string& 
     std::fprintf(stderr, "switchyard: %s\n", parsed.error().message.c_str());
     return 2;
   }
-  std::string base = o.gateway_url;
-  while (base.ends_with('/')) base.pop_back();
-  std::string key = o.key;
-  if (key.empty()) {
-    if (const char* env = std::getenv("SWITCHYARD_API_KEY")) key = env;
-  }
-  workflow::ToolRequest post;
-  post.method = "POST";
-  post.url = base + "/v1/workflows/" + parsed->name + "/runs";
-  post.timeout = std::chrono::seconds(30);
-  if (!key.empty()) post.headers.emplace_back("authorization", "Bearer " + key);
-  post.body = json{{"input", json::parse(input, nullptr, false)}, {"workflow", spec}}.dump();
-  const workflow::ToolReply created = workflow::call_http_tool(post);
-  const json run = json::parse(created.body, nullptr, false);
-  if (created.status != 201 || run.is_discarded()) {
-    std::fprintf(stderr, "switchyard: %s: %s%s\n", post.url.c_str(),
-                 created.status ? ("HTTP " + std::to_string(created.status) + " ").c_str() : "",
-                 created.status ? created.body.c_str() : created.error.c_str());
+  const GatewayClient client(o.gateway_url, o.key);
+  const std::string submit = "/v1/workflows/" + parsed->name + "/runs";
+  const ApiReply created = client.post(
+      submit, json{{"input", json::parse(input, nullptr, false)}, {"workflow", spec}}.dump());
+  if (created.status != 201 || !created.json.is_object()) {
+    std::fprintf(stderr, "switchyard: POST %s%s: %s\n", client.base().c_str(), submit.c_str(),
+                 created.problem().c_str());
     return 2;
   }
-  const std::string id = run.value("id", "");
+  const std::string id = created.json.value("id", "");
   std::fprintf(stderr, "run %s (%s) started on %s\n", id.c_str(), parsed->name.c_str(),
-               base.c_str());
+               client.base().c_str());
+  if (o.detach) {
+    std::printf("%s\n", id.c_str());
+    return 0;
+  }
   // Progress: the run's step records, polled; each change printed once.
   std::map<std::string, std::string> seen;
-  workflow::ToolRequest get;
-  get.url = base + "/v1/runs/" + id;
-  get.headers = post.headers;
-  get.timeout = std::chrono::seconds(30);
+  const std::string path = "/v1/runs/" + id;
   for (;;) {
-    const workflow::ToolReply r = workflow::call_http_tool(get);
-    const json view = json::parse(r.body, nullptr, false);
-    if (r.status != 200 || view.is_discarded()) {
-      std::fprintf(stderr, "switchyard: %s: %s\n", get.url.c_str(),
-                   r.status ? r.body.c_str() : r.error.c_str());
+    if (interrupted()) {
+      const ApiReply r = client.post(path + "/cancel", json{{"comment", kInterruptComment}}.dump());
+      if (r.status == 200) {
+        std::fprintf(stderr, "run %s cancelled\n", id.c_str());
+      } else {
+        std::fprintf(stderr, "switchyard: cannot cancel run %s: %s\n", id.c_str(),
+                     r.problem().c_str());
+      }
+      return kInterruptedExit;
+    }
+    const ApiReply r = client.get(path);
+    if (r.status != 200 || !r.json.is_object()) {
+      std::fprintf(stderr, "switchyard: GET %s%s: %s\n", client.base().c_str(), path.c_str(),
+                   r.problem().c_str());
       return 2;
     }
+    const json& view = r.json;
     for (const json& s : view.value("steps", json::array())) {
       std::string name = "step " + s.value("step", "");
       if (s.contains("item")) name += "[" + std::to_string(s.value("item", 0)) + "]";
@@ -183,7 +211,8 @@ int run_remote(const RunOptions& o, const std::string& spec, const std::string& 
     if (workflow::run_finished(status)) return finish(view);
     if (status == "waiting_approval" && seen["run"] != status) {
       seen["run"] = status;
-      std::fprintf(stderr, "run: waiting for an approval (POST %s/approvals)\n", get.url.c_str());
+      std::fprintf(stderr, "run: waiting for an approval (switchyard runs approve %s)\n",
+                   id.c_str());
     }
     std::this_thread::sleep_for(std::chrono::milliseconds(250));
   }
@@ -205,6 +234,11 @@ int run(const RunOptions& o) {
     std::fprintf(stderr, "switchyard: --input is not JSON\n");
     return 2;
   }
+  std::signal(SIGINT, on_interrupt);
+  if (o.detach && o.gateway_url.empty()) {
+    std::fprintf(stderr, "switchyard: --detach needs --gateway\n");
+    return 2;
+  }
   return o.gateway_url.empty() ? run_in_process(o, *spec, *input) : run_remote(o, *spec, *input);
 }
 
@@ -220,6 +254,8 @@ void add_run_command(CLI::App& app) {
   cmd->add_option("-c,--config", o->config_path,
                   "config file for an in-process run (default: the embedded demo config)");
   cmd->add_option("-k,--key", o->key, "API key for --gateway (default: $SWITCHYARD_API_KEY)");
+  cmd->add_flag("-d,--detach", o->detach,
+                "with --gateway: print the run's id and exit once it is submitted");
   cmd->add_option("--log-level", o->log_level, "trace, debug, info, warn, error or off");
   cmd->callback([o] {
     if (int rc = run(*o); rc != 0) throw CLI::RuntimeError(rc);

@@ -6,7 +6,10 @@
 // as the key in --key or $SWITCHYARD_API_KEY. Either way it prints progress lines on
 // stderr, the final output as JSON on stdout, and exits 0 when the run succeeded, 1 when
 // it failed, 3 when it waits for an approval it cannot get here (in process), 2 on usage
-// or start-up errors.
+// or start-up errors. Ctrl-C cancels the run (in process, or POST /v1/runs/{id}/cancel)
+// and exits 130; `--detach` (with --gateway) prints the run's id once it is submitted and
+// leaves it running. The gateway's API is reached through GatewayClient
+// (gateway_client.h), like `switchyard runs` (runs_cmd.h).
 #pragma once
 
 #include <CLI/CLI.hpp>

@@ -2,6 +2,7 @@
 
 #include <unistd.h>
 
+#include <algorithm>
 #include <condition_variable>
 #include <deque>
 #include <map>
@@ -65,6 +66,9 @@ struct Engine::State {
   std::set<std::string> executing;
   std::set<std::string> again;               // executing, and queued again meanwhile
   std::map<std::string, int64_t> deadlines;  // runs waiting on an approval → its timeout
+  // Per executing run: set to make its execution end now (the engine stops, or the run
+  // was cancelled); the executor's `stopping` and its calls' `cancel`.
+  std::map<std::string, std::shared_ptr<std::atomic<bool>>> halts;
   std::vector<std::thread> workers;
   std::thread scheduler;
   bool stopped = false;
@@ -91,7 +95,6 @@ struct Engine::State {
   }
 
   void work() {
-    const ExecutorContext x{*db, *ports, options.settings, options.clock, stopping};
     std::unique_lock lock(mu);
     for (;;) {
       wake.wait(lock, [&] { return stopping.load() || !queue.empty(); });
@@ -101,14 +104,18 @@ struct Engine::State {
       queued.erase(id);
       executing.insert(id);
       deadlines.erase(id);
+      auto halt = std::make_shared<std::atomic<bool>>(false);
+      halts[id] = halt;
       lock.unlock();
       ExecutionEnd end;
       if (claim(id)) {
+        const ExecutorContext x{*db, *ports, options.settings, options.clock, *halt};
         end = execute_run(x, id);
       } else {
         spdlog::info("workflow run {}: held by another engine, not run here", id);
       }
       lock.lock();
+      halts.erase(id);
       executing.erase(id);
       if (end.approval_deadline_ms) deadlines[id] = *end.approval_deadline_ms;
       if (again.erase(id) > 0 && queued.insert(id).second) queue.push_back(id);
@@ -154,7 +161,10 @@ struct Engine::State {
       for (const std::string& id : due) enqueue(id);
       if (t - last_renewal >= options.lease_ms / 3) {
         last_renewal = t;
-        for (const std::string& id : held) claim(id);
+        for (const std::string& id : held) {
+          claim(id);
+          if (cancelled_elsewhere(id)) halt(id);
+        }
         // Waiting runs keep their lease too, and are looked at again: an approval given
         // through another replica is seen here.
         for (const std::string& id : waiting) {
@@ -167,6 +177,19 @@ struct Engine::State {
       }
       lock.lock();
     }
+  }
+
+  // Ends the execution of a run this engine is executing, if it is (lock: mu not held).
+  void halt(const std::string& run_id) {
+    std::lock_guard lock(mu);
+    if (auto it = halts.find(run_id); it != halts.end()) it->second->store(true);
+    deadlines.erase(run_id);
+  }
+
+  // A run cancelled through another replica: its status in the store says so.
+  bool cancelled_elsewhere(const std::string& run_id) {
+    auto run = db->with([&](store::Store& s) { return s.get_run(run_id); });
+    return run && *run && (*run)->status == run_status_name(RunStatus::Cancelled);
   }
 
   Result<void> resume_all() {
@@ -215,6 +238,7 @@ void Engine::stop() {
     if (s.stopped) return;
     s.stopped = true;
     s.stopping.store(true);
+    for (auto& [id, halt] : s.halts) halt->store(true);
   }
   s.wake.notify_all();
   s.tick.notify_all();
@@ -229,12 +253,17 @@ Result<store::RunRow> Engine::submit(const std::string& spec_text, const std::st
   auto spec = parse_workflow(spec_text, source);
   if (!spec) return std::unexpected(spec.error());
   if (auto ok = check_supported(*spec, source); !ok) return std::unexpected(ok.error());
-  const json input = json::parse(input_json, nullptr, false);
+  json input = json::parse(input_json, nullptr, false);
   if (input.is_discarded() || !input.is_object()) {
     return fail(ErrorKind::InvalidRequest, "input must be a JSON object", "input");
   }
+  for (const WorkflowInput& in : spec->inputs) {
+    if (!in.default_json.empty() && !input.contains(in.name)) {
+      input[in.name] = json::parse(in.default_json, nullptr, false);
+    }
+  }
   if (spec->input_schema) {
-    if (auto errors = spec->input_schema->validate(input_json); !errors.empty()) {
+    if (auto errors = spec->input_schema->validate(input.dump()); !errors.empty()) {
       return fail(
           ErrorKind::InvalidRequest,
           "the input does not match workflow " + spec->name + "'s inputs:\n" + describe(errors),
@@ -317,6 +346,61 @@ Result<store::RunRow> Engine::decide(const std::string& run_id, const std::strin
   return decided;
 }
 
+Result<store::RunRow> Engine::cancel(const std::string& run_id, const std::string& comment,
+                                     const governance::Principal& who) {
+  State& s = *state_;
+  const std::string by = who.id.empty() ? "anonymous" : who.audit_name();
+  // Under the store's lock: an execution of the run writes nothing once it is cancelled
+  // (run_executor.cc checks the run's status in the same lock).
+  auto cancelled = s.db->with([&](store::Store& db) -> Result<store::RunRow> {
+    auto run = db.get_run(run_id);
+    if (!run) return std::unexpected(run.error());
+    if (!*run) return fail(ErrorKind::NotFound, "no run " + run_id);
+    if (run_finished((*run)->status)) {
+      Error e = Error::make(ErrorKind::InvalidRequest,
+                            "run " + run_id + " has ended (" + (*run)->status + ")", {},
+                            "already_finished");
+      e.status = 409;
+      return std::unexpected(std::move(e));
+    }
+    auto steps = db.steps(run_id);
+    if (!steps) return std::unexpected(steps.error());
+    const int64_t t = s.now();
+    for (const store::StepRow& st : *steps) {
+      if (st.status != "waiting" && st.status != "running") continue;
+      store::StepRow row = st;
+      row.status = "cancelled";
+      row.error = "the run was cancelled";
+      row.finished_ms = t;
+      auto put = db.put_step(row, event_json({.type = "step.cancelled",
+                                              .run = run_id,
+                                              .ts_ms = t,
+                                              .step = row.step_id,
+                                              .item = row.item,
+                                              .status = row.status,
+                                              .error = row.error}));
+      if (!put) return std::unexpected(put.error());
+    }
+    store::RunRow next = **run;
+    next.status = run_status_name(RunStatus::Cancelled);
+    next.error = "cancelled by " + by + (comment.empty() ? "" : ": " + comment);
+    next.updated_ms = next.finished_ms = t;
+    auto put = db.update_run(next, event_json({.type = "run.finished",
+                                               .run = run_id,
+                                               .ts_ms = t,
+                                               .status = next.status,
+                                               .error = next.error}));
+    if (!put) return std::unexpected(put.error());
+    s.halt(run_id);  // the step in flight, if any, stops waiting for its call
+    return next;
+  });
+  if (!cancelled) return cancelled;
+  s.ports->audit(
+      "workflow.run.cancel", who, 200, {},
+      json{{"run", run_id}, {"workflow", cancelled->workflow}, {"comment", comment}}.dump());
+  return cancelled;
+}
+
 Result<RunView> Engine::view(const std::string& run_id) {
   return state_->db->with([&](store::Store& db) -> Result<RunView> {
     auto run = db.get_run(run_id);
@@ -326,6 +410,21 @@ Result<RunView> Engine::view(const std::string& run_id) {
     if (!steps) return std::unexpected(steps.error());
     return RunView{std::move(**run), std::move(*steps)};
   });
+}
+
+Result<std::vector<store::RunRow>> Engine::runs(const std::string& status) {
+  std::vector<store::RunRow> out;
+  for (const char* st :
+       {"pending", "running", "waiting_approval", "succeeded", "failed", "cancelled"}) {
+    if (!status.empty() && status != st) continue;
+    auto rows = state_->db->with([&](store::Store& db) { return db.runs_with_status(st); });
+    if (!rows) return std::unexpected(rows.error());
+    for (store::RunRow& r : *rows) out.push_back(std::move(r));
+  }
+  std::sort(out.begin(), out.end(), [](const store::RunRow& a, const store::RunRow& b) {
+    return a.created_ms != b.created_ms ? a.created_ms > b.created_ms : a.id > b.id;
+  });
+  return out;
 }
 
 Result<std::vector<store::RunEventRow>> Engine::events(const std::string& run_id,

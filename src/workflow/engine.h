@@ -2,7 +2,8 @@
 // run (pending, with the workflow text it started with and its principal) and queues it;
 // a fixed set of threads (workflows.max_active_runs) executes queued runs
 // (run_executor.h); a scheduler thread wakes runs whose approval timed out and renews
-// the leases of the runs this engine holds. On start, with `resume`, every run left
+// the leases of the runs this engine holds (and halts the ones cancelled through another
+// replica). On start, with `resume`, every run left
 // pending or running (or waiting for an approval) that this engine may claim is queued
 // again, and resumes at its first incomplete step.
 //
@@ -65,7 +66,17 @@ class Engine {
   Result<store::RunRow> decide(const std::string& run_id, const std::string& step_id, bool approve,
                                const std::string& comment, const governance::Principal& who);
 
+  // Cancels a run that has not ended: it becomes `cancelled` (its stream ends with a
+  // run.finished event of that status), a step waiting for an approval or running ends
+  // `cancelled` (step.cancelled), the call a running step waits for is abandoned, and an
+  // audit record (workflow.run.cancel) names who cancelled it. A cancelled run is never
+  // resumed. 404: no such run; 409 (code already_finished): the run has ended.
+  Result<store::RunRow> cancel(const std::string& run_id, const std::string& comment,
+                               const governance::Principal& who);
+
   Result<RunView> view(const std::string& run_id);
+  // Runs with this status ("" = every status), newest first.
+  Result<std::vector<store::RunRow>> runs(const std::string& status);
   Result<std::vector<store::RunEventRow>> events(const std::string& run_id, int64_t after_seq);
 
   // Whether stop() was called (the event streams of the API end then).

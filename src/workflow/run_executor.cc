@@ -64,9 +64,21 @@ std::string Execution::context_for(const std::vector<std::string>& needs) const 
   return json{{"inputs", inputs_}, {"steps", std::move(steps)}}.dump();
 }
 
+// Whether the run was cancelled (Engine::cancel): then nothing more is written for it.
+// Called under the store's lock, which cancel() holds while it writes.
+constexpr const char* kCancelled = "run_cancelled";
+bool cancelled(store::Store& s, const std::string& run_id) {
+  auto run = s.get_run(run_id);
+  return run && *run && (*run)->status == run_status_name(RunStatus::Cancelled);
+}
+
 bool Execution::write_step(const StepRow& row, const RunEvent& event) {
-  auto r = x_.db.with([&](store::Store& s) { return s.put_step(row, event_json(event)); });
+  auto r = x_.db.with([&](store::Store& s) -> Result<void> {
+    if (cancelled(s, run_.id)) return fail(ErrorKind::InvalidRequest, "cancelled", {}, kCancelled);
+    return s.put_step(row, event_json(event));
+  });
   if (!r) {
+    if (r.error().code == kCancelled) return false;
     spdlog::error("workflow run {}: cannot store step {}: {}", run_.id, row.step_id,
                   r.error().message);
     return false;
@@ -79,8 +91,12 @@ bool Execution::set_status(RunStatus status, const RunEvent& event) {
   RunRow next = run_;
   next.status = run_status_name(status);
   next.updated_ms = now();
-  auto r = x_.db.with([&](store::Store& s) { return s.update_run(next, event_json(event)); });
+  auto r = x_.db.with([&](store::Store& s) -> Result<void> {
+    if (cancelled(s, run_.id)) return fail(ErrorKind::InvalidRequest, "cancelled", {}, kCancelled);
+    return s.update_run(next, event_json(event));
+  });
   if (!r) {
+    if (r.error().code == kCancelled) return false;
     spdlog::error("workflow run {}: cannot store its status: {}", run_.id, r.error().message);
     return false;
   }

@@ -1,9 +1,10 @@
 // execute_run: takes one run as far as it can go now — from its first incomplete step,
 // in file order (a dependency order: a step only reads earlier steps), until it ends,
-// waits for an approval, or the engine stops. Completed steps are never run again: their
-// outputs come from the store. Each step's start and end are written to the store with
-// their events (one small transaction each); a map step's items are rows of their own,
-// so a resumed map runs only the items that had not finished.
+// waits for an approval, or the engine stops or cancels it (nothing more is written for
+// a cancelled run). Completed steps are never run again: their outputs come from the
+// store. Each step's start and end are written to the store with their events (one small
+// transaction each); a map step's items are rows of their own, so a resumed map runs only
+// the items that had not finished.
 //
 // RunDb is the engine's store connection, shared by its threads under a mutex.
 #pragma once
@@ -40,6 +41,8 @@ struct ExecutorContext {
   StepPorts& ports;
   const WorkflowsConfig& settings;
   std::function<int64_t()> clock;  // ms since the epoch
+  // This run's execution must end now: the engine stops, or the run was cancelled. Also
+  // what its calls watch (ChatCall::cancel), so a call in flight is abandoned.
   const std::atomic<bool>& stopping;
 };
 

@@ -1,5 +1,6 @@
 #include "workflow/runs_api.h"
 
+#include <algorithm>
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/steady_timer.hpp>
@@ -84,6 +85,46 @@ struct Answer {
   std::string body;
 };
 
+// GET /v1/runs?status=…&limit=…
+struct ListQuery {
+  std::string status;
+  size_t limit = 50;
+};
+
+ListQuery list_query(std::string_view query) {
+  ListQuery q;
+  while (!query.empty()) {
+    const size_t amp = query.find('&');
+    const std::string_view pair = query.substr(0, amp);
+    query = amp == std::string_view::npos ? std::string_view() : query.substr(amp + 1);
+    const size_t eq = pair.find('=');
+    if (eq == std::string_view::npos) continue;
+    const std::string_view name = pair.substr(0, eq), value = pair.substr(eq + 1);
+    if (name == "status") q.status = std::string(value);
+    if (name == "limit") {
+      size_t n = 0;
+      if (std::from_chars(value.data(), value.data() + value.size(), n).ec == std::errc() &&
+          n > 0) {
+        q.limit = std::min<size_t>(n, 1000);
+      }
+    }
+  }
+  return q;
+}
+
+// A run in a list: no input, output or steps.
+json run_summary(const store::RunRow& r) {
+  json j = {{"id", r.id},
+            {"object", "workflow.run"},
+            {"workflow", r.workflow},
+            {"status", r.status},
+            {"created_at", r.created_ms},
+            {"updated_at", r.updated_ms},
+            {"finished_at", r.finished_ms}};
+  if (!r.error.empty()) j["error"] = r.error;
+  return j;
+}
+
 Answer error_answer(const Error& e) {
   return {static_cast<unsigned>(e.status), protocols::openai_chat::encode_error(e)};
 }
@@ -163,15 +204,20 @@ RunsApi::RunsApi(std::string workflows_dir, std::shared_ptr<governance::Authenti
 RunsApi::~RunsApi() { pool_->threads.join(); }
 
 std::vector<std::shared_ptr<gateway::Endpoints>> RunsApi::endpoints() {
+  // "/v1/runs" without the slash: the list (the handler answers 404 for "/v1/runsX").
   return {std::make_shared<Group>(shared_from_this(), "/v1/workflows/"),
-          std::make_shared<Group>(shared_from_this(), "/v1/runs/")};
+          std::make_shared<Group>(shared_from_this(), "/v1/runs")};
 }
 
 http::Task<void> RunsApi::handle(gateway::EndpointRequest req) {
   http::Exchange& ex = req.exchange;
   const std::string request_id = req.request_id;
   std::string path(ex.target());
-  if (auto q = path.find('?'); q != std::string::npos) path.resize(q);
+  std::string query;
+  if (auto q = path.find('?'); q != std::string::npos) {
+    query = path.substr(q + 1);
+    path.resize(q);
+  }
   const std::string method(ex.method());
   Engine* engine = engine_.load();
   if (engine == nullptr) {
@@ -208,7 +254,8 @@ http::Task<void> RunsApi::handle(gateway::EndpointRequest req) {
     }
   }
 
-  // /v1/workflows/{name}/runs | /v1/runs/{id} | /v1/runs/{id}/events | /v1/runs/{id}/approvals
+  // /v1/workflows/{name}/runs | /v1/runs | /v1/runs/{id} | /v1/runs/{id}/events |
+  // /v1/runs/{id}/approvals | /v1/runs/{id}/cancel
   std::vector<std::string> parts;
   for (size_t i = 1; i <= path.size();) {
     const size_t slash = path.find('/', i);
@@ -217,16 +264,18 @@ http::Task<void> RunsApi::handle(gateway::EndpointRequest req) {
     i = end + 1;
   }
   const bool workflows = parts.size() == 4 && parts[1] == "workflows" && parts[3] == "runs";
-  const bool run_get = parts.size() == 3 && parts[1] == "runs";
+  const bool list = parts.size() == 2 && parts[1] == "runs";
+  const bool run_get = parts.size() == 3 && parts[1] == "runs" && !parts[2].empty();
   const bool run_sub = parts.size() == 4 && parts[1] == "runs";
-  if (!workflows && !run_get && !(run_sub && (parts[3] == "events" || parts[3] == "approvals"))) {
+  const bool run_post = run_sub && (parts[3] == "approvals" || parts[3] == "cancel");
+  if (!workflows && !list && !run_get && !(run_sub && (parts[3] == "events" || run_post))) {
     co_await respond(
         ex,
         error_answer(Error::make(ErrorKind::NotFound, "no such endpoint: " + method + " " + path)),
         request_id);
     co_return;
   }
-  const bool want_post = workflows || (run_sub && parts[3] == "approvals");
+  const bool want_post = workflows || run_post;
   if (method != (want_post ? "POST" : "GET")) {
     co_await respond(ex,
                      error_answer(Error::make(
@@ -277,6 +326,26 @@ http::Task<void> RunsApi::handle(gateway::EndpointRequest req) {
     co_return;
   }
 
+  if (list) {
+    job = [&] {
+      const ListQuery q = list_query(query);
+      auto runs = engine->runs(q.status);
+      if (!runs) {
+        answer = error_answer(runs.error());
+        return;
+      }
+      json data = json::array();
+      for (const store::RunRow& r : *runs) {
+        if (data.size() >= q.limit) break;
+        if (may_access(who, r, auth_on)) data.push_back(run_summary(r));
+      }
+      answer = {200, json{{"object", "list"}, {"data", std::move(data)}}.dump()};
+    };
+    co_await off_thread(pool_->threads, &job);
+    co_await respond(ex, std::move(answer), request_id);
+    co_return;
+  }
+
   const std::string run_id = parts[2];
   bool allowed = false;
   job = [&] {
@@ -316,6 +385,27 @@ http::Task<void> RunsApi::handle(gateway::EndpointRequest req) {
         Error e = decided.error();
         if (e.code == "not_waiting") e.status = 409;
         answer = error_answer(e);
+        return;
+      }
+      auto view = engine->view(run_id);
+      answer = view ? Answer{200, run_json(*view)} : error_answer(view.error());
+    };
+    co_await off_thread(pool_->threads, &job);
+    co_await respond(ex, std::move(answer), request_id);
+    co_return;
+  }
+
+  if (parts[3] == "cancel") {
+    job = [&] {
+      const json j = body.empty() ? json::object() : json::parse(body, nullptr, false);
+      if (!j.is_object() || (j.contains("comment") && !j["comment"].is_string())) {
+        answer = error_answer(Error::make(ErrorKind::InvalidRequest,
+                                          "the body must be empty or {\"comment\": \"...\"}"));
+        return;
+      }
+      auto cancelled = engine->cancel(run_id, j.value("comment", ""), who);
+      if (!cancelled) {
+        answer = error_answer(cancelled.error());
         return;
       }
       auto view = engine->view(run_id);

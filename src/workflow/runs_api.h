@@ -1,5 +1,5 @@
 // RunsApi: the workflow HTTP API, served beside the model API (two Endpoints groups,
-// "/v1/workflows/" and "/v1/runs/", sharing one instance):
+// "/v1/workflows/" and "/v1/runs", sharing one instance):
 //   POST /v1/workflows/{name}/runs      {"input": {...}} → 201, the run; with
 //                                       "workflow": "<yaml>" the text sent is run instead
 //                                       of the file (its name must be {name})
@@ -7,10 +7,14 @@
 //   GET  /v1/runs/{id}/events           SSE: what happened so far, then live, until the
 //                                       run ends (Last-Event-ID resumes after an event)
 //   POST /v1/runs/{id}/approvals        {"step", "decision": "approve"|"reject", "comment"}
+//   POST /v1/runs/{id}/cancel           {"comment"} (optional) → the cancelled run; 409
+//                                       when it has ended (Engine::cancel)
+//   GET  /v1/runs?status=…&limit=…      the runs the caller may see, newest first
 // Workflows are the files NAME.yaml in workflows.dir. Callers authenticate like the model
 // API (Authorization: Bearer, or x-api-key; anonymous when auth.require is off and no
 // credentials are sent) and need the right to call models; the caller becomes the run's
-// principal. Reading a run or deciding its approval needs the run's team (or org-admin).
+// principal. Reading, listing, cancelling a run or deciding its approval needs the run's
+// team (or org-admin).
 // Errors are in OpenAI's error shape.
 //
 // Store and file I/O runs on the API's own small thread pool; a gateway worker only

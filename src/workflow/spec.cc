@@ -187,9 +187,16 @@ void Parser::inputs(const Node& n, WorkflowSpec& spec) {
         r_.problem(kv.first, path, "expected a name of letters, digits, '_' or '-'");
       std::string property = "{}";
       if (kv.second.IsMap()) {
-        r_.allow_keys(kv.second, path, {"type", "description", "required", "schema"});
+        r_.allow_keys(kv.second, path, {"type", "description", "required", "schema", "default"});
         text(kv.second, path, "description", in.description);
         r_.read(kv.second, path, "required", in.required);
+        if (const Node d = kv.second["default"]; d.IsDefined()) {
+          yaml_to_json(d, in.default_json);
+          if (kv.second["required"].IsDefined() && in.required) {
+            r_.problem(d, path + ".default", "an input with a default cannot be required");
+          }
+          in.required = false;
+        }
         if (kv.second["schema"].IsDefined() && kv.second["type"].IsDefined()) {
           r_.problem(kv.second, path, "give either type or schema, not both");
         }
@@ -207,7 +214,16 @@ void Parser::inputs(const Node& n, WorkflowSpec& spec) {
           }
         }
       } else if (!kv.second.IsNull()) {
-        r_.problem(kv.second, path, "expected a mapping (type, description, required, schema)");
+        r_.problem(kv.second, path,
+                   "expected a mapping (type, description, required, schema, default)");
+      }
+      if (!in.default_json.empty()) {
+        auto compiled = JsonSchema::compile(property);
+        if (compiled && !compiled->validate(in.default_json).empty()) {
+          r_.problem(
+              kv.second["default"], path + ".default",
+              "does not match the input's type: " + describe(compiled->validate(in.default_json)));
+        }
       }
       json += fmt::format("{}\"", first ? "" : ",");
       json::append_escaped(json, in.name);

@@ -102,6 +102,7 @@ struct WorkflowInput {
   std::string name;
   std::string description;
   bool required = true;
+  std::string default_json;  // `default`: the value when the input is left out ("" = none)
 };
 
 struct WorkflowSpec {

@@ -243,6 +243,14 @@ std::expected<ChatRequest, ApiError> parse_chat_request(
   if (auto options = parse_options(root, request); !options) {
     return std::unexpected(options.error());
   }
+  // Structured outputs: {"type": "json_schema", "json_schema": {"name", "schema"}}.
+  if (const json* format = optional_field(root, "response_format");
+      format && format->is_object() && format->value("type", "") == "json_schema") {
+    const json* spec = optional_field(*format, "json_schema");
+    if (spec && spec->is_object() && spec->contains("schema")) {
+      request.response_schema = (*spec)["schema"].dump();
+    }
+  }
   return request;
 }
 

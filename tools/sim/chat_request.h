@@ -44,6 +44,8 @@ struct ChatRequest {
   std::optional<int64_t> max_tokens;    // max_completion_tokens, else max_tokens
   std::vector<std::string> tool_names;  // names of the function tools offered
   bool tool_choice_none = false;        // tool_choice: "none"
+  // response_format's json_schema.schema (JSON text), OpenAI format only (schema_answer.h).
+  std::optional<std::string> response_schema;
 
   // Text of the last message with role "user"; empty when there is none.
   std::string_view last_user_text() const;

@@ -8,6 +8,8 @@
 #include <nlohmann/json.hpp>
 #include <regex>
 
+#include "schema_answer.h"
+
 namespace sy::sim {
 namespace {
 
@@ -138,9 +140,18 @@ Reply plan_reply(const ChatRequest& request, const ModelConfig& model,
     reply.completion_tokens = std::ssize(reply.argument_fragments);
     return reply;
   }
+  // No script: a request for JSON conforming to a schema gets a conforming value (a JSON
+  // answer is never cut into `output_tokens` words), anything else deterministic words.
+  std::optional<std::string> json_answer;
+  if (!rule) {
+    if (auto schema = requested_schema(request)) {
+      json_answer = answer_for_schema(*schema, model.name, request.last_user_text());
+    }
+  }
   reply.tokens = split_tokens(
-      rule ? std::string_view(*rule->reply)
-           : generate_words(model.name, request.last_user_text(), model.output_tokens));
+      rule          ? std::string_view(*rule->reply)
+      : json_answer ? std::string_view(*json_answer)
+                    : generate_words(model.name, request.last_user_text(), model.output_tokens));
   reply.finish_reason = "stop";
   if (request.max_tokens && std::ssize(reply.tokens) > *request.max_tokens) {
     reply.tokens.resize(static_cast<size_t>(*request.max_tokens));

@@ -1,6 +1,6 @@
-// Decides what the simulator answers (a scripted reply, a scripted tool call, or deterministic
-// words) as a wire-neutral Reply; each format's Wire (wire.h) renders it. Pure logic, no I/O;
-// thread-safe.
+// Decides what the simulator answers (a scripted reply, a scripted tool call, JSON conforming
+// to a requested schema (schema_answer.h), or deterministic words) as a wire-neutral Reply;
+// each format's Wire (wire.h) renders it. Pure logic, no I/O; thread-safe.
 #pragma once
 
 #include <cstdint>
