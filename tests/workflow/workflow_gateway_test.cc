@@ -89,13 +89,15 @@ class WorkflowGatewayTest : public ::testing::Test {
            std::to_string(sim_.port()) + "/v1\n" +
            "deployments:\n"
            "  sim-small: {provider: sim, model: sim-small" +
-           small_fields_ + "}\n"
+           small_fields_ +
+           "}\n"
            "  sim-large: {provider: sim, model: sim-large}\n"
            "routes:\n"
            "  auto: {strategy: fallback, targets: [sim-small]}\n"
            "  fast: {strategy: fallback, targets: [sim-small]}\n"
            "  reasoning: {strategy: fallback, targets: [sim-large]}\n"
-           "  bytask: {strategy: rules, rules: [{task: code, to: sim-large}], otherwise: sim-small}\n"
+           "  bytask: {strategy: rules, rules: [{task: code, to: sim-large}], otherwise: "
+           "sim-small}\n"
            "routing: {health: {enabled: false}}\n"
            "workflows: {dir: \"" +
            workflows_dir + "\"" + workflows_fields_ + "}\n";
@@ -154,7 +156,7 @@ class WorkflowGatewayTest : public ::testing::Test {
   std::unique_ptr<gateway::Gateway> gateway_;
   std::unique_ptr<workflow::Engine> engine_;
   uint16_t port_ = 0;
-  std::string small_fields_;  // more keys of the sim-small deployment (", context_window: …")
+  std::string small_fields_;      // more keys of the sim-small deployment (", context_window: …")
   std::string workflows_fields_;  // more keys of the workflows section
 };
 
