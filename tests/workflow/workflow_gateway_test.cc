@@ -246,15 +246,24 @@ steps:
 
 TEST_F(WorkflowGatewayTest, AStepOverThePinnedModelsWindowIsFittedInsteadOfRefused) {
   small_fields_ = ", context_window: 16384";
-  std::ofstream(dir_ / "workflows" / "long.yaml") << R"(name: long
+  workflows_fields_ = ", summary_route: fast";
+  const std::string spec = R"(name: NAME
 inputs:
   doc: {type: string}
 steps:
   - id: digest
     kind: llm
     model: sim-small
+    context_overflow: OVERFLOW
     prompt: "Summarize this log: {{inputs.doc}} Keep it short."
 )";
+  for (const char* overflow : {"drop_oldest", "summarize"}) {
+    std::string text = spec;
+    const std::string name = std::string("long_") + overflow;
+    text.replace(text.find("NAME"), 4, name);
+    text.replace(text.find("OVERFLOW"), 8, overflow);
+    std::ofstream(dir_ / "workflows" / (name + ".yaml")) << text;
+  }
   start_in_process((dir_ / "workflows").string());
   std::string doc;
   for (int i = 0; doc.size() < 200'000; ++i) doc += "event " + std::to_string(i) + " ok; ";
@@ -270,19 +279,37 @@ steps:
   const int64_t before = sim_requests();
 
   const HttpReply created =
-      call("POST", "/v1/workflows/long/runs", json{{"input", {{"doc", doc}}}}.dump());
+      call("POST", "/v1/workflows/long_drop_oldest/runs", json{{"input", {{"doc", doc}}}}.dump());
   ASSERT_EQ(created.status, 201) << created.body;
-  const json run = wait_run(json::parse(created.body)["id"]);
+  json run = wait_run(json::parse(created.body)["id"]);
   ASSERT_EQ(run["status"], "succeeded") << run.dump(2).substr(0, 2000);
-  const json& detail = run["steps"][0]["detail"];
+  json detail = run["steps"][0]["detail"];
   EXPECT_EQ(detail["calls"][0]["deployment"], "sim-small");
-  const json& fit = detail["context_fit"];
+  json fit = detail["context_fit"];
   EXPECT_EQ(fit["window"], 16384);
   EXPECT_GT(fit["tokens_before"].get<int>(), 16384);
   EXPECT_LE(fit["tokens_after"].get<int>(), 16384 - 4096);
   EXPECT_EQ(fit["parts"][0]["source"], "inputs.doc");
   EXPECT_EQ(fit["parts"][0]["action"], "truncated");
   EXPECT_EQ(sim_requests(), before + 1);
+
+  // summarize: chunks that fit sim-small go to workflows.summary_route first.
+  const HttpReply summarized =
+      call("POST", "/v1/workflows/long_summarize/runs", json{{"input", {{"doc", doc}}}}.dump());
+  ASSERT_EQ(summarized.status, 201) << summarized.body;
+  run = wait_run(json::parse(summarized.body)["id"]);
+  ASSERT_EQ(run["status"], "succeeded") << run.dump(2).substr(0, 2000);
+  detail = run["steps"][0]["detail"];
+  fit = detail["context_fit"];
+  EXPECT_EQ(fit["parts"][0]["action"], "summarized");
+  const size_t chunks = fit["summary_calls"].size();
+  EXPECT_GE(chunks, 6u);  // ~75k estimated tokens in chunks under 12k
+  EXPECT_EQ(fit["parts"][0]["chunks"], chunks);
+  for (const json& c : fit["summary_calls"]) {
+    EXPECT_EQ(c["status"], 200);
+    EXPECT_EQ(c["deployment"], "sim-small");
+  }
+  EXPECT_EQ(sim_requests(), before + 1 + static_cast<int64_t>(chunks) + 1);
 }
 
 TEST_F(WorkflowGatewayTest, APlanStepSendsEachSubtaskToTheModelForItsTask) {
