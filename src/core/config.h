@@ -292,6 +292,7 @@ struct WorkflowsConfig {
   uint32_t max_active_runs = 8;              // runs executing at once in this process
   std::string default_route = "auto";       // llm steps naming neither route nor model
   std::string escalation_route = "reasoning";  // after a failed schema repair
+  std::string summary_route = "standard";      // context_overflow: summarize sends chunks here
   uint64_t step_timeout_ms = 300'000;        // one llm or tool call, end to end
 };
 

@@ -253,7 +253,7 @@ void read_workflows(YamlReader& r, const Node& n, WorkflowsConfig& w) {
   if (!n.IsDefined() || n.IsNull() || !r.expect_map(n, "workflows")) return;
   r.allow_keys(n, "workflows",
                {"dir", "http_allow", "max_step_output_bytes", "max_active_runs", "default_route",
-                "escalation_route", "step_timeout_ms"});
+                "escalation_route", "summary_route", "step_timeout_ms"});
   r.read(n, "workflows", "dir", w.dir);
   r.read_list(n, "workflows", "http_allow", w.http_allow);
   for (const std::string& prefix : w.http_allow) {
@@ -266,6 +266,7 @@ void read_workflows(YamlReader& r, const Node& n, WorkflowsConfig& w) {
   r.read(n, "workflows", "max_active_runs", w.max_active_runs);
   r.read(n, "workflows", "default_route", w.default_route);
   r.read(n, "workflows", "escalation_route", w.escalation_route);
+  r.read(n, "workflows", "summary_route", w.summary_route);
   r.read(n, "workflows", "step_timeout_ms", w.step_timeout_ms);
   if (w.dir.empty()) r.problem(n["dir"], "workflows.dir", "must not be empty");
   if (w.max_step_output_bytes == 0) {

@@ -34,10 +34,6 @@ Result<void> check_supported(const WorkflowSpec& spec, const std::string& source
   for (const Step& s : spec.steps) {
     const Step* body = &s;
     if (const auto* m = std::get_if<MapStep>(&s.body)) body = m->step.get();
-    if (body->kind == StepKind::Plan) {
-      return fail(ErrorKind::InvalidRequest,
-                  source + ": step " + s.id + ": plan steps are not supported by the engine yet");
-    }
     if (const auto* t = std::get_if<ToolStep>(&body->body);
         t != nullptr && std::holds_alternative<McpCall>(t->call)) {
       return fail(ErrorKind::InvalidRequest,

@@ -6,6 +6,7 @@
 
 #include "core/url.h"
 #include "http/client.h"
+#include "workflow/route_window.h"
 
 namespace sy::workflow {
 namespace {
@@ -117,6 +118,14 @@ void GatewayPorts::audit(std::string action, const governance::Principal& who, i
   // The actor is the run's principal (the record's principal reads "system:<who>").
   gateway_.record_admin(std::move(action), who.id.empty() ? "anonymous" : who.audit_name(), status,
                         std::move(error), std::move(detail_json));
+}
+
+std::optional<RouteWindow> GatewayPorts::context_window(const std::string& model,
+                                                      const std::string& task,
+                                                      const governance::Principal& who) {
+  const gateway::SnapshotPtr snapshot = gateway_.snapshot();
+  if (!snapshot || !snapshot->catalog) return std::nullopt;
+  return route_window(*snapshot->catalog, model, task, who);
 }
 
 }  // namespace sy::workflow

@@ -1,12 +1,15 @@
 // StepPorts: everything a workflow step reaches outside the engine — a chat completion
 // (through the gateway's pipeline, as the run's principal), an HTTP request (an HTTP
-// tool step; the engine has checked the allow-list already) and the audit trail.
+// tool step; the engine has checked the allow-list already), the audit trail, and the
+// context windows a route can reach (for context fitting).
 // gateway_ports.h implements them on a running Gateway; tests substitute fakes.
 // Calls block the calling engine thread; implementations must be thread-safe.
 #pragma once
 
 #include <atomic>
 #include <chrono>
+#include <cstdint>
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -46,6 +49,13 @@ struct ToolReply {
   std::string error;
 };
 
+// The context windows (tokens) of the chat deployments a request to a model or route may
+// be served by, for a task type (see GatewayPorts::context_window).
+struct RouteWindow {
+  uint32_t smallest = 0;  // of every candidate: what any of them can take
+  uint32_t largest = 0;   // what the route can take at all, falling back if it must
+};
+
 class StepPorts {
  public:
   virtual ~StepPorts() = default;
@@ -55,6 +65,15 @@ class StepPorts {
   // tool call, allowed or denied). `detail_json` is a JSON object.
   virtual void audit(std::string action, const governance::Principal& who, int status,
                      std::string error, std::string detail_json) = 0;
+  // The windows a chat call to `model` (a deployment or route) with task `task` ("" =
+  // unknown) as `who` can reach; nullopt when it is not known or not limited (then the
+  // prompt is sent as it is). The default knows nothing.
+  virtual std::optional<RouteWindow> context_window(const std::string& model,
+                                                    const std::string& task,
+                                                    const governance::Principal& who) {
+    (void)model, (void)task, (void)who;
+    return std::nullopt;
+  }
 };
 
 }  // namespace sy::workflow

@@ -8,6 +8,7 @@
 
 #include "core/log.h"
 #include "workflow/llm_step.h"
+#include "workflow/plan_step.h"
 #include "workflow/run_record.h"
 #include "workflow/spec.h"
 #include "workflow/tool_step.h"
@@ -36,6 +37,12 @@ class Execution {
                            const std::string& ctx, std::optional<int64_t>& deadline);
   StepOutcome run_body(const Step& step, const std::string& ctx);
   StepOutcome run_map(const Step& step, const MapStep& m, const std::string& ctx);
+  StepOutcome run_plan(const Step& step, const PlanStep& p, const std::string& ctx);
+  // The items [first, first + count) of `step_id` that have not succeeded, through `fn`,
+  // at most `concurrency` at once; each a row of its own (StepItems::run).
+  Result<void> run_items(const std::string& step_id, int64_t first, size_t count,
+                         uint32_t concurrency, const StepItems::ItemFn& fn);
+  LlmSettings llm_settings() const;
   // One llm or tool body: a plain step or one map item.
   StepOutcome run_leaf(const Step& step, const std::string& ctx, const std::string& key);
   // The output over the size cap fails the step.
@@ -131,12 +138,17 @@ void Execution::cap(StepOutcome& o) const {
                           o.detail_json);
 }
 
+LlmSettings Execution::llm_settings() const {
+  return {.default_route = x_.settings.default_route,
+          .escalation_route = x_.settings.escalation_route,
+          .summary_route = x_.settings.summary_route,
+          .timeout = std::chrono::milliseconds(x_.settings.step_timeout_ms),
+          .cancel = &x_.stopping};
+}
+
 StepOutcome Execution::run_leaf(const Step& step, const std::string& ctx, const std::string& key) {
   if (const auto* llm = std::get_if<LlmStep>(&step.body)) {
-    const LlmSettings settings{x_.settings.default_route, x_.settings.escalation_route,
-                               std::chrono::milliseconds(x_.settings.step_timeout_ms),
-                               &x_.stopping};
-    return run_llm_step(*llm, step.id, ctx, settings, who_, key, x_.ports);
+    return run_llm_step(*llm, step.id, ctx, llm_settings(), who_, key, x_.ports);
   }
   if (const auto* tool = std::get_if<ToolStep>(&step.body)) {
     if (const auto* http = std::get_if<HttpCall>(&tool->call)) {
@@ -157,18 +169,30 @@ StepOutcome Execution::run_map(const Step& step, const MapStep& m, const std::st
   if (!items.is_array()) return StepOutcome::failed("over: " + m.over.text() + " is not a list");
   const json base = json::parse(ctx);
   const size_t n = items.size();
+  auto ran = run_items(step.id, 0, n, m.concurrency, [&](int64_t item, const std::string& key) {
+    json item_ctx = base;
+    item_ctx["item"] = items[static_cast<size_t>(item)];
+    item_ctx["index"] = item;
+    return run_leaf(*m.step, item_ctx.dump(), key);
+  });
+  if (!ran) return StepOutcome::failed(ran.error().message);
   std::vector<json> results(n);
-  std::vector<bool> done(n, false);
   for (size_t i = 0; i < n; ++i) {
-    auto it = rows_.find({step.id, static_cast<int64_t>(i)});
-    if (it != rows_.end() && it->second.status == "succeeded") {
-      results[i] = json::parse(it->second.output_json, nullptr, false);
-      done[i] = true;
-    }
+    results[i] =
+        json::parse(rows_.at({step.id, static_cast<int64_t>(i)}).output_json, nullptr, false);
   }
+  return StepOutcome::ok(json(results).dump(), json{{"items", n}}.dump());
+}
+
+Result<void> Execution::run_items(const std::string& step_id, int64_t first, size_t count,
+                                  uint32_t concurrency, const StepItems::ItemFn& fn) {
+  const auto done = [&](size_t i) {
+    auto it = rows_.find({step_id, first + static_cast<int64_t>(i)});
+    return it != rows_.end() && it->second.status == "succeeded";
+  };
   std::mutex mu;  // guards rows_ (through write_step), first_error
   std::atomic<size_t> next{0};
-  std::optional<std::pair<size_t, std::string>> first_error;
+  std::optional<std::pair<int64_t, std::string>> first_error;
   auto worker = [&] {
     for (;;) {
       if (x_.stopping.load()) return;
@@ -177,30 +201,30 @@ StepOutcome Execution::run_map(const Step& step, const MapStep& m, const std::st
         if (first_error) return;
       }
       const size_t i = next.fetch_add(1);
-      if (i >= n) return;
-      if (done[i]) continue;
-      json item_ctx = base;
-      item_ctx["item"] = items[i];
-      item_ctx["index"] = i;
-      const auto item = static_cast<int64_t>(i);
+      if (i >= count) return;
+      {
+        std::lock_guard lock(mu);
+        if (done(i)) continue;
+      }
+      const int64_t item = first + static_cast<int64_t>(i);
       StepRow row{.run_id = run_.id,
-                  .step_id = step.id,
+                  .step_id = step_id,
                   .item = item,
                   .status = "running",
-                  .idempotency_key = idempotency_key(run_.id, step.id, item),
+                  .idempotency_key = idempotency_key(run_.id, step_id, item),
                   .started_ms = now()};
       {
         std::lock_guard lock(mu);
-        auto it = rows_.find({step.id, item});
+        auto it = rows_.find({step_id, item});
         row.attempt = (it != rows_.end() ? it->second.attempt : 0) + 1;
         write_step(row, {.type = "step.started",
                          .run = run_.id,
                          .ts_ms = row.started_ms,
-                         .step = step.id,
+                         .step = step_id,
                          .item = item,
                          .status = "running"});
       }
-      StepOutcome o = run_leaf(*m.step, item_ctx.dump(), row.idempotency_key);
+      StepOutcome o = fn(item, row.idempotency_key);
       cap(o);
       row.finished_ms = now();
       row.detail_json = o.detail_json;
@@ -213,31 +237,51 @@ StepOutcome Execution::run_map(const Step& step, const MapStep& m, const std::st
       write_step(row, {.type = ok ? "step.finished" : "step.failed",
                        .run = run_.id,
                        .ts_ms = row.finished_ms,
-                       .step = step.id,
+                       .step = step_id,
                        .item = item,
                        .status = row.status,
                        .error = o.error});
-      if (ok) {
-        results[i] = json::parse(o.output_json, nullptr, false);
-      } else if (!first_error) {
-        first_error.emplace(i, o.error);
-      }
+      if (!ok && !first_error) first_error.emplace(item, o.error);
     }
   };
-  const size_t threads = std::min<size_t>(m.concurrency, n);
+  const size_t threads = std::min<size_t>(std::max<uint32_t>(concurrency, 1), count);
   std::vector<std::thread> pool;
   for (size_t t = 0; t < threads; ++t) pool.emplace_back(worker);
   for (auto& t : pool) t.join();
   if (first_error) {
-    return StepOutcome::failed("item " + std::to_string(first_error->first) + ": " +
-                               first_error->second);
+    return fail(ErrorKind::InvalidRequest,
+                "item " + std::to_string(first_error->first) + ": " + first_error->second);
   }
-  if (x_.stopping.load() && next.load() < n) return StepOutcome::failed("engine stopping");
-  return StepOutcome::ok(json(results).dump(), json{{"items", n}}.dump());
+  for (size_t i = 0; i < count; ++i) {
+    if (!done(i)) return fail(ErrorKind::Unavailable, "engine stopping");
+  }
+  return {};
+}
+
+StepOutcome Execution::run_plan(const Step& step, const PlanStep& p, const std::string& ctx) {
+  // The plan's items are rows of this step, like a map's.
+  class Items final : public StepItems {
+   public:
+    Items(Execution& e, const std::string& step_id) : e_(e), step_id_(step_id) {}
+    const StepRow* row(int64_t item) const override {
+      auto it = e_.rows_.find({step_id_, item});
+      return it != e_.rows_.end() ? &it->second : nullptr;
+    }
+    Result<void> run(int64_t first, size_t count, uint32_t concurrency, const ItemFn& fn) override {
+      return e_.run_items(step_id_, first, count, concurrency, fn);
+    }
+
+   private:
+    Execution& e_;
+    const std::string& step_id_;
+  } items(*this, step.id);
+  return run_plan_step(p, step.id, ctx, llm_settings(), who_, idempotency_key(run_.id, step.id, -1),
+                       x_.ports, items);
 }
 
 StepOutcome Execution::run_body(const Step& step, const std::string& ctx) {
   if (const auto* m = std::get_if<MapStep>(&step.body)) return run_map(step, *m, ctx);
+  if (const auto* p = std::get_if<PlanStep>(&step.body)) return run_plan(step, *p, ctx);
   if (const auto* sw = std::get_if<SwitchStep>(&step.body)) {
     auto value = sw->on.render(ctx);
     if (!value) return StepOutcome::failed("on: " + value.error().message);

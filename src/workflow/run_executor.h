@@ -3,8 +3,9 @@
 // waits for an approval, or the engine stops or cancels it (nothing more is written for
 // a cancelled run). Completed steps are never run again: their outputs come from the
 // store. Each step's start and end are written to the store with their events (one small
-// transaction each); a map step's items are rows of their own, so a resumed map runs only
-// the items that had not finished.
+// transaction each); a map step's items (and a plan step's planner and subtasks,
+// plan_step.h) are rows of their own, so a resumed map or plan runs only the items that
+// had not finished.
 //
 // RunDb is the engine's store connection, shared by its threads under a mutex.
 #pragma once

@@ -12,6 +12,7 @@
 #include "core/json_writer.h"
 #include "core/time_spec.h"
 #include "core/yaml_reader.h"
+#include "routing/classifier.h"
 
 namespace sy::workflow {
 
@@ -253,7 +254,8 @@ bool Parser::step(const Node& n, const std::string& path, Step& s, bool in_map) 
       {"approval", {StepKind::Approval, {"message", "timeout", "on_timeout"}}},
       {"map", {StepKind::Map, {"over", "concurrency", "step"}}},
       {"switch", {StepKind::Switch, {"on", "cases", "default"}}},
-      {"plan", {StepKind::Plan, {"prompt", "task_types", "max_subtasks", "synthesis"}}},
+      {"plan",
+       {StepKind::Plan, {"prompt", "task_types", "max_subtasks", "concurrency", "synthesis"}}},
   };
   const auto it = kKinds.find(kind);
   if (it == kKinds.end()) {
@@ -432,10 +434,22 @@ void Parser::switch_step(const Node& n, const std::string& path, SwitchStep& s) 
 void Parser::plan(const Node& n, const std::string& path, PlanStep& s) {
   s.prompt = templ(n, path, "prompt", true);
   r_.read_list(n, path, "task_types", s.task_types);
+  for (const std::string& t : s.task_types) {
+    // Subtasks go out with their task type as x-switchyard-task: it must be one routing knows.
+    if (!routing::parse_task_type(t)) {
+      r_.problem(n["task_types"], path + ".task_types",
+                 fmt::format("unknown task type \"{}\" (expected extraction, summarization, "
+                             "classification, code, math, reasoning, creative, chat, translation, "
+                             "analysis or writing)",
+                             t));
+    }
+  }
   r_.read(n, path, "max_subtasks", s.max_subtasks);
   if (s.max_subtasks == 0 || s.max_subtasks > 64) {
     r_.problem(n["max_subtasks"], path + ".max_subtasks", "expected 1 to 64");
   }
+  r_.read(n, path, "concurrency", s.concurrency);
+  if (s.concurrency == 0) r_.problem(n["concurrency"], path + ".concurrency", "must be at least 1");
   const Node synthesis = n["synthesis"];
   if (!synthesis.IsDefined()) {
     r_.problem(n, path + ".synthesis", "is required (how the subtasks' results are combined)");

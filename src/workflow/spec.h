@@ -84,6 +84,7 @@ struct PlanStep {
   Template prompt;
   std::vector<std::string> task_types;  // what subtasks may be; empty = any
   uint32_t max_subtasks = 8;
+  uint32_t concurrency = 4;   // subtasks run at once, as a map's items
   Template synthesis_prompt;  // combines the subtasks' results
   std::string synthesis_task;
 };

@@ -188,21 +188,33 @@ Result<Template> Template::parse(std::string_view text) {
 
 Result<std::string> Template::render(std::string_view context_json) const {
   if (refs_.empty()) return text_;
+  auto parts = render_parts(context_json);
+  if (!parts) return std::unexpected(parts.error());
+  std::string out;
+  for (const RenderedPart& p : *parts) out += p.text;
+  return out;
+}
+
+Result<std::vector<RenderedPart>> Template::render_parts(std::string_view context_json) const {
+  std::vector<RenderedPart> out;
+  if (refs_.empty()) {
+    if (!text_.empty()) out.push_back({text_, -1});
+    return out;
+  }
   simdjson::dom::parser parser;
   auto root = parse_context(parser, context_json);
   if (!root) return std::unexpected(root.error());
-  std::string out;
   for (const Piece& piece : pieces_) {
-    out += piece.literal;
+    if (!piece.literal.empty()) out.push_back({piece.literal, -1});
     if (piece.ref < 0) continue;
     auto value = lookup(*root, refs_[piece.ref]);
     if (!value) return std::unexpected(value.error());
     if (value->type() == element_type::STRING) {
       std::string_view s;
       [[maybe_unused]] auto e = value->get_string().get(s);
-      out += s;
+      out.push_back({std::string(s), piece.ref});
     } else {
-      out += simdjson::minify(*value);
+      out.push_back({std::string(simdjson::minify(*value)), piece.ref});
     }
   }
   return out;

@@ -24,6 +24,13 @@ struct TemplateRef {
   std::size_t offset = 0;             // of the opening "{{" in the template
 };
 
+// One piece of a rendered template: text written in the template itself, or the value
+// one reference put in (context fitting shortens values, never the written text).
+struct RenderedPart {
+  std::string text;
+  int ref = -1;  // index into Template::references(); -1: the template's own text
+};
+
 class Template {
  public:
   Template() = default;
@@ -34,6 +41,9 @@ class Template {
 
   // `context_json`: the JSON object the references resolve against.
   Result<std::string> render(std::string_view context_json) const;
+  // The same, in pieces in order (their texts joined are render()'s result); empty
+  // literal pieces are left out.
+  Result<std::vector<RenderedPart>> render_parts(std::string_view context_json) const;
 
   // The value of a template that is exactly one reference ("{{steps.a.output.items}}"),
   // as JSON: what a map step fans out over. Fails for any other template.

@@ -195,6 +195,7 @@ TEST(ConfigLoader, WorkflowsSectionAndItsDefaults) {
   EXPECT_TRUE(d.http_allow.empty());
   EXPECT_EQ(d.max_step_output_bytes, 1u << 20);
   EXPECT_EQ(d.escalation_route, "reasoning");
+  EXPECT_EQ(d.summary_route, "standard");
 
   auto c = load_config_text(std::string(kValid) + R"(
 workflows:
@@ -203,6 +204,7 @@ workflows:
   max_step_output_bytes: 4096
   max_active_runs: 2
   escalation_route: big-route
+  summary_route: cheap-route
 )",
                             "f.yaml", env({{"SIM_KEY", "k"}}));
   ASSERT_TRUE(c) << c.error().message;
@@ -212,6 +214,7 @@ workflows:
   EXPECT_EQ(w.max_step_output_bytes, 4096u);
   EXPECT_EQ(w.max_active_runs, 2u);
   EXPECT_EQ(w.escalation_route, "big-route");
+  EXPECT_EQ(w.summary_route, "cheap-route");
 
   auto bad = load_config_text(std::string(kValid) + R"(
 workflows:

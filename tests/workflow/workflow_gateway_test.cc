@@ -40,6 +40,8 @@ script:
     reply: '{"title": "Service Agreement", "parties": ["Northwind Traders Ltd.", "Contoso Analytics GmbH"], "date": "2024-03-15", "total": 4800}'
   - match: "(?i)give the total"
     reply: '{"total": "a lot"}'
+  - match: "(?i)split this work"
+    reply: '{"subtasks": [{"id": "count", "task": "code", "prompt": "Write code that counts words"}, {"id": "facts", "task": "extraction", "prompt": "Extract the facts of the memo"}]}'
 )YAML";
 
 std::string read_text(const fs::path& p) {
@@ -86,15 +88,19 @@ class WorkflowGatewayTest : public ::testing::Test {
            "providers:\n  sim:\n    type: openai_compatible\n    base_url: http://127.0.0.1:" +
            std::to_string(sim_.port()) + "/v1\n" +
            "deployments:\n"
-           "  sim-small: {provider: sim, model: sim-small}\n"
+           "  sim-small: {provider: sim, model: sim-small" +
+           small_fields_ +
+           "}\n"
            "  sim-large: {provider: sim, model: sim-large}\n"
            "routes:\n"
            "  auto: {strategy: fallback, targets: [sim-small]}\n"
            "  fast: {strategy: fallback, targets: [sim-small]}\n"
            "  reasoning: {strategy: fallback, targets: [sim-large]}\n"
+           "  bytask: {strategy: rules, rules: [{task: code, to: sim-large}], otherwise: "
+           "sim-small}\n"
            "routing: {health: {enabled: false}}\n"
            "workflows: {dir: \"" +
-           workflows_dir + "\"}\n";
+           workflows_dir + "\"" + workflows_fields_ + "}\n";
   }
 
   void start_in_process(const std::string& workflows_dir) {
@@ -150,6 +156,8 @@ class WorkflowGatewayTest : public ::testing::Test {
   std::unique_ptr<gateway::Gateway> gateway_;
   std::unique_ptr<workflow::Engine> engine_;
   uint16_t port_ = 0;
+  std::string small_fields_;      // more keys of the sim-small deployment (", context_window: …")
+  std::string workflows_fields_;  // more keys of the workflows section
 };
 
 TEST_F(WorkflowGatewayTest, DocumentExtractionTemplateRunsThroughTheApi) {
@@ -234,6 +242,111 @@ steps:
   EXPECT_EQ(detail["escalated"], true);
   EXPECT_EQ(detail["calls"][2]["deployment"], "sim-large");
   EXPECT_EQ(sim_requests(), 3);
+}
+
+TEST_F(WorkflowGatewayTest, AStepOverThePinnedModelsWindowIsFittedInsteadOfRefused) {
+  small_fields_ = ", context_window: 16384";
+  workflows_fields_ = ", summary_route: fast";
+  const std::string spec = R"(name: NAME
+inputs:
+  doc: {type: string}
+steps:
+  - id: digest
+    kind: llm
+    model: sim-small
+    context_overflow: OVERFLOW
+    prompt: "Summarize this log: {{inputs.doc}} Keep it short."
+)";
+  for (const char* overflow : {"drop_oldest", "summarize"}) {
+    std::string text = spec;
+    const std::string name = std::string("long_") + overflow;
+    text.replace(text.find("NAME"), 4, name);
+    text.replace(text.find("OVERFLOW"), 8, overflow);
+    std::ofstream(dir_ / "workflows" / (name + ".yaml")) << text;
+  }
+  start_in_process((dir_ / "workflows").string());
+  std::string doc;
+  for (int i = 0; doc.size() < 200'000; ++i) doc += "event " + std::to_string(i) + " ok; ";
+
+  // Sent whole, the prompt is over sim-small's window: the gateway refuses it.
+  const HttpReply direct =
+      call("POST", "/v1/chat/completions",
+           json{{"model", "sim-small"},
+                {"messages", {{{"role", "user"}, {"content", "Summarize this log: " + doc}}}}}
+               .dump());
+  ASSERT_EQ(direct.status, 400) << direct.body;
+  EXPECT_NE(direct.body.find("context window"), std::string::npos) << direct.body;
+  const int64_t before = sim_requests();
+
+  const HttpReply created =
+      call("POST", "/v1/workflows/long_drop_oldest/runs", json{{"input", {{"doc", doc}}}}.dump());
+  ASSERT_EQ(created.status, 201) << created.body;
+  json run = wait_run(json::parse(created.body)["id"]);
+  ASSERT_EQ(run["status"], "succeeded") << run.dump(2).substr(0, 2000);
+  json detail = run["steps"][0]["detail"];
+  EXPECT_EQ(detail["calls"][0]["deployment"], "sim-small");
+  json fit = detail["context_fit"];
+  EXPECT_EQ(fit["window"], 16384);
+  EXPECT_GT(fit["tokens_before"].get<int>(), 16384);
+  EXPECT_LE(fit["tokens_after"].get<int>(), 16384 - 4096);
+  EXPECT_EQ(fit["parts"][0]["source"], "inputs.doc");
+  EXPECT_EQ(fit["parts"][0]["action"], "truncated");
+  EXPECT_EQ(sim_requests(), before + 1);
+
+  // summarize: chunks that fit sim-small go to workflows.summary_route first.
+  const HttpReply summarized =
+      call("POST", "/v1/workflows/long_summarize/runs", json{{"input", {{"doc", doc}}}}.dump());
+  ASSERT_EQ(summarized.status, 201) << summarized.body;
+  run = wait_run(json::parse(summarized.body)["id"]);
+  ASSERT_EQ(run["status"], "succeeded") << run.dump(2).substr(0, 2000);
+  detail = run["steps"][0]["detail"];
+  fit = detail["context_fit"];
+  EXPECT_EQ(fit["parts"][0]["action"], "summarized");
+  const size_t chunks = fit["summary_calls"].size();
+  EXPECT_GE(chunks, 6u);  // ~75k estimated tokens in chunks under 12k
+  EXPECT_EQ(fit["parts"][0]["chunks"], chunks);
+  for (const json& c : fit["summary_calls"]) {
+    EXPECT_EQ(c["status"], 200);
+    EXPECT_EQ(c["deployment"], "sim-small");
+  }
+  EXPECT_EQ(sim_requests(), before + 1 + static_cast<int64_t>(chunks) + 1);
+}
+
+TEST_F(WorkflowGatewayTest, APlanStepSendsEachSubtaskToTheModelForItsTask) {
+  workflows_fields_ = ", default_route: bytask";
+  std::ofstream(dir_ / "workflows" / "memo.yaml") << R"(name: memo
+inputs:
+  memo: {type: string}
+steps:
+  - id: work
+    kind: plan
+    task_types: [code, extraction]
+    prompt: "Handle this memo: {{inputs.memo}}"
+    synthesis: {prompt: "Combine the results into one answer", task: writing}
+output: "{{steps.work.output}}"
+)";
+  start_in_process((dir_ / "workflows").string());
+  const HttpReply created = call("POST", "/v1/workflows/memo/runs",
+                                 R"({"input":{"memo":"Q3 sales rose 4%; count the words."}})");
+  ASSERT_EQ(created.status, 201) << created.body;
+  const json run = wait_run(json::parse(created.body)["id"]);
+  ASSERT_EQ(run["status"], "succeeded") << run.dump(2);
+  EXPECT_EQ(run["output"]["plan"].size(), 2u);
+  EXPECT_TRUE(run["output"]["results"]["count"].is_string());
+  EXPECT_TRUE(run["output"]["output"].is_string());
+  const json* step = nullptr;
+  for (const json& s : run["steps"]) {
+    if (s["step"] == "work" && !s.contains("item")) step = &s;
+  }
+  ASSERT_NE(step, nullptr) << run.dump(2);
+  const json& served = (*step)["detail"]["subtasks"];
+  ASSERT_EQ(served.size(), 2u);
+  EXPECT_EQ(served[0]["id"], "count");
+  EXPECT_EQ(served[0]["deployment"], "sim-large");  // code: the rule's model
+  EXPECT_EQ(served[1]["id"], "facts");
+  EXPECT_EQ(served[1]["deployment"], "sim-small");  // anything else: otherwise
+  EXPECT_EQ((*step)["detail"]["planner"]["calls"][0]["deployment"], "sim-small");
+  EXPECT_EQ(sim_requests(), 4);  // planner, two subtasks, synthesis
 }
 
 constexpr const char* kGated = R"YAML(name: gated
