@@ -4,7 +4,8 @@
 // Checks outputs (text, JSON text, structuredContent), a lone reference keeping its
 // JSON type, the configured environment of a stdio server, the allow-list, an
 // undeclared server refused at submit, an unknown tool and an isError result failing
-// the step, a map step calling a tool with concurrency 3, and the audit records.
+// the step, a map step calling a tool with concurrency 3, a crashed stdio server and a
+// forgotten HTTP session replaced by the next call, and the audit records.
 
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
@@ -109,9 +110,9 @@ output:
 `,
 };
 
-// Starts the everything server's streamable HTTP transport on a free port.
-async function startEverythingHttp() {
-  const port = Number(new URL(await closedPortUrl()).port);
+// Starts the everything server's streamable HTTP transport on `port` (default: a free one).
+async function startEverythingHttp(port) {
+  port ??= Number(new URL(await closedPortUrl()).port);
   const child = spawn(process.execPath, [EVERYTHING, 'streamableHttp'], {
     env: { ...process.env, PORT: String(port) },
     stdio: ['ignore', 'ignore', 'pipe'],
@@ -128,7 +129,25 @@ async function startEverythingHttp() {
     });
     child.once('exit', (code) => reject(new Error(`everything server exited (${code}): ${stderr}`)));
   });
-  return { url: `http://127.0.0.1:${port}/mcp`, stop: () => child.kill('SIGTERM') };
+  const exited = new Promise((resolve) => child.once('exit', resolve));
+  return {
+    port,
+    url: `http://127.0.0.1:${port}/mcp`,
+    stop: async () => {
+      child.kill('SIGTERM');
+      await exited;
+    },
+  };
+}
+
+// The processes the gateway started (its children, from /proc).
+function childrenOf(pid) {
+  const kids = [];
+  for (const tid of fs.readdirSync(`/proc/${pid}/task`)) {
+    const text = fs.readFileSync(`/proc/${pid}/task/${tid}/children`, 'utf8').trim();
+    if (text) kids.push(...text.split(/\s+/).map(Number));
+  }
+  return kids;
 }
 
 describe('workflow tool steps on MCP servers', () => {
@@ -170,7 +189,7 @@ describe('workflow tool steps on MCP servers', () => {
   });
   after(async () => {
     await stack?.stop();
-    everythingHttp?.stop();
+    await everythingHttp?.stop();
     if (dir) fs.rmSync(dir, { recursive: true, force: true });
   });
 
@@ -263,6 +282,27 @@ describe('workflow tool steps on MCP servers', () => {
     assert.equal(r.status, 'succeeded', r.error);
     assert.deepEqual(r.output.stdio, words.map((w, i) => `Echo: ${i}:${w}`));
     assert.deepEqual(r.output.http, words.map((w) => `Echo: ${w}`));
+  });
+
+  test('a stdio server that died is started again, once, by the next call', async () => {
+    const kids = childrenOf(stack.gateway.proc.pid);
+    assert.equal(kids.length, 1, `the gateway should run one MCP server, runs ${kids}`);
+    process.kill(kids[0], 'SIGKILL');
+    await waitFor(() => !fs.existsSync(`/proc/${kids[0]}/status`) || /State:\s+Z/.test(fs.readFileSync(`/proc/${kids[0]}/status`, 'utf8')));
+    const r = await run('tools_stdio', { text: 'after a crash', a: 1 });
+    assert.equal(r.status, 'succeeded', r.error);
+    assert.equal(r.output.echo, 'Echo: after a crash');
+    const now = childrenOf(stack.gateway.proc.pid);
+    assert.equal(now.length, 1);
+    assert.notEqual(now[0], kids[0]);
+  });
+
+  test('an HTTP session the server forgot is initialized again', async () => {
+    await everythingHttp.stop();
+    everythingHttp = await startEverythingHttp(everythingHttp.port);  // same URL, no sessions
+    const r = await run('tools_http', { text: 'new session' });
+    assert.equal(r.status, 'succeeded', r.error);
+    assert.equal(r.output.echo, 'Echo: new session');
   });
 
   test('every MCP call is an audit record', async () => {
