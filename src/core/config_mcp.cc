@@ -46,7 +46,8 @@ void read_server(YamlReader& r, const std::string& name, const Node& n, McpServe
   const std::string path = "workflows.mcp_servers." + name;
   s.name = name;
   if (!r.expect_map(n, path)) return;
-  r.allow_keys(n, path, {"transport", "command", "env", "cwd", "url", "headers", "tools", "timeout"});
+  r.allow_keys(n, path,
+               {"transport", "command", "env", "cwd", "url", "headers", "tools", "timeout"});
   std::string transport;
   r.read(n, path, "transport", transport, true);
   if (transport == "http") {
@@ -99,7 +100,8 @@ void read_mcp_servers(YamlReader& r, const Node& n, std::map<std::string, McpSer
   for (const auto& kv : n) {
     const std::string name = kv.first.as<std::string>();
     if (name.empty() || name.find_first_of(" \t\n/") != std::string::npos) {
-      r.problem(kv.first, "workflows.mcp_servers", "a server name must be non-empty, without spaces or '/'");
+      r.problem(kv.first, "workflows.mcp_servers",
+                "a server name must be non-empty, without spaces or '/'");
       continue;
     }
     read_server(r, name, kv.second, out[name]);

@@ -40,9 +40,7 @@ struct McpClients::Server {
 
 namespace {
 
-McpToolReply failure(const Error& e) {
-  return {.status = status_for(e.kind), .error = e.message};
-}
+McpToolReply failure(const Error& e) { return {.status = status_for(e.kind), .error = e.message}; }
 
 // One request and its response's result; a JSON-RPC error becomes UpstreamError.
 Result<std::string> exchange(McpChannel& channel, std::atomic<int64_t>& next_id,
@@ -58,7 +56,8 @@ Result<std::string> exchange(McpChannel& channel, std::atomic<int64_t>& next_id,
                                               m.error_message);
   }
   if (m.kind != McpMessage::Kind::Response) {
-    return fail(ErrorKind::UpstreamError, std::string(method) + ": the answer is not a JSON-RPC response");
+    return fail(ErrorKind::UpstreamError,
+                std::string(method) + ": the answer is not a JSON-RPC response");
   }
   return std::move(m.result_json);
 }
@@ -108,7 +107,8 @@ McpClients::~McpClients() {
   // Each stdio server may take seconds to stop (mcp_stdio.h): end them side by side.
   std::vector<std::thread> enders;
   for (auto& [name, s] : servers_) {
-    if (s->session) enders.emplace_back([session = std::move(s->session)]() mutable { session.reset(); });
+    if (s->session)
+      enders.emplace_back([session = std::move(s->session)]() mutable { session.reset(); });
   }
   for (std::thread& t : enders) t.join();
 }
@@ -148,11 +148,12 @@ McpToolReply McpClients::call(const McpToolRequest& request) {
   Server& s = *found->second;
   if (s.config.tools && std::ranges::find(*s.config.tools, request.tool) == s.config.tools->end()) {
     return {.status = 403,
-            .error = "the tool \"" + request.tool + "\" is not allowed: it is not in workflows.mcp_servers." +
-                     request.server + ".tools"};
+            .error = "the tool \"" + request.tool +
+                     "\" is not allowed: it is not in workflows.mcp_servers." + request.server +
+                     ".tools"};
   }
-  const auto timeout = s.config.timeout_ms > 0 ? std::chrono::milliseconds(s.config.timeout_ms)
-                                               : request.timeout;
+  const auto timeout =
+      s.config.timeout_ms > 0 ? std::chrono::milliseconds(s.config.timeout_ms) : request.timeout;
   const McpDeadline deadline{std::chrono::steady_clock::now() + timeout, request.cancel};
   for (int attempt = 0;; ++attempt) {
     std::shared_ptr<McpServerSession> session;
@@ -176,8 +177,9 @@ McpToolReply McpClients::call(const McpToolRequest& request) {
       }
     }
     if (!session->lists(request.tool)) {
-      return {.status = 404,
-              .error = "the MCP server " + request.server + " has no tool \"" + request.tool + "\""};
+      return {
+          .status = 404,
+          .error = "the MCP server " + request.server + " has no tool \"" + request.tool + "\""};
     }
     auto result = exchange(session->channel(), next_id_, "tools/call",
                            mcp_tools_call_params(request.tool, request.arguments_json), deadline);

@@ -1,9 +1,8 @@
 #include "workflow/mcp_http.h"
 
+#include <algorithm>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/io_context.hpp>
-
-#include <algorithm>
 #include <cctype>
 
 #include "http/client.h"
@@ -33,8 +32,8 @@ bool is_event_stream(std::string_view content_type) {
 
 // Pointers, not references: coroutine parameters are copied into the frame.
 http::Task<void> post_message(http::UpstreamPool* pool, http::UpstreamTarget target,
-                              http::OutgoingRequest request, http::Deadlines deadlines,
-                              int64_t id, PostResult* out) {
+                              http::OutgoingRequest request, http::Deadlines deadlines, int64_t id,
+                              PostResult* out) {
   http::UpstreamCall call(*pool, std::move(target), deadlines);
   auto head = co_await call.send(std::move(request));
   if (!head) {
@@ -83,7 +82,8 @@ http::Task<void> post_message(http::UpstreamPool* pool, http::UpstreamTarget tar
       co_return;
     }
     if (!ok) {
-      out->failure = http::TransportError{http::TransportFailure::TooLarge, "an event over 16 MiB", false};
+      out->failure =
+          http::TransportError{http::TransportFailure::TooLarge, "an event over 16 MiB", false};
       co_return;
     }
   }
@@ -108,7 +108,9 @@ Result<std::unique_ptr<McpHttpChannel>> McpHttpChannel::open(const McpServerConf
     url = url.substr(0, q);
   }
   auto endpoint = parse_endpoint(url);
-  if (!endpoint) return fail(ErrorKind::UpstreamError, "bad URL " + config.url + ": " + endpoint.error().message);
+  if (!endpoint)
+    return fail(ErrorKind::UpstreamError,
+                "bad URL " + config.url + ": " + endpoint.error().message);
   std::string target = (endpoint->path_prefix.empty() ? "/" : endpoint->path_prefix) + query;
   return std::unique_ptr<McpHttpChannel>(
       new McpHttpChannel(config, std::move(*endpoint), std::move(target)));
@@ -146,7 +148,8 @@ Result<std::string> McpHttpChannel::post(const std::string& message, int64_t id,
     std::lock_guard lock(mu_);
     session = session_id_;
     if (!session.empty()) out.headers.push_back({"mcp-session-id", session});
-    if (!protocol_version_.empty()) out.headers.push_back({"mcp-protocol-version", protocol_version_});
+    if (!protocol_version_.empty())
+      out.headers.push_back({"mcp-protocol-version", protocol_version_});
   }
   http::Deadlines deadlines;
   deadlines.connect = std::min<std::chrono::milliseconds>(left, std::chrono::seconds(10));
@@ -160,14 +163,15 @@ Result<std::string> McpHttpChannel::post(const std::string& message, int64_t id,
     http::UpstreamTarget target;
     target.endpoint = &endpoint_;
     target.max_idle = 0;
-    asio::co_spawn(ctx, post_message(&pool, std::move(target), std::move(out), deadlines, id, &result),
-                   [&ctx, &result](const std::exception_ptr& e) {
-                     if (e && !result.failure && result.status == 0) {
-                       result.failure = http::TransportError{http::TransportFailure::Protocol,
-                                                             "unexpected failure"};
-                     }
-                     ctx.stop();
-                   });
+    asio::co_spawn(
+        ctx, post_message(&pool, std::move(target), std::move(out), deadlines, id, &result),
+        [&ctx, &result](const std::exception_ptr& e) {
+          if (e && !result.failure && result.status == 0) {
+            result.failure =
+                http::TransportError{http::TransportFailure::Protocol, "unexpected failure"};
+          }
+          ctx.stop();
+        });
     ctx.run();
   }
   if (!result.session_id.empty()) {
@@ -180,7 +184,8 @@ Result<std::string> McpHttpChannel::post(const std::string& message, int64_t id,
                           : ErrorKind::UpstreamError;
     return fail(kind, "POST " + url_ + ": " + result.failure->message);
   }
-  if (!session.empty() && (result.status == 404 || (result.status == 400 && mentions_session(result.body)))) {
+  if (!session.empty() &&
+      (result.status == 404 || (result.status == 400 && mentions_session(result.body)))) {
     return fail(ErrorKind::Unavailable, "the MCP session at " + url_ + " has expired (HTTP " +
                                             std::to_string(result.status) + ")");
   }
@@ -192,15 +197,15 @@ Result<std::string> McpHttpChannel::post(const std::string& message, int64_t id,
   if (id < 0) return std::string();
   if (!result.answer.empty()) return std::move(result.answer);
   if (is_event_stream(result.content_type)) {
-    return fail(ErrorKind::UpstreamError,
-                "the event stream from " + url_ + " ended without the response to request " +
-                    std::to_string(id));
+    return fail(ErrorKind::UpstreamError, "the event stream from " + url_ +
+                                              " ended without the response to request " +
+                                              std::to_string(id));
   }
   if (!result.content_type.starts_with("application/json")) {
-    return fail(ErrorKind::UpstreamError, "POST " + url_ + " answered " +
-                                              (result.content_type.empty() ? "no content type"
-                                                                           : result.content_type) +
-                                              ", not JSON or an event stream");
+    return fail(ErrorKind::UpstreamError,
+                "POST " + url_ + " answered " +
+                    (result.content_type.empty() ? "no content type" : result.content_type) +
+                    ", not JSON or an event stream");
   }
   return std::move(result.body);
 }

@@ -7,7 +7,8 @@
 // and MCP-Protocol-Version once initialize has agreed on one. A 404 on a request that
 // carries a session id means the session expired (so does a 400 whose body mentions the
 // session, as servers built on the reference SDK's examples answer): Unavailable, so the
-// caller starts a new session. Configured headers (with ${ENV} already expanded) go on every request.
+// caller starts a new session. Configured headers (with ${ENV} already expanded) go on every
+// request.
 //
 // Each message runs on a private io_context on the calling thread with the project's
 // upstream client (http/client.h), so calls are independent; thread-safe.

@@ -61,7 +61,8 @@ McpMessage parse_mcp_message(std::string_view text) {
   if (auto e = j.find("error"); e != j.end()) {
     if (!e->is_object()) return m;
     m.kind = McpMessage::Kind::Error;
-    if (auto c = e->find("code"); c != e->end() && c->is_number_integer()) m.error_code = c->get<int64_t>();
+    if (auto c = e->find("code"); c != e->end() && c->is_number_integer())
+      m.error_code = c->get<int64_t>();
     if (auto msg = e->find("message"); msg != e->end() && msg->is_string()) {
       m.error_message = msg->get<std::string>();
     }
@@ -94,8 +95,9 @@ Result<std::string> mcp_negotiated_version(const std::string& result_json) {
   }
   std::string v = r["protocolVersion"].get<std::string>();
   if (!mcp_version_supported(v)) {
-    return fail(ErrorKind::UpstreamError,
-                "the server speaks MCP " + v + ", which this client does not (2025-06-18, 2025-03-26)");
+    return fail(
+        ErrorKind::UpstreamError,
+        "the server speaks MCP " + v + ", which this client does not (2025-06-18, 2025-03-26)");
   }
   return v;
 }
@@ -111,7 +113,8 @@ Result<McpToolPage> parse_tool_page(const std::string& result_json) {
       page.names.push_back(t["name"].get<std::string>());
     }
   }
-  if (auto c = r.find("nextCursor"); c != r.end() && c->is_string()) page.next_cursor = c->get<std::string>();
+  if (auto c = r.find("nextCursor"); c != r.end() && c->is_string())
+    page.next_cursor = c->get<std::string>();
   return page;
 }
 

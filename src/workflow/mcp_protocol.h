@@ -29,11 +29,11 @@ struct McpMessage {
   enum class Kind { Response, Error, Request, Notification, Invalid };
   Kind kind = Kind::Invalid;
   bool numeric_id = false;
-  int64_t id = 0;          // when numeric_id
-  std::string id_json;     // the id as sent (to answer a server's request)
-  std::string method;      // Request, Notification
-  std::string result_json; // Response
-  int64_t error_code = 0;  // Error
+  int64_t id = 0;           // when numeric_id
+  std::string id_json;      // the id as sent (to answer a server's request)
+  std::string method;       // Request, Notification
+  std::string result_json;  // Response
+  int64_t error_code = 0;   // Error
   std::string error_message;
 };
 

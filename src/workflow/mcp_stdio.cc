@@ -24,7 +24,8 @@ constexpr std::chrono::milliseconds kSlice{50};
 
 std::vector<std::string> child_environment(const McpServerConfig& config) {
   std::vector<std::string> env;
-  for (const char* name : {"PATH", "HOME", "USER", "LOGNAME", "SHELL", "TERM", "LANG", "TMPDIR", "TZ"}) {
+  for (const char* name :
+       {"PATH", "HOME", "USER", "LOGNAME", "SHELL", "TERM", "LANG", "TMPDIR", "TZ"}) {
     if (config.env.contains(name)) continue;
     if (const char* v = std::getenv(name)) env.push_back(std::string(name) + "=" + v);
   }
@@ -49,7 +50,8 @@ Result<std::unique_ptr<McpStdioChannel>> McpStdioChannel::spawn(const McpServerC
   if (config.command.empty()) return fail(ErrorKind::Unavailable, "no command to start");
   int in[2] = {-1, -1};
   int out[2] = {-1, -1};
-  if (pipe2(in, O_CLOEXEC) != 0) return fail(ErrorKind::Unavailable, std::string("pipe: ") + std::strerror(errno));
+  if (pipe2(in, O_CLOEXEC) != 0)
+    return fail(ErrorKind::Unavailable, std::string("pipe: ") + std::strerror(errno));
   if (pipe2(out, O_CLOEXEC) != 0) {
     const int e = errno;
     close(in[0]);
@@ -72,7 +74,8 @@ Result<std::unique_ptr<McpStdioChannel>> McpStdioChannel::spawn(const McpServerC
   posix_spawnattr_setsigmask(&attr, &none);
   posix_spawnattr_setsigdefault(&attr, &defaults);
   posix_spawnattr_setpgroup(&attr, 0);
-  posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETPGROUP);
+  posix_spawnattr_setflags(&attr,
+                           POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETPGROUP);
 
   std::vector<char*> argv;
   for (const std::string& a : config.command) argv.push_back(const_cast<char*>(a.c_str()));
@@ -204,7 +207,8 @@ Result<void> McpStdioChannel::write_line(const std::string& message, const McpDe
     if (n < 0 && errno == EAGAIN) {
       const auto left = deadline.left();
       if (left.count() == 0 || deadline.cancelled()) {
-        result = fail(ErrorKind::UpstreamTimeout, "the MCP server " + name_ + " does not read its input");
+        result = fail(ErrorKind::UpstreamTimeout,
+                      "the MCP server " + name_ + " does not read its input");
         break;
       }
       pollfd p{in_fd_, POLLOUT, 0};
@@ -216,7 +220,8 @@ Result<void> McpStdioChannel::write_line(const std::string& message, const McpDe
       sigtimedwait(&pipe_set, nullptr, &zero);
       result = fail(ErrorKind::Unavailable, "the MCP server process " + name_ + " has exited");
     } else {
-      result = fail(ErrorKind::UpstreamError, std::string("writing to the MCP server: ") + std::strerror(errno));
+      result = fail(ErrorKind::UpstreamError,
+                    std::string("writing to the MCP server: ") + std::strerror(errno));
     }
     break;
   }
@@ -250,7 +255,8 @@ Result<std::string> McpStdioChannel::request(const std::string& message, int64_t
     } else if (deadline.cancelled()) {
       error = Error::make(ErrorKind::UpstreamTimeout, "cancelled: the engine is stopping");
     } else if (deadline.left().count() == 0) {
-      error = Error::make(ErrorKind::UpstreamTimeout, "no answer from the MCP server " + name_ + " in time");
+      error = Error::make(ErrorKind::UpstreamTimeout,
+                          "no answer from the MCP server " + name_ + " in time");
     }
     if (error) {
       waiting_.erase(it);

@@ -10,7 +10,8 @@ Result<void> check_mcp_servers(const WorkflowSpec& spec, const std::string& sour
                                const std::map<std::string, McpServerConfig>& servers) {
   for (const Step& s : spec.steps) {
     const Step* body = &s;
-    if (const auto* m = std::get_if<MapStep>(&s.body); m != nullptr && m->step) body = m->step.get();
+    if (const auto* m = std::get_if<MapStep>(&s.body); m != nullptr && m->step)
+      body = m->step.get();
     const auto* tool = std::get_if<ToolStep>(&body->body);
     if (tool == nullptr) continue;
     const auto* mcp = std::get_if<McpCall>(&tool->call);
@@ -31,10 +32,12 @@ Result<std::string> render_mcp_arguments(const McpCall& call, const std::string&
       continue;
     }
     auto text = value.render(context_json);
-    if (!text) return fail(ErrorKind::InvalidRequest, "arguments." + name + ": " + text.error().message);
+    if (!text)
+      return fail(ErrorKind::InvalidRequest, "arguments." + name + ": " + text.error().message);
     if (value.references().empty()) {
       const json literal = json::parse(*text, nullptr, false);
-      if (!literal.is_discarded() && (literal.is_number() || literal.is_boolean() || literal.is_null())) {
+      if (!literal.is_discarded() &&
+          (literal.is_number() || literal.is_boolean() || literal.is_null())) {
         args[name] = literal;
         continue;
       }
@@ -55,8 +58,11 @@ StepOutcome run_mcp_tool(const McpCall& call, std::string_view step_id,
                                         .arguments_json = *args,
                                         .timeout = timeout,
                                         .cancel = cancel});
-  json audit_detail = {{"step", step_id},  {"server", call.server}, {"tool", call.tool},
-                       {"idempotency_key", key}, {"is_error", reply.is_error}};
+  json audit_detail = {{"step", step_id},
+                       {"server", call.server},
+                       {"tool", call.tool},
+                       {"idempotency_key", key},
+                       {"is_error", reply.is_error}};
   if (reply.status == 403) audit_detail["denied"] = true;
   ports.audit("workflow.tool.mcp", who, reply.status, reply.error, audit_detail.dump());
   const json detail = {{"server", call.server}, {"tool", call.tool}, {"status", reply.status}};

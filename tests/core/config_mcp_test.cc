@@ -93,9 +93,11 @@ workflows:
                             "f.yaml", env({}));
   ASSERT_FALSE(c);
   const std::string& m = c.error().message;
-  EXPECT_THAT(m, HasSubstr("workflows.mcp_servers.no_command.command: a stdio server needs a command"));
+  EXPECT_THAT(
+      m, HasSubstr("workflows.mcp_servers.no_command.command: a stdio server needs a command"));
   EXPECT_THAT(m, HasSubstr("workflows.mcp_servers.no_url.url"));
-  EXPECT_THAT(m, HasSubstr("workflows.mcp_servers.bad_url.url: must start with http:// or https://"));
+  EXPECT_THAT(m,
+              HasSubstr("workflows.mcp_servers.bad_url.url: must start with http:// or https://"));
   EXPECT_THAT(m, HasSubstr("workflows.mcp_servers.mixed.command: not used by a http server"));
   EXPECT_THAT(m, HasSubstr("unknown transport \"pigeon\""));
   EXPECT_THAT(m, HasSubstr("workflows.mcp_servers.slow.timeout: expected a duration"));

@@ -48,13 +48,16 @@ class FakeServer final : public McpChannel {
       const std::string tool = m["params"]["name"];
       const json& args = m["params"]["arguments"];
       if (tool == "echo") {
-        result = {{"content", {{{"type", "text"}, {"text", "Echo: " + args.value("message", "")}}}}};
+        result = {
+            {"content", {{{"type", "text"}, {"text", "Echo: " + args.value("message", "")}}}}};
       } else if (tool == "weather") {
         result = {{"content", json::array()}, {"structuredContent", {{"t", 36}}}};
       } else if (tool == "broken") {
         result = {{"content", {{{"type", "text"}, {"text", "disk on fire"}}}}, {"isError", true}};
       } else {
-        return json{{"jsonrpc", "2.0"}, {"id", id}, {"error", {{"code", -32603}, {"message", "boom"}}}}.dump();
+        return json{
+            {"jsonrpc", "2.0"}, {"id", id}, {"error", {{"code", -32603}, {"message", "boom"}}}}
+            .dump();
       }
     }
     return json{{"jsonrpc", "2.0"}, {"id", id}, {"result", result}}.dump();
@@ -89,7 +92,8 @@ struct Fixture {
   }
 };
 
-std::map<std::string, McpServerConfig> declared(std::optional<std::vector<std::string>> tools = {}) {
+std::map<std::string, McpServerConfig> declared(
+    std::optional<std::vector<std::string>> tools = {}) {
   McpServerConfig c;
   c.name = "fake";
   c.command = {"unused"};
@@ -98,7 +102,9 @@ std::map<std::string, McpServerConfig> declared(std::optional<std::vector<std::s
 }
 
 McpToolRequest call(std::string tool, std::string args = "{}") {
-  return {.server = "fake", .tool = std::move(tool), .arguments_json = std::move(args),
+  return {.server = "fake",
+          .tool = std::move(tool),
+          .arguments_json = std::move(args),
           .timeout = std::chrono::seconds(5)};
 }
 
@@ -114,8 +120,9 @@ TEST(McpClients, InitializesOnceThenCallsTools) {
   ASSERT_EQ(f.opened, 1);
   FakeServer& s = *f.servers[0];
   EXPECT_EQ(s.version, "2025-03-26");
-  EXPECT_EQ(s.log, (std::vector<std::string>{"initialize", "notifications/initialized", "tools/list",
-                                             "tools/list", "tools/call", "tools/call"}));
+  EXPECT_EQ(s.log,
+            (std::vector<std::string>{"initialize", "notifications/initialized", "tools/list",
+                                      "tools/list", "tools/call", "tools/call"}));
 }
 
 TEST(McpClients, RefusesUndeclaredServersToolsOffTheAllowListAndUnlistedTools) {
@@ -219,7 +226,8 @@ TEST(McpStdioChannel, NoAnswerTimesOutAndTheProcessIsStoppedAndReaped) {
     ASSERT_FALSE(r);
     EXPECT_EQ(r.error().kind, ErrorKind::UpstreamTimeout);
     std::atomic<bool> cancel{true};
-    r = (*c)->request(mcp_request(2, "ping", "{}"), 2, {std::chrono::steady_clock::now() + std::chrono::minutes(1), &cancel});
+    r = (*c)->request(mcp_request(2, "ping", "{}"), 2,
+                      {std::chrono::steady_clock::now() + std::chrono::minutes(1), &cancel});
     ASSERT_FALSE(r);
     EXPECT_EQ(r.error().kind, ErrorKind::UpstreamTimeout);
   }

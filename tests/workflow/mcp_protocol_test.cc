@@ -13,7 +13,8 @@ namespace {
 using nlohmann::json;
 
 TEST(McpProtocol, RequestsAndNotificationsAreJsonRpc) {
-  const json r = json::parse(mcp_request(7, "tools/call", mcp_tools_call_params("echo", R"({"message":"hi"})")));
+  const json r = json::parse(
+      mcp_request(7, "tools/call", mcp_tools_call_params("echo", R"({"message":"hi"})")));
   EXPECT_EQ(r["jsonrpc"], "2.0");
   EXPECT_EQ(r["id"], 7);
   EXPECT_EQ(r["method"], "tools/call");
@@ -56,34 +57,37 @@ TEST(McpProtocol, ClassifiesWhatAServerSends) {
   EXPECT_EQ(m.kind, McpMessage::Kind::Notification);
   EXPECT_EQ(m.method, "notifications/tools/list_changed");
 
-  for (const char* bad : {"Starting default (STDIO) server...", "", "[]", R"({"id":1,"result":{}})",
-                          R"({"jsonrpc":"1.0","id":1,"result":{}})", R"({"jsonrpc":"2.0","id":1})",
-                          R"({"jsonrpc":"2.0","id":{"x":1},"result":{}})",
-                          R"({"jsonrpc":"2.0","result":{}})"}) {
+  for (const char* bad :
+       {"Starting default (STDIO) server...", "", "[]", R"({"id":1,"result":{}})",
+        R"({"jsonrpc":"1.0","id":1,"result":{}})", R"({"jsonrpc":"2.0","id":1})",
+        R"({"jsonrpc":"2.0","id":{"x":1},"result":{}})", R"({"jsonrpc":"2.0","result":{}})"}) {
     EXPECT_EQ(parse_mcp_message(bad).kind, McpMessage::Kind::Invalid) << bad;
   }
 }
 
 TEST(McpProtocol, AnswersPingAndRefusesOtherRequests) {
-  const json ping = json::parse(mcp_answer(parse_mcp_message(R"({"jsonrpc":"2.0","id":"p","method":"ping"})")));
+  const json ping =
+      json::parse(mcp_answer(parse_mcp_message(R"({"jsonrpc":"2.0","id":"p","method":"ping"})")));
   EXPECT_EQ(ping["id"], "p");
   EXPECT_EQ(ping["result"], json::object());
-  const json other = json::parse(
-      mcp_answer(parse_mcp_message(R"({"jsonrpc":"2.0","id":9,"method":"sampling/createMessage"})")));
+  const json other = json::parse(mcp_answer(
+      parse_mcp_message(R"({"jsonrpc":"2.0","id":9,"method":"sampling/createMessage"})")));
   EXPECT_EQ(other["id"], 9);
   EXPECT_EQ(other["error"]["code"], -32601);
 }
 
 TEST(McpProtocol, NegotiatesOnlyVersionsItSpeaks) {
   EXPECT_EQ(*mcp_negotiated_version(R"({"protocolVersion":"2025-03-26"})"), "2025-03-26");
-  EXPECT_EQ(*mcp_negotiated_version(R"({"protocolVersion":"2025-06-18","capabilities":{}})"), "2025-06-18");
+  EXPECT_EQ(*mcp_negotiated_version(R"({"protocolVersion":"2025-06-18","capabilities":{}})"),
+            "2025-06-18");
   EXPECT_FALSE(mcp_negotiated_version(R"({"protocolVersion":"2024-11-05"})"));
   EXPECT_FALSE(mcp_negotiated_version(R"({"capabilities":{}})"));
   EXPECT_FALSE(mcp_negotiated_version("[]"));
 }
 
 TEST(McpProtocol, ReadsToolPages) {
-  auto p = parse_tool_page(R"({"tools":[{"name":"echo"},{"name":"get-sum"},{"title":"no name"}],"nextCursor":"2"})");
+  auto p = parse_tool_page(
+      R"({"tools":[{"name":"echo"},{"name":"get-sum"},{"title":"no name"}],"nextCursor":"2"})");
   ASSERT_TRUE(p);
   EXPECT_EQ(p->names, (std::vector<std::string>{"echo", "get-sum"}));
   EXPECT_EQ(p->next_cursor, "2");
@@ -105,7 +109,8 @@ TEST(McpProtocol, ToolOutputPrefersStructuredContentThenText) {
   EXPECT_EQ(json::parse(r->output_json), "Echo: hi");
 
   // Text that is JSON is taken as JSON; several text items are joined with newlines.
-  r = parse_tool_result(R"({"content":[{"type":"text","text":"[1,"},{"type":"image","data":"x"},{"type":"text","text":"2]"}]})");
+  r = parse_tool_result(
+      R"({"content":[{"type":"text","text":"[1,"},{"type":"image","data":"x"},{"type":"text","text":"2]"}]})");
   ASSERT_TRUE(r);
   EXPECT_EQ(json::parse(r->output_json), json::parse("[1,2]"));
   EXPECT_EQ(r->text, "[1,\n2]");
@@ -115,7 +120,8 @@ TEST(McpProtocol, ToolOutputPrefersStructuredContentThenText) {
   ASSERT_TRUE(r);
   EXPECT_EQ(json::parse(r->output_json)[0]["type"], "image");
 
-  r = parse_tool_result(R"({"content":[{"type":"text","text":"Tool nope not found"}],"isError":true})");
+  r = parse_tool_result(
+      R"({"content":[{"type":"text","text":"Tool nope not found"}],"isError":true})");
   ASSERT_TRUE(r);
   EXPECT_TRUE(r->is_error);
   EXPECT_EQ(r->text, "Tool nope not found");
