@@ -104,7 +104,7 @@ int run_in_process(const RunOptions& o, const std::string& spec, const std::stri
                                          .settings = (*config)->workflows,
                                          .owner = "cli-" + std::to_string(getpid()),
                                          .resume = false},
-                                        std::make_shared<workflow::GatewayPorts>(**gateway));
+                                        std::make_shared<workflow::GatewayPorts>(**gateway, (*config)->workflows.mcp_servers));
   if (!engine) {
     std::fprintf(stderr, "switchyard: %s\n", engine.error().message.c_str());
     return 2;

@@ -123,7 +123,7 @@ int serve(const ServeOptions& options) {
   // The workflow settings of the config at start-up (a reload does not change them).
   auto engine = workflow::Engine::start(
       {.store_url = (*config)->storage.url, .settings = (*config)->workflows},
-      std::make_shared<workflow::GatewayPorts>(g));
+      std::make_shared<workflow::GatewayPorts>(g, (*config)->workflows.mcp_servers));
   if (!engine) {
     std::fprintf(stderr, "switchyard: workflows: %s\n", engine.error().message.c_str());
     return 2;

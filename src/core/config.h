@@ -285,6 +285,22 @@ struct RateLimitRule {
 };
 
 // Durable workflows (docs/workflows.md).
+// An MCP server that workflow `tool` steps may call (docs/configuration.md,
+// workflows.mcp_servers): a process spoken to over stdio, or a streamable HTTP endpoint.
+enum class McpTransportKind { Stdio, Http };
+
+struct McpServerConfig {
+  std::string name;
+  McpTransportKind transport = McpTransportKind::Stdio;
+  std::vector<std::string> command;          // stdio: argv; argv[0] is looked up in PATH
+  std::map<std::string, std::string> env;    // stdio: added to a minimal environment
+  std::string cwd;                           // stdio: "" = the gateway's
+  std::string url;                           // http: the MCP endpoint
+  std::map<std::string, std::string> headers;  // http: sent with every request
+  std::optional<std::vector<std::string>> tools;  // allowed tool names; unset = all listed
+  uint64_t timeout_ms = 0;                   // one call; 0 = workflows.step_timeout_ms
+};
+
 struct WorkflowsConfig {
   std::string dir = "workflows";            // POST /v1/workflows/{name}/runs loads NAME.yaml here
   std::vector<std::string> http_allow;      // URL prefixes an HTTP tool step may call
@@ -294,6 +310,7 @@ struct WorkflowsConfig {
   std::string escalation_route = "reasoning";  // after a failed schema repair
   std::string summary_route = "standard";      // context_overflow: summarize sends chunks here
   uint64_t step_timeout_ms = 300'000;        // one llm or tool call, end to end
+  std::map<std::string, McpServerConfig> mcp_servers;  // by name, for MCP tool steps
 };
 
 struct Config {

@@ -11,6 +11,7 @@
 #include "core/config_dlp.h"
 #include "core/policy_loader.h"
 #include "core/config_limits.h"
+#include "core/config_mcp.h"
 #include "core/config_routes.h"
 #include "core/url.h"
 #include "core/yaml_reader.h"
@@ -253,7 +254,7 @@ void read_workflows(YamlReader& r, const Node& n, WorkflowsConfig& w) {
   if (!n.IsDefined() || n.IsNull() || !r.expect_map(n, "workflows")) return;
   r.allow_keys(n, "workflows",
                {"dir", "http_allow", "max_step_output_bytes", "max_active_runs", "default_route",
-                "escalation_route", "summary_route", "step_timeout_ms"});
+                "escalation_route", "summary_route", "step_timeout_ms", "mcp_servers"});
   r.read(n, "workflows", "dir", w.dir);
   r.read_list(n, "workflows", "http_allow", w.http_allow);
   for (const std::string& prefix : w.http_allow) {
@@ -268,6 +269,7 @@ void read_workflows(YamlReader& r, const Node& n, WorkflowsConfig& w) {
   r.read(n, "workflows", "escalation_route", w.escalation_route);
   r.read(n, "workflows", "summary_route", w.summary_route);
   r.read(n, "workflows", "step_timeout_ms", w.step_timeout_ms);
+  read_mcp_servers(r, n["mcp_servers"], w.mcp_servers);
   if (w.dir.empty()) r.problem(n["dir"], "workflows.dir", "must not be empty");
   if (w.max_step_output_bytes == 0) {
     r.problem(n["max_step_output_bytes"], "workflows.max_step_output_bytes", "must be at least 1");

@@ -164,6 +164,7 @@ struct UpstreamCall::State {
   std::string key;
   std::unique_ptr<Connection> conn;
   bhttp::request<bhttp::string_body> request;
+  std::vector<std::string> read_headers;  // response fields to copy (OutgoingRequest)
   std::optional<bhttp::response_parser<bhttp::buffer_body>> parser;
   bool cancelled = false;
   bool received_any = false;
@@ -347,6 +348,11 @@ Task<Transport<ResponseHead>> UpstreamCall::State::exchange_head() {
     auto [end, ec] = std::from_chars(ra.data(), ra.data() + ra.size(), seconds);
     if (ec == std::errc() && end == ra.data() + ra.size()) head.retry_after_seconds = seconds;
   }
+  for (const std::string& name : read_headers) {
+    if (auto it = res.find(name); it != res.end()) {
+      head.headers.push_back({name, std::string(it->value())});
+    }
+  }
   co_return head;
 }
 
@@ -387,6 +393,7 @@ Task<Transport<ResponseHead>> UpstreamCall::send(OutgoingRequest request) {
   s.request.keep_alive(true);
   s.request.body() = std::move(request.body);
   s.request.prepare_payload();
+  s.read_headers = std::move(request.read_headers);
 
   for (int attempt = 0; attempt < 2; ++attempt) {
     if (s.cancelled) co_return std::unexpected(s.error(TransportFailure::Cancelled, "cancelled"));

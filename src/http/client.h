@@ -46,6 +46,8 @@ struct OutgoingRequest {
   std::vector<HeaderField> headers;
   std::string body;
   std::string content_type = "application/json";
+  // Response header fields to copy into ResponseHead::headers (lower case; usually none).
+  std::vector<std::string> read_headers;
 };
 
 enum class TransportFailure { Connect, Timeout, Closed, Protocol, TooLarge, Cancelled };
@@ -62,6 +64,7 @@ struct ResponseHead {
   unsigned status = 0;
   std::string content_type;
   std::optional<uint32_t> retry_after_seconds;
+  std::vector<HeaderField> headers;  // those OutgoingRequest::read_headers named, if present
 };
 
 template <class T>

@@ -14,6 +14,7 @@
 #include "core/json_schema.h"
 #include "core/log.h"
 #include "core/time_spec.h"
+#include "workflow/mcp_step.h"
 #include "workflow/run_executor.h"
 #include "workflow/run_record.h"
 #include "workflow/spec.h"
@@ -27,20 +28,6 @@ std::string host_name() {
   char buf[256] = {};
   if (gethostname(buf, sizeof buf - 1) != 0 || buf[0] == '\0') return "localhost";
   return buf;
-}
-
-// What this engine cannot run yet is refused when a run is submitted, not mid-run.
-Result<void> check_supported(const WorkflowSpec& spec, const std::string& source) {
-  for (const Step& s : spec.steps) {
-    const Step* body = &s;
-    if (const auto* m = std::get_if<MapStep>(&s.body)) body = m->step.get();
-    if (const auto* t = std::get_if<ToolStep>(&body->body);
-        t != nullptr && std::holds_alternative<McpCall>(t->call)) {
-      return fail(ErrorKind::InvalidRequest,
-                  source + ": step " + s.id + ": MCP tools are not supported by the engine yet");
-    }
-  }
-  return {};
 }
 
 }  // namespace
@@ -248,7 +235,11 @@ Result<store::RunRow> Engine::submit(const std::string& spec_text, const std::st
                                      const governance::Principal& who) {
   auto spec = parse_workflow(spec_text, source);
   if (!spec) return std::unexpected(spec.error());
-  if (auto ok = check_supported(*spec, source); !ok) return std::unexpected(ok.error());
+  if (auto ok = check_mcp_servers(*spec, source, state_->options.settings.mcp_servers); !ok) {
+    state_->ports->audit("workflow.tool.mcp", who, 404, ok.error().message,
+                         json{{"workflow", spec->name}, {"refused_at", "submit"}}.dump());
+    return std::unexpected(ok.error());
+  }
   json input = json::parse(input_json, nullptr, false);
   if (input.is_discarded() || !input.is_object()) {
     return fail(ErrorKind::InvalidRequest, "input must be a JSON object", "input");

@@ -56,8 +56,8 @@ class Engine {
   void stop();
 
   // `spec_text` is a workflow file's text, `source` its name in messages. Fails (400)
-  // when the file does not parse, uses what this engine cannot run yet (MCP tools) or
-  // the input does not match the workflow's inputs.
+  // when the file does not parse, names MCP servers not in workflows.mcp_servers, or the
+  // input does not match the workflow's inputs.
   Result<store::RunRow> submit(const std::string& spec_text, const std::string& source,
                                const std::string& input_json, const governance::Principal& who);
 

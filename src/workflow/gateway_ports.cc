@@ -113,6 +113,8 @@ ToolReply call_http_tool(const ToolRequest& request) {
 
 ToolReply GatewayPorts::http(const ToolRequest& request) { return call_http_tool(request); }
 
+McpToolReply GatewayPorts::mcp(const McpToolRequest& request) { return mcp_.call(request); }
+
 void GatewayPorts::audit(std::string action, const governance::Principal& who, int status,
                          std::string error, std::string detail_json) {
   // The actor is the run's principal (the record's principal reads "system:<who>").

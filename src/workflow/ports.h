@@ -1,7 +1,8 @@
 // StepPorts: everything a workflow step reaches outside the engine — a chat completion
 // (through the gateway's pipeline, as the run's principal), an HTTP request (an HTTP
-// tool step; the engine has checked the allow-list already), the audit trail, and the
-// context windows a route can reach (for context fitting).
+// tool step; the engine has checked the allow-list already), an MCP tool call (the
+// ports check the server's declaration and allow-list: mcp_client.h), the audit trail,
+// and the context windows a route can reach (for context fitting).
 // gateway_ports.h implements them on a running Gateway; tests substitute fakes.
 // Calls block the calling engine thread; implementations must be thread-safe.
 #pragma once
@@ -56,11 +57,30 @@ struct RouteWindow {
   uint32_t largest = 0;   // what the route can take at all, falling back if it must
 };
 
+struct McpToolRequest {
+  std::string server;          // a name in workflows.mcp_servers
+  std::string tool;
+  std::string arguments_json;  // a JSON object
+  std::chrono::milliseconds timeout{300'000};  // unless the server sets its own
+  const std::atomic<bool>* cancel = nullptr;    // set when the engine stops; may be null
+};
+
+struct McpToolReply {
+  int status = 0;  // 200 the tool answered; 403, 404, 502, 503, 504 (mcp_client.h)
+  bool is_error = false;    // the tool's result said isError: `error` holds its text
+  std::string output_json;  // with 200 and !is_error (mcp_protocol.h: parse_tool_result)
+  std::string error;
+};
+
 class StepPorts {
  public:
   virtual ~StepPorts() = default;
   virtual ChatReply chat(const ChatCall& call) = 0;
   virtual ToolReply http(const ToolRequest& request) = 0;
+  // A tools/call on a declared MCP server. The default: no MCP servers (404).
+  virtual McpToolReply mcp(const McpToolRequest& request) {
+    return {.status = 404, .error = "no MCP server \"" + request.server + "\" here"};
+  }
   // An audit record of kind "admin" for what a step did outside the model API (an HTTP
   // tool call, allowed or denied). `detail_json` is a JSON object.
   virtual void audit(std::string action, const governance::Principal& who, int status,

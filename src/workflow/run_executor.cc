@@ -11,6 +11,7 @@
 #include "workflow/plan_step.h"
 #include "workflow/run_record.h"
 #include "workflow/spec.h"
+#include "workflow/mcp_step.h"
 #include "workflow/tool_step.h"
 
 namespace sy::workflow {
@@ -156,7 +157,9 @@ StepOutcome Execution::run_leaf(const Step& step, const std::string& ctx, const 
                                   std::chrono::milliseconds(x_.settings.step_timeout_ms)};
       return run_http_tool(*http, step.id, ctx, settings, who_, key, x_.ports);
     }
-    return StepOutcome::failed("MCP tool steps are not supported yet");
+    return run_mcp_tool(std::get<McpCall>(tool->call), step.id, ctx,
+                        std::chrono::milliseconds(x_.settings.step_timeout_ms), &x_.stopping, who_,
+                        key, x_.ports);
   }
   return StepOutcome::failed(std::string("a ") + step_kind_name(step.kind) +
                              " step cannot run here");
