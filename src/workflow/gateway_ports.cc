@@ -1,40 +1,11 @@
 #include "workflow/gateway_ports.h"
 
-#include <boost/asio/co_spawn.hpp>
-#include <boost/asio/io_context.hpp>
 #include <future>
 
-#include "core/url.h"
-#include "http/client.h"
+#include "http/fetch.h"
 #include "workflow/route_window.h"
 
 namespace sy::workflow {
-namespace {
-
-namespace asio = boost::asio;
-
-constexpr size_t kMaxToolAnswerBytes = 16u << 20;
-
-// Pointers, not references: coroutine parameters are copied into the frame.
-http::Task<void> send_tool(http::UpstreamPool* pool, http::UpstreamTarget target,
-                           http::OutgoingRequest request, http::Deadlines deadlines,
-                           ToolReply* out) {
-  http::UpstreamCall call(*pool, std::move(target), deadlines);
-  auto head = co_await call.send(std::move(request));
-  if (!head) {
-    out->error = head.error().message;
-    co_return;
-  }
-  auto body = co_await call.read_body(kMaxToolAnswerBytes);
-  if (!body) {
-    out->error = body.error().message;
-    co_return;
-  }
-  out->status = head->status;
-  out->body = std::move(*body);
-}
-
-}  // namespace
 
 ChatReply GatewayPorts::chat(const ChatCall& call) {
   gateway::LocalRequest request;
@@ -70,44 +41,17 @@ ToolReply call_http_tool(const ToolRequest& request) {
     reply.error = "method " + request.method + " is not supported yet (GET and POST are)";
     return reply;
   }
-  std::string_view url = request.url;
-  std::string query;
-  if (const size_t q = url.find_first_of("?#"); q != std::string_view::npos) {
-    query = std::string(url.substr(q));
-    if (const size_t hash = query.find('#'); hash != std::string::npos) query.resize(hash);
-    url = url.substr(0, q);
-  }
-  auto endpoint = parse_endpoint(url);
-  if (!endpoint) {
-    reply.error = "bad URL: " + endpoint.error().message;
-    return reply;
-  }
-  http::OutgoingRequest out;
-  out.get = request.method == "GET";
-  out.target = (endpoint->path_prefix.empty() ? "/" : endpoint->path_prefix) + query;
-  for (const auto& [name, value] : request.headers) out.headers.push_back({name, value});
-  out.headers.push_back({"accept", "application/json"});
-  out.body = request.body;
-  http::Deadlines deadlines;
-  deadlines.connect =
-      std::min<std::chrono::milliseconds>(request.timeout, std::chrono::seconds(10));
-  deadlines.first_byte = request.timeout;
-  deadlines.idle = request.timeout;
-  deadlines.total = request.timeout;
-  asio::io_context ctx;
-  {
-    http::UpstreamPool pool(ctx);
-    http::UpstreamTarget target;
-    target.endpoint = &*endpoint;
-    target.max_idle = 0;
-    asio::co_spawn(ctx, send_tool(&pool, std::move(target), std::move(out), deadlines, &reply),
-                   [&ctx, &reply](const std::exception_ptr& e) {
-                     if (e && reply.error.empty()) reply.error = "unexpected failure";
-                     ctx.stop();
-                   });
-    ctx.run();
-  }
-  if (reply.status == 0 && reply.error.empty()) reply.error = "no answer";
+  http::FetchRequest fetch;
+  fetch.method = request.method;
+  fetch.url = request.url;
+  fetch.headers = request.headers;
+  fetch.headers.emplace_back("accept", "application/json");
+  fetch.body = request.body;
+  fetch.timeout = request.timeout;
+  http::FetchReply r = http::fetch(fetch);
+  reply.status = r.status;
+  reply.body = std::move(r.body);
+  reply.error = std::move(r.error);
   return reply;
 }
 

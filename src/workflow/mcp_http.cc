@@ -6,6 +6,7 @@
 #include <cctype>
 
 #include "http/client.h"
+#include "http/fetch.h"
 #include "http/sse.h"
 #include "workflow/mcp_protocol.h"
 
@@ -100,20 +101,12 @@ bool mentions_session(std::string_view body) {
 }  // namespace
 
 Result<std::unique_ptr<McpHttpChannel>> McpHttpChannel::open(const McpServerConfig& config) {
-  std::string_view url = config.url;
-  std::string query;
-  if (const size_t q = url.find_first_of("?#"); q != std::string_view::npos) {
-    query = std::string(url.substr(q));
-    if (const size_t hash = query.find('#'); hash != std::string::npos) query.resize(hash);
-    url = url.substr(0, q);
+  auto url = http::split_url(config.url);
+  if (!url) {
+    return fail(ErrorKind::UpstreamError, "bad URL " + config.url + ": " + url.error().message);
   }
-  auto endpoint = parse_endpoint(url);
-  if (!endpoint)
-    return fail(ErrorKind::UpstreamError,
-                "bad URL " + config.url + ": " + endpoint.error().message);
-  std::string target = (endpoint->path_prefix.empty() ? "/" : endpoint->path_prefix) + query;
   return std::unique_ptr<McpHttpChannel>(
-      new McpHttpChannel(config, std::move(*endpoint), std::move(target)));
+      new McpHttpChannel(config, std::move(url->endpoint), std::move(url->target)));
 }
 
 McpHttpChannel::McpHttpChannel(const McpServerConfig& config, Endpoint endpoint, std::string target)

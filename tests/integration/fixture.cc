@@ -129,8 +129,8 @@ std::string GatewayTest::config_text(const Setup& setup) const {
                      (setup.storage_url.empty() ? ""
                                                 : "storage: {url: \"" + setup.storage_url + "\"}\n") +
                      "audit: {" + setup.audit +
-                     "}\nadmin: {api_key: \"" + setup.admin_key + "\"}\nauth: {" + setup.auth +
-                     "}\nserver: {" +
+                     "}\nadmin: {api_key: \"" + setup.admin_key + "\"}\n" +
+                     (setup.auth.empty() ? "" : "auth: {" + setup.auth + "}\n") + "server: {" +
                      setup.server + "}\nproviders:\n  sim:\n" +
                      "    type: openai_compatible\n    base_url: http://127.0.0.1:" +
                      std::to_string(sim_.port()) + "/v1\n    timeouts: " + setup.timeouts + "\n" +
