@@ -1,5 +1,7 @@
 #include "core/yaml_reader.h"
 
+#include <algorithm>
+
 #include <charconv>
 #include <cmath>
 #include <fmt/format.h>
@@ -46,8 +48,16 @@ bool YamlReader::expect_map(const YAML::Node& node, const std::string& path) {
 
 void YamlReader::allow_keys(const YAML::Node& node, const std::string& path,
                             std::initializer_list<std::string_view> allowed) {
+  std::vector<std::pair<std::string, int>> seen;  // key, line (1-based)
   for (const auto& kv : node) {
     const std::string key = kv.first.as<std::string>();
+    // yaml-cpp keeps a repeated key and lookups see only the first: refuse it instead.
+    const auto again = std::find_if(seen.begin(), seen.end(), [&](const auto& s) { return s.first == key; });
+    if (again != seen.end()) {
+      problem(kv.first, join(path, key), fmt::format("duplicate key (first at line {})", again->second));
+      continue;
+    }
+    seen.emplace_back(key, kv.first.Mark().line + 1);
     bool ok = false;
     for (auto a : allowed) ok = ok || a == key;
     if (ok) continue;

@@ -1,7 +1,7 @@
 // YamlReader: a small strict reader over yaml-cpp nodes that remembers where it is.
 // Each accessor checks the node's type, records a problem ("file:line: path: expected
 // X, got Y") instead of throwing, and lets the caller carry on so that every problem in
-// a file is reported in one go. Unknown keys in a mapping are problems too.
+// a file is reported in one go. Unknown and repeated keys in a mapping are problems too.
 // Not thread-safe; one reader per load.
 #pragma once
 
@@ -28,7 +28,7 @@ class YamlReader {
 
   // True when `node` is a mapping; otherwise records "expected a mapping".
   bool expect_map(const YAML::Node& node, const std::string& path);
-  // Records every key of mapping `node` that is not in `allowed`.
+  // Records every key of mapping `node` that is not in `allowed`, and every repeated key.
   void allow_keys(const YAML::Node& node, const std::string& path,
                   std::initializer_list<std::string_view> allowed);
 

@@ -106,6 +106,16 @@ TEST(ConfigLoader, UnknownKeyNamesFileLinePathAndExpectedKeys) {
   EXPECT_THAT(c.error().message, HasSubstr("provider, model"));
 }
 
+TEST(ConfigLoader, ARepeatedKeyIsAnErrorNotSilentlyTheFirst) {
+  auto c = load_config_text("auth: {}\nserver: {threads: 2}\nauth:\n  require: true\n", "f.yaml",
+                            env());
+  ASSERT_FALSE(c);
+  EXPECT_THAT(c.error().message, HasSubstr("f.yaml:3: auth: duplicate key (first at line 1)"));
+  auto nested = load_config_text("server: {threads: 2, threads: 3}\n", "g.yaml", env());
+  ASSERT_FALSE(nested);
+  EXPECT_THAT(nested.error().message, HasSubstr("server.threads: duplicate key"));
+}
+
 TEST(ConfigLoader, WrongTypesAreReportedWithTheirPath) {
   auto c = load_config_text(R"(
 server: {max_body_bytes: lots, access_log: maybe}
