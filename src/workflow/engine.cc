@@ -120,9 +120,11 @@ struct Engine::State {
     }
   }
 
-  void schedule() {
+  // `started`: the clock when the engine started, read before this thread runs (a
+  // thread that starts late must not count the adoption interval from its own start).
+  void schedule(int64_t started) {
     int64_t last_renewal = 0;
-    int64_t last_adoption = now();
+    int64_t last_adoption = started;
     std::unique_lock lock(mu);
     while (!stopping.load()) {
       tick.wait_for(lock, options.tick, [&] { return stopping.load(); });
@@ -210,7 +212,7 @@ Result<std::unique_ptr<Engine>> Engine::start(EngineOptions options,
   }
   const uint32_t n = std::max<uint32_t>(1, s.options.settings.max_active_runs);
   for (uint32_t i = 0; i < n; ++i) s.workers.emplace_back([&s] { s.work(); });
-  s.scheduler = std::thread([&s] { s.schedule(); });
+  s.scheduler = std::thread([&s, started = s.now()] { s.schedule(started); });
   return engine;
 }
 
