@@ -59,6 +59,7 @@ class AnthropicStreamDecoder final : public StreamDecoder {
   Result<void> block_delta(dom::object root, std::vector<StreamEvent>& out);
 
   std::vector<Open> open_;
+  int64_t last_started_ = -1;  // blocks start in increasing index order
   bool started_ = false;
   bool ended_ = false;    // message_stop or error seen
   bool stopped_ = false;  // message_delta gave the stop reason
@@ -189,6 +190,11 @@ Result<void> AnthropicStreamDecoder::block_start(dom::object root, std::vector<S
   auto index = block_index(root);
   if (!index) return std::unexpected(index.error());
   if (find(*index)) return stream_error("content_block_start for a block already open");
+  if (int64_t{*index} <= last_started_) {
+    return stream_error("content_block_start for block " + std::to_string(*index) +
+                        " after block " + std::to_string(last_started_));
+  }
+  last_started_ = *index;
   dom::object block;
   if (root["content_block"].get_object().get(block)) {
     return stream_error("content_block_start without a content_block");

@@ -511,6 +511,24 @@ TEST(AnthropicStream, ErrorEventsAndTruncation) {
                                out));
 }
 
+TEST(AnthropicStream, BlocksMustStartInIncreasingIndexOrder) {
+  // Found by anthropic_stream_fuzz: a block started after a later-numbered one came back
+  // from re-encoding as a different set of tool calls.
+  auto decoder = codec().stream_decoder();
+  std::vector<StreamEvent> out;
+  const auto start = [](int index) {
+    return R"({"type":"content_block_start","index":)" + std::to_string(index) +
+           R"(,"content_block":{"type":"tool_use","id":"toolu_1","name":"f","input":{}}})";
+  };
+  ASSERT_TRUE(decoder->decode(
+      "message_start", R"({"type":"message_start","message":{"id":"msg_1","model":"m"}})", out));
+  ASSERT_TRUE(decoder->decode("content_block_start", start(2), out));
+  auto back = decoder->decode("content_block_start", start(0), out);
+  ASSERT_FALSE(back);
+  EXPECT_EQ(back.error().kind, ErrorKind::UpstreamError);
+  EXPECT_NE(back.error().message.find("block 0 after block 2"), std::string::npos);
+}
+
 TEST(AnthropicStream, FixtureSurvivesDecodeEncodeDecode) {
   const auto first = decode_stream(fixture("stream_tool_use.sse"));
   const std::string wire = encode_stream(first);
