@@ -190,6 +190,11 @@ Result<void> AnthropicStreamDecoder::block_start(dom::object root, std::vector<S
   auto index = block_index(root);
   if (!index) return std::unexpected(index.error());
   if (find(*index)) return stream_error("content_block_start for a block already open");
+  // Anthropic streams one block at a time: each is stopped before the next starts.
+  if (!open_.empty()) {
+    return stream_error("content_block_start for block " + std::to_string(*index) +
+                        " while block " + std::to_string(open_.back().index) + " is open");
+  }
   if (int64_t{*index} <= last_started_) {
     return stream_error("content_block_start for block " + std::to_string(*index) +
                         " after block " + std::to_string(last_started_));

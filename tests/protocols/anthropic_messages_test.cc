@@ -511,7 +511,7 @@ TEST(AnthropicStream, ErrorEventsAndTruncation) {
                                out));
 }
 
-TEST(AnthropicStream, BlocksMustStartInIncreasingIndexOrder) {
+TEST(AnthropicStream, BlocksStartOneAtATimeInIncreasingIndexOrder) {
   // Found by anthropic_stream_fuzz: a block started after a later-numbered one came back
   // from re-encoding as a different set of tool calls.
   auto decoder = codec().stream_decoder();
@@ -523,6 +523,10 @@ TEST(AnthropicStream, BlocksMustStartInIncreasingIndexOrder) {
   ASSERT_TRUE(decoder->decode(
       "message_start", R"({"type":"message_start","message":{"id":"msg_1","model":"m"}})", out));
   ASSERT_TRUE(decoder->decode("content_block_start", start(2), out));
+  auto overlapping = decoder->decode("content_block_start", start(3), out);
+  ASSERT_FALSE(overlapping);
+  EXPECT_NE(overlapping.error().message.find("while block 2 is open"), std::string::npos);
+  ASSERT_TRUE(decoder->decode("content_block_stop", R"({"type":"content_block_stop","index":2})", out));
   auto back = decoder->decode("content_block_start", start(0), out);
   ASSERT_FALSE(back);
   EXPECT_EQ(back.error().kind, ErrorKind::UpstreamError);
