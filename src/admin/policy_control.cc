@@ -152,13 +152,7 @@ Result<PoliciesInForce> PolicyControl::put(store::Store& db, std::string_view te
   row.sha256_hex = sha256_hex(row.text);
   row.actor = actor;
   row.ts_ms = unix_now_ms();
-  auto stored = db.add_policy_version(row, expected);
-  if (!stored) return std::unexpected(stored.error());
-  if (auto r = apply_version(*stored, "admin-api"); !r) {
-    return fail(ErrorKind::Internal, fmt::format("stored as version {} but not applied here: {}",
-                                                 stored->version, r.error().message));
-  }
-  return describe();
+  return store_and_apply(db, row, expected);
 }
 
 Result<PoliciesInForce> PolicyControl::revert(store::Store& db, const std::string& actor,
@@ -170,6 +164,12 @@ Result<PoliciesInForce> PolicyControl::revert(store::Store& db, const std::strin
   row.sha256_hex = sha256_hex(file_->policies.text);
   row.actor = actor;
   row.ts_ms = unix_now_ms();
+  return store_and_apply(db, row, expected);
+}
+
+Result<PoliciesInForce> PolicyControl::store_and_apply(store::Store& db,
+                                                       const store::PolicyVersionRow& row,
+                                                       std::optional<int64_t> expected) {
   auto stored = db.add_policy_version(row, expected);
   if (!stored) return std::unexpected(stored.error());
   if (auto r = apply_version(*stored, "admin-api"); !r) {

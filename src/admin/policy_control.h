@@ -92,6 +92,9 @@ class PolicyControl {
   ConfigPtr merged(const PolicyConfig* policies) const;
   // Makes `row` (a stored version) the one in force. Caller holds mutex_.
   Result<void> apply_version(const store::PolicyVersionRow& row, std::string_view actor);
+  // Stores `row` as the next version (If-Match `expected`) and applies it (mutex_ held).
+  Result<PoliciesInForce> store_and_apply(store::Store& db, const store::PolicyVersionRow& row,
+                                          std::optional<int64_t> expected);
   PoliciesInForce describe() const;
   void poll_loop(std::string store_url, std::chrono::milliseconds interval);
 

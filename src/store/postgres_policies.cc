@@ -3,22 +3,12 @@
 // versions and a stale `expected` is always noticed.
 #include "store/postgres_rows.h"
 #include "store/postgres_store.h"
+#include "store/policy_rows.h"
 
 namespace sy::store {
 namespace {
 
-constexpr std::string_view kPolicyColumns = "version, source, text, sha256_hex, actor, ts_ms";
-
 std::string num(int64_t v) { return std::to_string(v); }
-
-Error version_mismatch(int64_t newest, int64_t expected) {
-  Error e = Error::make(ErrorKind::InvalidRequest,
-                        "the policies are at version " + std::to_string(newest) + ", not " +
-                            std::to_string(expected) + " (If-Match)",
-                        "If-Match", "version_mismatch");
-  e.status = 412;
-  return e;
-}
 
 }  // namespace
 
@@ -37,7 +27,7 @@ Result<PolicyVersionRow> PostgresStore::add_policy_version(const PolicyVersionRo
     if (!newest_rows) return std::unexpected(newest_rows.error());
     const int64_t newest = newest_rows->integer(0, 0);
     if (expected && *expected != newest) {
-      return std::unexpected(version_mismatch(newest, *expected));
+      return std::unexpected(policy_version_mismatch(newest, *expected));
     }
     stored.version = newest + 1;
     auto added =

@@ -4,6 +4,7 @@
 #include <sqlite3.h>
 
 #include "store/sqlite_store.h"
+#include "store/policy_rows.h"
 #include "store/sqlite_util.h"
 
 namespace sy::store {
@@ -11,21 +12,6 @@ namespace sy::store {
 using sqlite_util::bind_all;
 using sqlite_util::column_text;
 using sqlite_util::ResetOnExit;
-
-namespace {
-
-constexpr std::string_view kPolicyColumns = "version, source, text, sha256_hex, actor, ts_ms";
-
-Error version_mismatch(int64_t newest, int64_t expected) {
-  Error e = Error::make(ErrorKind::InvalidRequest,
-                        "the policies are at version " + std::to_string(newest) + ", not " +
-                            std::to_string(expected) + " (If-Match)",
-                        "If-Match", "version_mismatch");
-  e.status = 412;
-  return e;
-}
-
-}  // namespace
 
 Result<PolicyVersionRow> SqliteStore::add_policy_version(const PolicyVersionRow& row,
                                                          std::optional<int64_t> expected) {
@@ -39,7 +25,7 @@ Result<PolicyVersionRow> SqliteStore::add_policy_version(const PolicyVersionRow&
     }
     const int64_t newest = sqlite3_column_int64(*s, 0);
     if (expected && *expected != newest)
-      return std::unexpected(version_mismatch(newest, *expected));
+      return std::unexpected(policy_version_mismatch(newest, *expected));
     PolicyVersionRow stored = row;
     stored.version = newest + 1;
     auto ins = prepare("INSERT INTO policy_versions (" + std::string(kPolicyColumns) +
