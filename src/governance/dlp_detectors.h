@@ -32,8 +32,32 @@ enum class Edge { Any, Word, Token };
 //   Jwt:       "eyJ…" "." "eyJ…" "." signature: the leftmost "eyJ" of the first segment.
 //   Lead:      the pattern starts with `lead`, which no match contains again: its last
 //              occurrence before the end.
-//   PhoneLocal: pii.phone_local's pattern, walked back (local_phone_start).
-enum class Start { Hyperscan, Email, TokenRun, Jwt, Lead, PhoneLocal };
+// Built-in patterns matched in code (dlp_shapes.h), never given to Hyperscan:
+//   Card, Ssn, SpacedSsn, Ipv4, NanpPhone, IntlPhone, PhoneLocal: number detectors
+//              (`numeric`), tried at the ends of digit groups;
+//   Iban, Ipv6: every match found by iban_matches, ipv6_matches.
+enum class Start {
+  Hyperscan,
+  Email,
+  TokenRun,
+  Jwt,
+  Lead,
+  Ipv6,
+  Card,
+  Ssn,
+  SpacedSsn,
+  Ipv4,
+  NanpPhone,
+  IntlPhone,
+  PhoneLocal,
+  Iban
+};
+
+// Whether Hyperscan finds this start's matches (the others are matched in code).
+inline bool hyperscan_matched(Start s) {
+  return s == Start::Hyperscan || s == Start::Email || s == Start::TokenRun || s == Start::Jwt ||
+         s == Start::Lead;
+}
 
 struct DetectorSpec {
   std::string id;           // stable id reported with findings: "pii.email", "secret.aws"
@@ -58,16 +82,11 @@ struct DetectorSpec {
   bool pem_block = false;
   Start start = Start::Hyperscan;
   std::string lead;  // Start::Lead: the literal every match begins with
-  // A number detector: every accepted match is digits and " .-()+" (a run of
-  // kNumberChars) with at least kNumberMinDigits digits, plus at most an extension suffix
-  // of kNumberTail bytes ("x123", " ext. 123456"). The scanner runs these patterns only
-  // over such runs (built-in detectors only; custom and gitleaks rules scan everything).
+  // A number detector: every match ends at the end of a digit group and its start is a
+  // number rule (Card … PhoneLocal). Built-in detectors only; custom and gitleaks rules
+  // never are.
   bool numeric = false;
 };
-
-inline constexpr std::string_view kNumberChars = "0123456789 .-()+";
-inline constexpr std::size_t kNumberMinDigits = 4;
-inline constexpr std::size_t kNumberTail = 18;
 
 inline constexpr std::size_t kContextBefore = 48;
 inline constexpr std::size_t kContextAfter = 24;

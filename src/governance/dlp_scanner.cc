@@ -9,6 +9,7 @@
 #include <cstdio>
 #include <cstring>
 
+#include "governance/dlp_shapes.h"
 #include "governance/dlp_validators.h"
 #include "governance/gitleaks_import.h"
 
@@ -119,6 +120,17 @@ int on_match(unsigned id, unsigned long long from, unsigned long long to, unsign
   return 0;
 }
 
+// Context words found in one window of the text: where each ends, in text offsets.
+struct ContextScan {
+  std::vector<DlpScratch::ContextHit>* hits;
+  std::size_t base;  // the window's offset in the text
+};
+int on_context_word(unsigned id, unsigned long long, unsigned long long to, unsigned, void* ctx) {
+  auto* scan = static_cast<ContextScan*>(ctx);
+  scan->hits->push_back({scan->base + static_cast<std::size_t>(to), id});
+  return 0;
+}
+
 // A word as a Hyperscan literal: every byte but letters and digits as \xHH.
 std::string escaped_literal(std::string_view w) {
   std::string out;
@@ -144,8 +156,7 @@ DlpScratch::~DlpScratch() {
 
 Scanner::~Scanner() {
   if (db_) hs_free_database(db_);
-  if (numbers_db_) hs_free_database(numbers_db_);
-  if (context_numbers_db_) hs_free_database(context_numbers_db_);
+  if (context_db_) hs_free_database(context_db_);
   for (hs_database* db : anchored_) {
     if (db) hs_free_database(db);
   }
@@ -232,51 +243,44 @@ Result<std::shared_ptr<const Scanner>> Scanner::compile(std::vector<DetectorSpec
       return fail(ErrorKind::Internal, "dlp detector " + ok[i].id + ": " + reason, ok[i].id);
     }
   }
-  // One database for everything that is not a number detector, plus the context words of
-  // number detectors that need them (ids from ok.size(), as literals: where they occur
-  // decides which runs those detectors see); and the number detectors' databases. A
-  // gitleaks rule that still fails (for example SOM on a pattern too large for it) is
-  // reported and removed, and the rest compiled again.
-  std::vector<std::string> context_words;
-  for (std::size_t i = 0; i < ok.size(); ++i) {
-    if (!ok[i].numeric) continue;
-    for (const auto& w : ok[i].context) {
-      context_words.push_back(escaped_literal(w));
-      s->context_words_.push_back({static_cast<unsigned>(i), w.size()});
+  // The context words of number detectors: a database of their own (one caseless literal
+  // each, id = index), scanned only around number matches that need one.
+  {
+    std::vector<std::string> words;
+    for (std::size_t i = 0; i < ok.size(); ++i) {
+      if (!ok[i].numeric) continue;
+      for (const auto& w : ok[i].context) {
+        words.push_back(escaped_literal(w));
+        s->context_words_.push_back({static_cast<unsigned>(i), w.size()});
+      }
     }
-  }
-  for (bool with_context : {false, true}) {
     std::vector<const char*> exprs;
     std::vector<unsigned> ids, fl;
-    for (std::size_t i = 0; i < ok.size(); ++i) {
-      if (!ok[i].numeric || ok[i].context.empty() == with_context) continue;
-      exprs.push_back(ok[i].pattern.c_str());
-      ids.push_back(static_cast<unsigned>(i));
-      fl.push_back(flags[i]);
+    for (std::size_t k = 0; k < words.size(); ++k) {
+      exprs.push_back(words[k].c_str());
+      ids.push_back(static_cast<unsigned>(k));
+      fl.push_back(HS_FLAG_CASELESS);
     }
-    hs_database_t*& db = with_context ? s->context_numbers_db_ : s->numbers_db_;
     hs_compile_error_t* err = nullptr;
     if (!exprs.empty() &&
         hs_compile_multi(exprs.data(), fl.data(), ids.data(), static_cast<unsigned>(exprs.size()),
-                         HS_MODE_BLOCK, nullptr, &db, &err) != HS_SUCCESS) {
+                         HS_MODE_BLOCK, nullptr, &s->context_db_, &err) != HS_SUCCESS) {
       std::string reason = err ? err->message : "unknown error";
       hs_free_compile_error(err);
-      return fail(ErrorKind::Internal, "dlp number detectors: " + reason, "numbers");
+      return fail(ErrorKind::Internal, "dlp context words: " + reason, "context");
     }
   }
+  // One database for every detector Hyperscan matches. A gitleaks rule that still fails
+  // (for example SOM on a pattern too large for it) is reported and removed, and the rest
+  // compiled again.
   while (true) {
     std::vector<const char*> exprs;
     std::vector<unsigned> ids, fl;
     for (std::size_t i = 0; i < ok.size(); ++i) {
-      if (ok[i].numeric) continue;
+      if (!hyperscan_matched(ok[i].start)) continue;
       exprs.push_back(ok[i].pattern.c_str());
       ids.push_back(static_cast<unsigned>(i));
       fl.push_back(flags[i]);
-    }
-    for (std::size_t k = 0; k < context_words.size(); ++k) {
-      exprs.push_back(context_words[k].c_str());
-      ids.push_back(static_cast<unsigned>(ok.size() + k));
-      fl.push_back(HS_FLAG_CASELESS);
     }
     if (exprs.empty()) break;
     hs_compile_error_t* err = nullptr;
@@ -289,11 +293,8 @@ Result<std::shared_ptr<const Scanner>> Scanner::compile(std::vector<DetectorSpec
     const int bad = err && err->expression >= 0 ? static_cast<int>(ids[err->expression]) : -1;
     std::string reason = err ? err->message : "unknown error";
     hs_free_compile_error(err);
-    if (bad < 0 || static_cast<std::size_t>(bad) >= ok.size() ||
-        !is_gitleaks(ok[static_cast<std::size_t>(bad)])) {
-      const std::string who = bad < 0 || static_cast<std::size_t>(bad) >= ok.size()
-                                  ? "database"
-                                  : ok[static_cast<std::size_t>(bad)].id;
+    if (bad < 0 || !is_gitleaks(ok[static_cast<std::size_t>(bad)])) {
+      const std::string who = bad < 0 ? "database" : ok[static_cast<std::size_t>(bad)].id;
       return fail(ErrorKind::Internal, "dlp " + who + ": " + reason, who);
     }
     const auto b = static_cast<std::size_t>(bad);
@@ -306,7 +307,15 @@ Result<std::shared_ptr<const Scanner>> Scanner::compile(std::vector<DetectorSpec
     s->fixed_width_.erase(s->fixed_width_.begin() + bad);
     s->anchored_.erase(s->anchored_.begin() + bad);  // gitleaks: never anchored
   }
-  s->context_id_ = static_cast<unsigned>(ok.size());
+  for (std::size_t i = 0; i < ok.size(); ++i) {
+    if (ok[i].numeric) {
+      const auto rule = static_cast<unsigned>(ok[i].start);
+      s->numeric_rules_ |= 1u << rule;
+      s->numeric_by_rule_[rule].push_back(static_cast<unsigned>(i));
+    }
+    if (ok[i].start == Start::Iban) s->iban_.push_back(static_cast<unsigned>(i));
+    if (ok[i].start == Start::Ipv6) s->ipv6_.push_back(static_cast<unsigned>(i));
+  }
   report.compiled = ok.size();
   report.gitleaks_compiled =
       static_cast<std::size_t>(std::count_if(ok.begin(), ok.end(), is_gitleaks));
@@ -362,9 +371,30 @@ bool Scanner::find_start(std::string_view text, unsigned id, std::size_t end, st
       }
       return false;
     }
+    case Start::Card:
+      start = card_start(text, end);
+      return start != std::string_view::npos;
+    case Start::Ssn:
+      start = ssn_start(text, end);
+      return start != std::string_view::npos;
+    case Start::SpacedSsn:
+      start = spaced_ssn_start(text, end);
+      return start != std::string_view::npos;
+    case Start::Ipv4:
+      start = ipv4_start(text, end);
+      return start != std::string_view::npos;
+    case Start::NanpPhone:
+      start = nanp_phone_start(text, end);
+      return start != std::string_view::npos;
+    case Start::IntlPhone:
+      start = intl_phone_start(text, end);
+      return start != std::string_view::npos;
     case Start::PhoneLocal:
       start = local_phone_start(text, end);
       return start != std::string_view::npos;
+    case Start::Iban:
+    case Start::Ipv6:
+      return true;  // iban_matches and ipv6_matches give the start with the match
     case Start::Lead: {
       if (end < d.lead.size()) return false;
       const std::size_t at = text.rfind(d.lead, end - d.lead.size());
@@ -392,8 +422,8 @@ bool Scanner::context_near(unsigned id, std::size_t start, std::size_t end,
   return false;
 }
 
-bool Scanner::accept(std::string_view text, unsigned id, std::size_t& start, std::size_t& end,
-                     const DlpScratch& scratch) const {
+bool Scanner::accept(std::string_view text, unsigned id, std::size_t& start,
+                     std::size_t& end) const {
   const DetectorSpec& d = specs_[id];
   if (d.edge != Edge::Any) {
     if (start > 0 && joins(text, start - 1, -1, d.edge)) return false;
@@ -420,9 +450,9 @@ bool Scanner::accept(std::string_view text, unsigned id, std::size_t& start, std
       !short_phone_tail_ok(text.substr(end))) {
     return false;
   }
-  if (!d.context.empty() &&
-      !(d.numeric ? context_near(id, start, end, scratch)
-                  : any_near(text, start, end, d.context, kContextBefore, kContextAfter))) {
+  // Number detectors' context words are checked by match_numbers, all at once.
+  if (!d.context.empty() && !d.numeric &&
+      !any_near(text, start, end, d.context, kContextBefore, kContextAfter)) {
     return false;
   }
   if (!d.keywords.empty() && !any_near(text, start, end, d.keywords, 64, 16)) return false;
@@ -433,111 +463,174 @@ bool Scanner::accept(std::string_view text, unsigned id, std::size_t& start, std
   return true;
 }
 
-// Scans the number runs (all of them, or those near a context word) with `db` in one
-// Hyperscan scan of their copies, and appends the matches at text offsets to raw_. A
-// match that starts in one run may end in the next one's text through an extension
-// ("…96ext. 601192"); per detector and end only the leftmost start counts, as in a scan of
-// the whole text, so the first of each (id, end) is kept.
-Result<void> Scanner::scan_numbers(std::string_view text, const hs_database* db, bool near_context,
-                                   DlpScratch& scratch) const {
-  const auto& runs = scratch.runs_;
-  auto& near = scratch.near_;
-  near.assign(runs.size(), near_context ? 0 : 1);
-  if (near_context) {
-    // A context word must end within (start - kContextBefore, end + kContextAfter] of a
-    // match, and a match lies within its run and tail.
-    const auto& hits = scratch.context_hits_;
-    for (std::size_t k = 0; k < runs.size(); ++k) {
-      const NumberRun& r = runs[k];
-      const std::size_t lo = r.start > kContextBefore ? r.start - kContextBefore + 1 : 0;
-      const std::size_t hi = r.start + r.size + r.tail + kContextAfter;
-      auto it = std::lower_bound(hits.begin(), hits.end(), lo,
-                                 [](const auto& h, std::size_t v) { return h.end < v; });
-      if (it == hits.end() || it->end > hi) continue;
-      near[k] = 1;
-      for (std::size_t j = k; j > 0 && !near[j - 1] && runs_chained(runs[j - 1], runs[j]); --j) {
-        near[j - 1] = 1;
+namespace {
+
+// Classes of the byte just before a digit group, for plausible_number_rules.
+enum : unsigned char { kSpace = 1, kDash = 2, kDot = 4, kClose = 8, kPlus = 16 };
+constexpr std::array<unsigned char, 256> kBefore = [] {
+  std::array<unsigned char, 256> t{};
+  t[' '] = kSpace;
+  t['-'] = kDash;
+  t['.'] = kDot;
+  t[')'] = kClose;
+  t['+'] = kPlus;
+  return t;
+}();
+
+// Whether the digit group starting at `at` can be the digits of a phone extension
+// " ?(?:x|ext\.?|extension) ?\d{1,6}" that follows a digit (a phone's main part ends in
+// one).
+bool extension_before(std::string_view t, std::size_t at) {
+  std::size_t p = at > 0 && t[at - 1] == ' ' ? at - 1 : at;
+  for (std::string_view word : {"x", "ext", "ext.", "extension"}) {
+    if (p < word.size() + 1 || t.substr(p - word.size(), word.size()) != word) continue;
+    const std::size_t q = p - word.size();
+    if (is_digit(t[q - 1]) || (t[q - 1] == ' ' && q >= 2 && is_digit(t[q - 2]))) return true;
+  }
+  return false;
+}
+
+// Bit (1 << Start) set for each number rule that may have a match ending at g.end: each
+// rule's necessary conditions on the group's length, the two bytes before it, `prev_len`,
+// the length of the group before it when one byte separates them (else 0), `chain`, the
+// digits in this group and the groups before it joined by " .-()" gaps of one or two
+// bytes (every digit of a match but its extension lies in that chain; phones need 6,
+// SSNs 9, cards 13), and `local_chain`, the same for pii.phone_local's pattern: groups
+// joined by one of " .-", after at most one "(group)" or "(group) ". A test that cannot reject a real match, and rejects most ends.
+// Written without short-circuits: the conditions are cheap, branches on them are not.
+unsigned plausible_number_rules(std::string_view t, const DigitGroup& g, std::size_t prev_len,
+                                std::size_t chain, std::size_t local_chain, bool plus_near) {
+  const std::size_t len = g.end - g.start;
+  const bool ext = len <= 6 && extension_before(t, g.start);
+  if (chain < 4 && !ext) return 0;  // most groups: too few digits for any rule
+  const unsigned c1 = g.start > 0 ? kBefore[static_cast<unsigned char>(t[g.start - 1])] : 0u;
+  const bool space = c1 == kSpace;
+  const bool sep = (c1 & (kSpace | kDash | kDot)) != 0;
+  // A match that would start inside a longer group fails the edge rule: hence the upper
+  // bounds on len (19 for cards, 9 for bare SSNs, 12 for local phones).
+  const bool card = (chain >= 13) & (((len >= 13) & (len <= 19)) |
+                                     ((len - 3 <= 2) & ((c1 & (kSpace | kDash)) != 0)));
+  const bool ssn = (chain >= 9) & (len == 4) & (c1 == kDash);
+  const bool spaced_ssn_shape = ((len == 4) & ((prev_len == 2) | (prev_len == 5))) |
+                                ((len == 6) & (prev_len == 3));
+  const bool spaced_ssn = (chain >= 9) & ((spaced_ssn_shape & space) | (len == 9));
+  const bool ipv4 = (chain >= 4) & (len <= 3) & ((c1 & kDot) != 0);
+  const bool nanp = ((chain >= 10) & (len == 4) & (prev_len == 3) & sep) | ext;
+  const bool intl = plus_near & (((chain >= 6) & (sep | ((c1 & (kClose | kPlus)) != 0))) | ext);
+  const bool local = ((local_chain >= 6) & (len >= 2) & (len <= 12)) | ext;
+  auto bit = [](Start s, bool on) { return static_cast<unsigned>(on) << static_cast<unsigned>(s); };
+  return bit(Start::Card, card) | bit(Start::Ssn, ssn) | bit(Start::SpacedSsn, spaced_ssn) |
+         bit(Start::Ipv4, ipv4) | bit(Start::NanpPhone, nanp) | bit(Start::IntlPhone, intl) |
+         bit(Start::PhoneLocal, local);
+}
+
+// Whether text[from, to) may sit between two digit groups of one number: one or two of
+// " .-()".
+bool number_gap(std::string_view t, std::size_t from, std::size_t to) {
+  auto ok = [](char c) { return c == ' ' || c == '.' || c == '-' || c == '(' || c == ')'; };
+  return to - from >= 1 && to - from <= 2 && ok(t[from]) && ok(t[to - 1]);
+}
+
+}  // namespace
+
+// The number detectors, at every end of a digit group (every number pattern ends in a
+// digit, and a digit right after the end fails the edge rule): each detector's rule finds
+// the leftmost match ending there, then the usual post-filters. Cheap tests first: the
+// edge rule once per end, each rule's necessary shape and digit count
+// (plausible_number_rules) and a '+' within reach for international numbers. Matches that
+// need a context word wait until the end, when the context words are looked for in one
+// Hyperscan scan per stretch of text within reach of such a match.
+Result<void> Scanner::match_numbers(std::string_view text, DlpScratch& scratch) const {
+  // Longer than any match of a number detector: "(1234) " + 12 digits + four groups of
+  // 9, and an extension " extension 123456".
+  constexpr std::size_t kLongestNumber = 7 + 12 + 4 * 9 + 17;
+  const std::size_t n = text.size();
+  auto& pending = scratch.pending_;
+  pending.clear();
+  std::size_t last_plus = std::string_view::npos, next_plus = 0;
+  auto find_plus = [&](std::size_t from) {
+    const void* p = from < n ? std::memchr(text.data() + from, '+', n - from) : nullptr;
+    return p ? static_cast<std::size_t>(static_cast<const char*>(p) - text.data()) : n;
+  };
+  next_plus = find_plus(0);
+  std::size_t chain = 0, local_chain = 0, prev_start = 0, prev_end = 0;
+  for (const DigitGroup& g : scratch.groups_) {
+    const std::size_t e = g.end;
+    const std::size_t len = e - g.start;
+    const bool joined = prev_end > 0 && number_gap(text, prev_end, g.start);
+    chain = (joined ? chain : 0) + len;
+    const std::size_t prev_len = prev_end > 0 && prev_end + 1 == g.start ? prev_end - prev_start : 0;
+    const char after_prev = joined ? text[prev_end] : '\0';
+    local_chain = len + (!joined                                        ? 0
+                         : after_prev == ')'                            ? prev_end - prev_start
+                         : prev_len > 0 && after_prev != '(' ? local_chain
+                                                                        : 0);
+    prev_start = g.start;
+    prev_end = e;
+    while (next_plus < e) {
+      last_plus = next_plus;
+      next_plus = find_plus(next_plus + 1);
+    }
+    const bool plus_near = last_plus != std::string_view::npos && e - last_plus <= kLongestNumber;
+    const unsigned rules = plausible_number_rules(text, g, prev_len, chain, local_chain, plus_near);
+    if (rules == 0) continue;
+    const bool word_joined = e < n && joins(text, e, +1, Edge::Word);
+    for (unsigned todo = rules & numeric_rules_; todo != 0; todo &= todo - 1) {
+      for (unsigned id : numeric_by_rule_[static_cast<std::size_t>(__builtin_ctz(todo))]) {
+        const DetectorSpec& d = specs_[id];
+        if (d.edge == Edge::Word ? word_joined
+                                 : d.edge != Edge::Any && e < n && joins(text, e, +1, d.edge)) {
+          continue;
+        }
+        std::size_t start = 0, end = e;
+        if (!find_start(text, id, end, start, scratch)) continue;
+        if (!accept(text, id, start, end)) continue;
+        (d.context.empty() ? scratch.candidates_ : pending).push_back({start, end, id, d.rank});
       }
     }
   }
-  auto& copied = scratch.copied_;
-  copied.clear();
-  scratch.numbers_.clear();
-  for (std::size_t k = 0; k < runs.size(); ++k) {
-    if (!near[k]) continue;
-    copied.push_back(runs[k]);
-    copy_number_run(text, copied.back(), scratch.numbers_);
-  }
-  if (copied.empty()) return {};
-  // Copies with their tails can outgrow the text ("1x1x1x…" copies about ten times it).
-  if (scratch.numbers_.size() > UINT_MAX) {
-    return fail(ErrorKind::PayloadTooLarge, "dlp: too many number runs in one text");
-  }
-  auto& nums = scratch.raw_numbers_;
-  nums.clear();
-  if (hs_scan(db, scratch.numbers_.data(), static_cast<unsigned>(scratch.numbers_.size()), 0,
-              scratch.hs_, on_match, &nums) != HS_SUCCESS) {
-    return fail(ErrorKind::Internal, "dlp: Hyperscan scan failed");
-  }
-  // Runs come in text order and Hyperscan reports mostly in end order: try the run of
-  // the previous match before searching.
-  // Only a match ending in a run's tail can end where another window's match ends: those
-  // few wait in tails_, and each (id, end) is kept once, with the leftmost start.
-  std::size_t hint = 0;
-  auto locate = [&](std::size_t at) -> const NumberRun& {
-    if (copied[hint].at > at || (hint + 1 < copied.size() && copied[hint + 1].at <= at)) {
-      hint = static_cast<std::size_t>(&run_at(copied, at) - copied.data());
-    }
-    return copied[hint];
+  if (pending.empty()) return {};
+  // Context words where a pending match could see one: the windows around the matches,
+  // merged where they overlap, one Hyperscan scan each (scanning the whole text for these
+  // short, common words costs more). Windows are in order of their starts once pending is.
+  std::sort(pending.begin(), pending.end(),
+            [](const auto& a, const auto& b) { return a.start < b.start; });
+  auto& hits = scratch.context_hits_;
+  hits.clear();
+  ContextScan found{&hits, 0};
+  std::size_t lo = 0, hi = 0;
+  auto scan_window = [&]() -> bool {
+    found.base = lo;
+    return hi <= lo || hs_scan(context_db_, text.data() + lo, static_cast<unsigned>(hi - lo), 0,
+                               scratch.hs_, on_context_word, &found) == HS_SUCCESS;
   };
-  auto& raw = scratch.raw_;
-  auto& tails = scratch.tails_;
-  tails.clear();
-  const std::size_t first = raw.size();
-  for (const auto& m : nums) {
-    const std::size_t to = static_cast<std::size_t>(m.to);
-    // find_start walks back in the text itself: for those only the end counts here.
-    const bool walks = specs_[m.id].start != Start::Hyperscan;
-    const std::size_t from = walks                ? to - 1
-                             : fixed_width_[m.id] ? to - fixed_width_[m.id]
-                                                  : static_cast<std::size_t>(m.from);
-    const NumberRun& run = locate(from);
-    if (!walks && from - run.at >= run.size) continue;  // in the tail: its own run has it
-    const DlpScratch::RawMatch r{m.id, run.start + (from - run.at), run.start + (to - run.at)};
-    (to - run.at > run.size ? tails : raw).push_back(r);
-  }
-  if (tails.empty()) return {};
-  auto key = [](const auto& a, const auto& b) { return a.id != b.id ? a.id < b.id : a.to < b.to; };
-  std::sort(tails.begin(), tails.end(), [&](const auto& a, const auto& b) {
-    return key(a, b) || (!key(b, a) && a.from < b.from);
-  });
-  tails.erase(
-      std::unique(tails.begin(), tails.end(),
-                  [](const auto& a, const auto& b) { return a.id == b.id && a.to == b.to; }),
-      tails.end());
-  std::size_t kept = first;
-  for (std::size_t k = first; k < raw.size(); ++k) {
-    auto it = std::lower_bound(tails.begin(), tails.end(), raw[k], key);
-    if (it != tails.end() && it->id == raw[k].id && it->to == raw[k].to) {
-      it->from = std::min(it->from, raw[k].from);
+  for (const auto& c : pending) {
+    const std::size_t from = c.start > kContextBefore ? c.start - kContextBefore : 0;
+    const std::size_t to = std::min(n, c.end + kContextAfter);
+    if (from <= hi && hi > lo) {
+      hi = std::max(hi, to);
       continue;
     }
-    raw[kept++] = raw[k];
+    if (!scan_window()) return fail(ErrorKind::Internal, "dlp: Hyperscan scan failed");
+    lo = from;
+    hi = to;
   }
-  raw.resize(kept);
-  raw.insert(raw.end(), tails.begin(), tails.end());
+  if (!scan_window()) return fail(ErrorKind::Internal, "dlp: Hyperscan scan failed");
+  std::sort(hits.begin(), hits.end(), [](const auto& a, const auto& b) { return a.end < b.end; });
+  for (const auto& c : pending) {
+    if (context_near(c.id, c.start, c.end, scratch)) scratch.candidates_.push_back(c);
+  }
   return {};
 }
 
 Result<void> Scanner::scan(std::string_view text, DlpScratch& scratch,
                            std::vector<Finding>& out) const {
-  if ((db_ == nullptr && numbers_db_ == nullptr && context_numbers_db_ == nullptr) ||
-      text.empty()) {
+  if ((db_ == nullptr && numeric_rules_ == 0 && iban_.empty() && ipv6_.empty()) || text.empty()) {
     return {};
   }
   if (text.size() > UINT_MAX) return fail(ErrorKind::PayloadTooLarge, "dlp: text over 4 GiB");
   if (scratch.prepared_for_ != serial_) {
-    for (const hs_database* db : {db_, numbers_db_, context_numbers_db_}) {
+    for (const hs_database* db : {db_, context_db_}) {
       if (db && hs_alloc_scratch(db, &scratch.hs_) != HS_SUCCESS) {
         return fail(ErrorKind::Internal, "dlp: cannot allocate Hyperscan scratch");
       }
@@ -554,27 +647,18 @@ Result<void> Scanner::scan(std::string_view text, DlpScratch& scratch,
                      &scratch.raw_) != HS_SUCCESS) {
     return fail(ErrorKind::Internal, "dlp: Hyperscan scan failed");
   }
-  // Context words of number detectors: set aside, by where they end.
-  auto& hits = scratch.context_hits_;
-  hits.clear();
-  std::size_t kept = 0;
-  for (const auto& r : scratch.raw_) {
-    if (r.id >= context_id_) {
-      hits.push_back({static_cast<std::size_t>(r.to), r.id - context_id_});
+  // IBAN and IPv6, matched in code: raw matches with their leftmost starts, as Hyperscan's.
+  if (!iban_.empty() || numeric_rules_ != 0) find_digit_groups(text, scratch.groups_);
+  for (const auto& [which, ids] : {std::pair{Start::Iban, &iban_}, {Start::Ipv6, &ipv6_}}) {
+    if (ids->empty()) continue;
+    scratch.shapes_.clear();
+    if (which == Start::Iban) {
+      iban_matches(text, scratch.groups_, scratch.shapes_);
     } else {
-      scratch.raw_[kept++] = r;
+      ipv6_matches(text, scratch.shapes_);
     }
-  }
-  scratch.raw_.resize(kept);
-  std::sort(hits.begin(), hits.end(), [](const auto& a, const auto& b) { return a.end < b.end; });
-  // Number detectors: only over runs of number characters, translated back to the text.
-  if (numbers_db_ || (context_numbers_db_ && !hits.empty())) {
-    find_number_runs(text, scratch.runs_);
-    if (numbers_db_) {
-      if (auto r = scan_numbers(text, numbers_db_, false, scratch); !r) return r;
-    }
-    if (context_numbers_db_ && !hits.empty()) {
-      if (auto r = scan_numbers(text, context_numbers_db_, true, scratch); !r) return r;
+    for (unsigned id : *ids) {
+      for (const auto& m : scratch.shapes_) scratch.raw_.push_back({id, m.start, m.end});
     }
   }
   auto& cands = scratch.candidates_;
@@ -586,8 +670,11 @@ Result<void> Scanner::scan(std::string_view text, DlpScratch& scratch,
     // The right edge first: it needs no start, and rejects most partial matches.
     if (d.edge != Edge::Any && end < text.size() && joins(text, end, +1, d.edge)) continue;
     if (!find_start(text, r.id, end, start, scratch)) continue;
-    if (!accept(text, r.id, start, end, scratch)) continue;
+    if (!accept(text, r.id, start, end)) continue;
     cands.push_back({start, end, r.id, d.rank});
+  }
+  if (numeric_rules_ != 0) {
+    if (auto r = match_numbers(text, scratch); !r) return r;
   }
   // Overlaps: higher rank first, then longer, then leftmost; keep what does not overlap.
   std::sort(cands.begin(), cands.end(), [](const auto& a, const auto& b) {

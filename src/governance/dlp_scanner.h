@@ -1,10 +1,10 @@
 // Scanner: the compiled DLP engine. Every detector (built-in, custom, imported gitleaks
-// rules) is compiled into one Hyperscan block-mode database, except the built-in number
-// detectors, which have two small ones run over the text's number runs (all runs, and
-// runs near a context word); so a text takes at most three scans whatever the number of
-// rules. Raw matches then go through each detector's post-filters and overlapping
-// findings are resolved. Starts of matches are found by each detector's Start rule
-// (dlp_detectors.h); Hyperscan tracks them only where no rule applies.
+// rules) is compiled into one Hyperscan block-mode database, except the built-in patterns
+// matched in code (dlp_shapes.h): the number detectors, tried at the ends of the text's
+// digit groups, IBAN, from the starts of digit groups, and IPv6, from colons. So a text takes one Hyperscan
+// scan and one pass for digits whatever the number of rules. Raw matches then go through each detector's
+// post-filters and overlapping findings are resolved. Starts of matches are found by each
+// detector's Start rule (dlp_detectors.h); Hyperscan tracks them only where no rule applies.
 //
 // Build one Scanner per config snapshot (Scanner::compile) and share it as
 // std::shared_ptr<const Scanner>: it is immutable and thread-safe. Each thread brings its
@@ -17,6 +17,7 @@
 // Findings' string_views point into the Scanner: keep the snapshot while using them.
 #pragma once
 
+#include <array>
 #include <cstddef>
 #include <memory>
 #include <span>
@@ -27,7 +28,8 @@
 #include "core/error.h"
 #include "governance/dlp_config.h"
 #include "governance/dlp_detectors.h"
-#include "governance/dlp_number_runs.h"
+#include "governance/dlp_digit_groups.h"
+#include "governance/dlp_shapes.h"
 
 struct hs_database;
 struct hs_scratch;
@@ -75,20 +77,22 @@ class DlpScratch {
     unsigned id;
     int rank;
   };
+
+ public:
+  // A context word of a number detector found in the text (an implementation detail).
+  struct ContextHit {
+    std::size_t end;  // where it ends in the text
+    unsigned word;    // index into Scanner::context_words_
+  };
+
+ private:
   hs_scratch* hs_ = nullptr;
   unsigned long long prepared_for_ = 0;  // Scanner::serial_ the scratch was sized for
   std::vector<RawMatch> raw_;
-  std::vector<RawMatch> raw_numbers_;
-  std::vector<RawMatch> tails_;  // number matches ending in a run's tail
-  struct ContextHit {
-    std::size_t end;  // where a context word of a number detector ends in the text
-    unsigned word;    // index into Scanner::context_words_
-  };
   std::vector<ContextHit> context_hits_;  // sorted by end
-  std::vector<NumberRun> runs_;           // number runs of the text
-  std::vector<NumberRun> copied_;         // the runs in numbers_, for one scan
-  std::vector<unsigned char> near_;       // per run: near a context word
-  std::string numbers_;
+  std::vector<Candidate> pending_;        // number matches waiting for a context word
+  std::vector<DigitGroup> groups_;        // digit groups of the text
+  std::vector<ShapeMatch> shapes_;        // IBAN or IPv6 matches found in code
   std::vector<Candidate> candidates_;
   std::vector<Candidate> accepted_;
 };
@@ -120,25 +124,26 @@ class Scanner {
   Scanner() = default;
   bool find_start(std::string_view text, unsigned id, std::size_t end, std::size_t& start,
                   DlpScratch& scratch) const;
-  bool accept(std::string_view text, unsigned id, std::size_t& start, std::size_t& end,
-              const DlpScratch& scratch) const;
+  bool accept(std::string_view text, unsigned id, std::size_t& start, std::size_t& end) const;
   bool context_near(unsigned id, std::size_t start, std::size_t end,
                     const DlpScratch& scratch) const;
-  Result<void> scan_numbers(std::string_view text, const hs_database* db, bool near_context,
-                            DlpScratch& scratch) const;
+  Result<void> match_numbers(std::string_view text, DlpScratch& scratch) const;
 
   std::vector<DetectorSpec> specs_;
   std::vector<unsigned> fixed_width_;          // per spec: match width when constant, else 0
-  hs_database* db_ = nullptr;                  // every detector that is not numeric
-  hs_database* numbers_db_ = nullptr;          // number detectors without context: all runs
-  hs_database* context_numbers_db_ = nullptr;  // with context words: runs near one
-  // Context words of number detectors, one literal each in db_ with id context_id_ + index.
+  hs_database* db_ = nullptr;  // every detector Hyperscan matches (hyperscan_matched)
+  // The number detectors, matched in code: by rule (bit and index: their Start).
+  unsigned numeric_rules_ = 0;
+  std::array<std::vector<unsigned>, 32> numeric_by_rule_;
+  std::vector<unsigned> iban_;     // detectors with Start::Iban, matched in code
+  std::vector<unsigned> ipv6_;     // detectors with Start::Ipv6, matched in code
+  // Context words of number detectors, one literal each in context_db_ with id = index.
+  hs_database* context_db_ = nullptr;
   struct ContextWord {
     unsigned spec;
     std::size_t size;
   };
   std::vector<ContextWord> context_words_;
-  unsigned context_id_ = 0;
   std::vector<hs_database*> anchored_;  // per spec: "^(?:pattern)" for Start::TokenRun
   unsigned long long serial_ = 0;       // unique per Scanner: which scratch fits it
   CompileReport report_;

@@ -17,7 +17,7 @@ char upper(char c) { return (c >= 'a' && c <= 'z') ? static_cast<char>(c - 'a' +
 // A working copy on the stack, so that checks never allocate; what does not fit is lost
 // and flagged (every check here rejects such long input anyway).
 struct SmallText {
-  std::array<char, 64> bytes{};
+  std::array<char, 64> bytes;  // the first `size` are set
   std::size_t size = 0;
   bool overflow = false;
   void push_back(char c) {
@@ -279,35 +279,35 @@ bool jwt_valid(std::string_view s) {
 }
 
 bool phone_shape_valid(std::string_view s) {
-  SmallText copy;
-  std::string_view main = s;
-  // Stop counting at an extension ("x123", "ext. 123").
-  for (std::size_t i = 0; i < s.size(); ++i) {
-    if (s[i] == 'x' || s[i] == 'X' || s[i] == 'e' || s[i] == 'E') {
-      main = s.substr(0, i);
-      break;
-    }
-  }
+  // One pass, stopping at an extension ("x123", "ext. 123"): digits, groups of digits (at
+  // most 8), the first three groups' lengths and the separators after the first two.
+  std::size_t digits = 0;
+  char first = 0;
+  bool same = true;
   int groups = 0;
-  int group_len[8] = {};
-  char seps[8] = {};
+  int group_len[3] = {};
+  char seps[2] = {};
   bool in_group = false;
-  for (char c : main) {
+  for (char c : s) {
+    if (c == 'x' || c == 'X' || c == 'e' || c == 'E') break;
     if (is_digit(c)) {
-      copy.push_back(c);
+      if (digits++ == 0) {
+        first = c;
+      } else {
+        same = same && c == first;
+      }
       if (!in_group) {
         if (groups == 8) return false;
         ++groups;
         in_group = true;
       }
-      ++group_len[groups - 1];
+      if (groups <= 3) ++group_len[groups - 1];
     } else {
-      if (in_group && groups <= 8) seps[groups - 1] = c;
+      if (in_group && groups <= 2) seps[groups - 1] = c;
       in_group = false;
     }
   }
-  const std::string_view digits = copy.view();
-  if (copy.overflow || digits.size() < 6 || digits.size() > 15) return false;
+  if (digits < 6 || digits > 15) return false;
   // Dates: 2024-05-06, 06.05.2024, 06/05/2024.
   if (groups == 3 && seps[0] == seps[1] && (seps[0] == '-' || seps[0] == '.' || seps[0] == '/')) {
     const auto& g = group_len;
@@ -315,8 +315,7 @@ bool phone_shape_valid(std::string_view s) {
       return false;
     }
   }
-  if (digits.find_first_not_of(digits[0]) == std::string_view::npos) return false;
-  return true;
+  return !same;  // 000000, 1111111
 }
 
 std::size_t phone_digit_count(std::string_view s) {
@@ -349,65 +348,6 @@ bool short_phone_tail_ok(std::string_view after) {
     if (word.starts_with(w)) return true;
   }
   return false;
-}
-
-namespace {
-
-// Start of the run of digits ending at `end`.
-std::size_t digits_back(std::string_view t, std::size_t end) {
-  while (end > 0 && is_digit(t[end - 1])) --end;
-  return end;
-}
-
-// Leftmost start of "(?:\(\d{1,4}\) ?)?\d{2,12}(?:[ .\-]\d{2,8}){0,4}" ending at m.
-std::size_t local_phone_main_start(std::string_view t, std::size_t m) {
-  std::size_t best = std::string_view::npos;
-  std::size_t group_end = m;
-  for (int groups = 0; groups <= 4; ++groups) {
-    const std::size_t run = digits_back(t, group_end);
-    const std::size_t len = group_end - run;
-    if (len < 2) break;
-    // This run as the first group (\d{2,12}), possibly after "(123) " or "(123)".
-    std::size_t start = group_end - std::min<std::size_t>(len, 12);
-    if (len <= 12) {
-      std::size_t p = start;
-      if (p > 0 && t[p - 1] == ' ') --p;
-      if (p > 0 && t[p - 1] == ')') {
-        const std::size_t close = p - 1;
-        const std::size_t inner = digits_back(t, close);
-        if (close - inner >= 1 && close - inner <= 4 && inner > 0 && t[inner - 1] == '(') {
-          start = inner - 1;
-        }
-      }
-    }
-    best = std::min(best, start);
-    // Or as a later group ([ .-]\d{2,8}) after more groups.
-    if (groups == 4 || len > 8 || run == 0) break;
-    const char sep = t[run - 1];
-    if (sep != ' ' && sep != '.' && sep != '-') break;
-    group_end = run - 1;
-  }
-  return best;
-}
-
-}  // namespace
-
-std::size_t local_phone_start(std::string_view t, std::size_t end) {
-  if (end > t.size()) return std::string_view::npos;
-  std::size_t best = local_phone_main_start(t, end);  // no extension
-  // An extension " ?(?:x|ext\.?|extension) ?\d{1,6}": its digits are the whole run.
-  const std::size_t digits = digits_back(t, end);
-  if (end - digits < 1 || end - digits > 6) return best;
-  for (std::size_t p : {digits, digits > 0 && t[digits - 1] == ' ' ? digits - 1 : digits}) {
-    for (std::string_view word : {"x", "ext", "ext.", "extension"}) {
-      if (p < word.size() || t.substr(p - word.size(), word.size()) != word) continue;
-      const std::size_t w = p - word.size();
-      for (std::size_t m : {w, w > 0 && t[w - 1] == ' ' ? w - 1 : w}) {
-        if (m > 0 && is_digit(t[m - 1])) best = std::min(best, local_phone_main_start(t, m));
-      }
-    }
-  }
-  return best;
 }
 
 bool email_valid(std::string_view s) {

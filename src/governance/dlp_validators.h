@@ -34,11 +34,6 @@ std::size_t phone_digit_count(std::string_view s);
 // or the text, or be a phone word ("office", "fax", ...), not a street name as in
 // "14 3684 Court Street". `after` is the text right after the match.
 bool short_phone_tail_ok(std::string_view after);
-// Where the leftmost match of pii.phone_local's pattern
-//   (?:\(\d{1,4}\) ?)?\d{2,12}(?:[ .\-]\d{2,8}){0,4}(?: ?(?:x|ext\.?|extension) ?\d{1,6})?
-// that ends at `end` starts, or npos if none ends there: what Hyperscan's start-of-match
-// tracking would report, found by walking back from the end instead.
-std::size_t local_phone_start(std::string_view text, std::size_t end);
 // An e-mail address: local part and domain without empty labels, a letter TLD.
 bool email_valid(std::string_view s);
 // Shannon entropy in bits per byte.
