@@ -482,6 +482,9 @@ constexpr std::array<unsigned char, 256> kBefore = [] {
 // one).
 bool extension_before(std::string_view t, std::size_t at) {
   std::size_t p = at > 0 && t[at - 1] == ' ' ? at - 1 : at;
+  if (p < 2) return false;
+  const char last = t[p - 1];  // each word ends in one of these
+  if (last != 'x' && last != 't' && last != '.' && last != 'n') return false;
   for (std::string_view word : {"x", "ext", "ext.", "extension"}) {
     if (p < word.size() + 1 || t.substr(p - word.size(), word.size()) != word) continue;
     const std::size_t q = p - word.size();
@@ -677,24 +680,39 @@ Result<void> Scanner::scan(std::string_view text, DlpScratch& scratch,
     if (auto r = match_numbers(text, scratch); !r) return r;
   }
   // Overlaps: higher rank first, then longer, then leftmost; keep what does not overlap.
-  std::sort(cands.begin(), cands.end(), [](const auto& a, const auto& b) {
+  // Whether a candidate is kept depends only on the candidates it overlaps, so this runs
+  // per cluster of overlapping candidates (usually one or two), in text order.
+  auto before = [](const auto& a, const auto& b) {  // priority
     if (a.rank != b.rank) return a.rank > b.rank;
     if (a.end - a.start != b.end - b.start) return a.end - a.start > b.end - b.start;
     if (a.start != b.start) return a.start < b.start;
     return a.id < b.id;
+  };
+  std::sort(cands.begin(), cands.end(), [](const auto& a, const auto& b) {
+    return a.start != b.start ? a.start < b.start : a.end < b.end;
   });
   auto& acc = scratch.accepted_;
-  acc.clear();
-  for (const auto& c : cands) {
-    auto it = std::lower_bound(acc.begin(), acc.end(), c.start,
-                               [](const auto& a, std::size_t s) { return a.start < s; });
-    if (it != acc.end() && it->start < c.end) continue;
-    if (it != acc.begin() && std::prev(it)->end > c.start) continue;
-    acc.insert(it, c);
-  }
-  for (const auto& a : acc) {
-    const DetectorSpec& d = specs_[a.id];
-    out.push_back({d.entity_type, d.id, a.start, a.end});
+  for (std::size_t i = 0; i < cands.size();) {
+    std::size_t j = i + 1;
+    for (std::size_t reach = cands[i].end; j < cands.size() && cands[j].start < reach; ++j) {
+      reach = std::max(reach, cands[j].end);
+    }
+    if (j - i > 1) std::sort(cands.begin() + static_cast<std::ptrdiff_t>(i),
+                             cands.begin() + static_cast<std::ptrdiff_t>(j), before);
+    acc.clear();  // kept, by start
+    for (std::size_t k = i; k < j; ++k) {
+      const auto& c = cands[k];
+      auto it = std::lower_bound(acc.begin(), acc.end(), c.start,
+                                 [](const auto& a, std::size_t v) { return a.start < v; });
+      if (it != acc.end() && it->start < c.end) continue;
+      if (it != acc.begin() && std::prev(it)->end > c.start) continue;
+      acc.insert(it, c);
+    }
+    for (const auto& a : acc) {
+      const DetectorSpec& d = specs_[a.id];
+      out.push_back({d.entity_type, d.id, a.start, a.end});
+    }
+    i = j;
   }
   return {};
 }
