@@ -499,13 +499,17 @@ bool extension_before(std::string_view t, std::size_t at) {
 // digits in this group and the groups before it joined by " .-()" gaps of one or two
 // bytes (every digit of a match but its extension lies in that chain; phones need 6,
 // SSNs 9, cards 13), and `local_chain`, the same for pii.phone_local's pattern: groups
-// joined by one of " .-", after at most one "(group)" or "(group) ". A test that cannot reject a real match, and rejects most ends.
+// joined by one of " .-", after at most one "(group)" or "(group) " (never more than
+// `chain`). A test that cannot reject a real match, and rejects most ends.
 // Written without short-circuits: the conditions are cheap, branches on them are not.
 unsigned plausible_number_rules(std::string_view t, const DigitGroup& g, std::size_t prev_len,
                                 std::size_t chain, std::size_t local_chain, bool plus_near) {
   const std::size_t len = g.end - g.start;
   const bool ext = len <= 6 && extension_before(t, g.start);
-  if (chain < 4 && !ext) return 0;  // most groups: too few digits for any rule
+  if (chain < 6 && !ext) {  // most groups: too few digits for any rule but IPv4's
+    const bool ipv4 = chain >= 4 && len <= 3 && g.start > 0 && t[g.start - 1] == '.';
+    return static_cast<unsigned>(ipv4) << static_cast<unsigned>(Start::Ipv4);
+  }
   const unsigned c1 = g.start > 0 ? kBefore[static_cast<unsigned char>(t[g.start - 1])] : 0u;
   const bool space = c1 == kSpace;
   const bool sep = (c1 & (kSpace | kDash | kDot)) != 0;

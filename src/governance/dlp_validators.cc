@@ -135,17 +135,30 @@ bool luhn_valid(std::string_view s) {
 }
 
 bool card_number_valid(std::string_view s) {
-  const Digits d = digits_of(s);
-  const std::string_view n = d.digits.view();
-  if (!d.consistent || d.digits.overflow || n.size() < 13 || n.size() > 19) return false;
-  if (d.separator != 0 && d.separator != ' ' && d.separator != '-') return false;
+  // One pass over the match: 13–19 digits with at most one kind of separator.
+  char n[19];
+  std::size_t count = 0;
+  char separator = 0;
+  for (char c : s) {
+    if (is_digit(c)) {
+      if (count == sizeof n) return false;
+      n[count++] = c;
+    } else if (separator == 0) {
+      separator = c;
+    } else if (c != separator) {
+      return false;
+    }
+  }
+  if (count < 13) return false;
+  if (separator != 0 && separator != ' ' && separator != '-') return false;
   // Issuer prefixes in use: Visa 4, Mastercard 2221–2720 and 51–55, Amex 34/37,
   // Diners 30/36/38/39, JCB 35, Discover/UnionPay/Maestro 6, Maestro 50/56–58.
-  const int p2 = to_int(n.substr(0, 2));
-  const int p4 = to_int(n.substr(0, 4));
+  const int p2 = (n[0] - '0') * 10 + (n[1] - '0');
+  const int p4 = p2 * 100 + (n[2] - '0') * 10 + (n[3] - '0');
   bool issuer = false;
   switch (n[0]) {
     case '4':
+    case '6':
       issuer = true;
       break;
     case '5':
@@ -157,15 +170,13 @@ bool card_number_valid(std::string_view s) {
     case '3':
       issuer = p2 == 30 || p2 == 34 || p2 == 35 || p2 == 36 || p2 == 37 || p2 >= 38;
       break;
-    case '6':
-      issuer = true;
-      break;
     default:
       break;
   }
   if (!issuer) return false;
-  if (n.find_first_not_of(n[0]) == std::string_view::npos) return false;  // 4444...4
-  return luhn_valid(n);
+  bool same = true;  // 4444...4
+  for (std::size_t k = 1; k < count; ++k) same = same && n[k] == n[0];
+  return !same && luhn_valid(std::string_view(n, count));
 }
 
 bool iban_valid(std::string_view s) {
