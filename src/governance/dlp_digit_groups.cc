@@ -19,7 +19,8 @@ std::uint64_t digit_mask(const unsigned char* p) {
   for (int k = 0; k < 4; ++k) {
     const __m128i x =
         _mm_sub_epi8(_mm_loadu_si128(reinterpret_cast<const __m128i*>(p + 16 * k)), zero);
-    const auto bits = static_cast<unsigned>(_mm_movemask_epi8(_mm_cmpeq_epi8(_mm_min_epu8(x, nine), x)));
+    const auto bits =
+        static_cast<unsigned>(_mm_movemask_epi8(_mm_cmpeq_epi8(_mm_min_epu8(x, nine), x)));
     mask |= static_cast<std::uint64_t>(bits) << (16 * k);
   }
 #else

@@ -148,6 +148,27 @@ std::string escaped_literal(std::string_view w) {
 
 bool is_gitleaks(const DetectorSpec& s) { return s.id.starts_with("gitleaks."); }
 
+// The walk-back rule of a number detector's Start (dlp_shapes.h).
+using NumberRule = std::size_t (*)(std::string_view, std::size_t);
+NumberRule number_rule(Start s) {
+  switch (s) {
+    case Start::Card:
+      return card_start;
+    case Start::Ssn:
+      return ssn_start;
+    case Start::SpacedSsn:
+      return spaced_ssn_start;
+    case Start::Ipv4:
+      return ipv4_start;
+    case Start::NanpPhone:
+      return nanp_phone_start;
+    case Start::IntlPhone:
+      return intl_phone_start;
+    default:
+      return local_phone_start;  // Start::PhoneLocal
+  }
+}
+
 }  // namespace
 
 DlpScratch::~DlpScratch() {
@@ -372,25 +393,13 @@ bool Scanner::find_start(std::string_view text, unsigned id, std::size_t end, st
       return false;
     }
     case Start::Card:
-      start = card_start(text, end);
-      return start != std::string_view::npos;
     case Start::Ssn:
-      start = ssn_start(text, end);
-      return start != std::string_view::npos;
     case Start::SpacedSsn:
-      start = spaced_ssn_start(text, end);
-      return start != std::string_view::npos;
     case Start::Ipv4:
-      start = ipv4_start(text, end);
-      return start != std::string_view::npos;
     case Start::NanpPhone:
-      start = nanp_phone_start(text, end);
-      return start != std::string_view::npos;
     case Start::IntlPhone:
-      start = intl_phone_start(text, end);
-      return start != std::string_view::npos;
     case Start::PhoneLocal:
-      start = local_phone_start(text, end);
+      start = number_rule(d.start)(text, end);
       return start != std::string_view::npos;
     case Start::Iban:
     case Start::Ipv6:
@@ -518,8 +527,8 @@ unsigned plausible_number_rules(std::string_view t, const DigitGroup& g, std::si
   const bool card = (chain >= 13) & (((len >= 13) & (len <= 19)) |
                                      ((len - 3 <= 2) & ((c1 & (kSpace | kDash)) != 0)));
   const bool ssn = (chain >= 9) & (len == 4) & (c1 == kDash);
-  const bool spaced_ssn_shape = ((len == 4) & ((prev_len == 2) | (prev_len == 5))) |
-                                ((len == 6) & (prev_len == 3));
+  const bool spaced_ssn_shape =
+      ((len == 4) & ((prev_len == 2) | (prev_len == 5))) | ((len == 6) & (prev_len == 3));
   const bool spaced_ssn = (chain >= 9) & ((spaced_ssn_shape & space) | (len == 9));
   const bool ipv4 = (chain >= 4) & (len <= 3) & ((c1 & kDot) != 0);
   const bool nanp = ((chain >= 10) & (len == 4) & (prev_len == 3) & sep) | ext;
@@ -566,12 +575,13 @@ Result<void> Scanner::match_numbers(std::string_view text, DlpScratch& scratch) 
     const std::size_t len = e - g.start;
     const bool joined = prev_end > 0 && number_gap(text, prev_end, g.start);
     chain = (joined ? chain : 0) + len;
-    const std::size_t prev_len = prev_end > 0 && prev_end + 1 == g.start ? prev_end - prev_start : 0;
+    const std::size_t prev_len =
+        prev_end > 0 && prev_end + 1 == g.start ? prev_end - prev_start : 0;
     const char after_prev = joined ? text[prev_end] : '\0';
-    local_chain = len + (!joined                                        ? 0
-                         : after_prev == ')'                            ? prev_end - prev_start
+    local_chain = len + (!joined                             ? 0
+                         : after_prev == ')'                 ? prev_end - prev_start
                          : prev_len > 0 && after_prev != '(' ? local_chain
-                                                                        : 0);
+                                                             : 0);
     prev_start = g.start;
     prev_end = e;
     while (next_plus < e) {
@@ -701,8 +711,9 @@ Result<void> Scanner::scan(std::string_view text, DlpScratch& scratch,
     for (std::size_t reach = cands[i].end; j < cands.size() && cands[j].start < reach; ++j) {
       reach = std::max(reach, cands[j].end);
     }
-    if (j - i > 1) std::sort(cands.begin() + static_cast<std::ptrdiff_t>(i),
-                             cands.begin() + static_cast<std::ptrdiff_t>(j), before);
+    if (j - i > 1)
+      std::sort(cands.begin() + static_cast<std::ptrdiff_t>(i),
+                cands.begin() + static_cast<std::ptrdiff_t>(j), before);
     acc.clear();  // kept, by start
     for (std::size_t k = i; k < j; ++k) {
       const auto& c = cands[k];

@@ -1,10 +1,11 @@
 // Scanner: the compiled DLP engine. Every detector (built-in, custom, imported gitleaks
 // rules) is compiled into one Hyperscan block-mode database, except the built-in patterns
 // matched in code (dlp_shapes.h): the number detectors, tried at the ends of the text's
-// digit groups, IBAN, from the starts of digit groups, and IPv6, from colons. So a text takes one Hyperscan
-// scan and one pass for digits whatever the number of rules. Raw matches then go through each detector's
-// post-filters and overlapping findings are resolved. Starts of matches are found by each
-// detector's Start rule (dlp_detectors.h); Hyperscan tracks them only where no rule applies.
+// digit groups, IBAN, from the starts of digit groups, and IPv6, from colons. So a text takes one
+// Hyperscan scan and one pass for digits whatever the number of rules. Raw matches then go through
+// each detector's post-filters and overlapping findings are resolved. Starts of matches are found
+// by each detector's Start rule (dlp_detectors.h); Hyperscan tracks them only where no rule
+// applies.
 //
 // Build one Scanner per config snapshot (Scanner::compile) and share it as
 // std::shared_ptr<const Scanner>: it is immutable and thread-safe. Each thread brings its
@@ -130,13 +131,13 @@ class Scanner {
   Result<void> match_numbers(std::string_view text, DlpScratch& scratch) const;
 
   std::vector<DetectorSpec> specs_;
-  std::vector<unsigned> fixed_width_;          // per spec: match width when constant, else 0
-  hs_database* db_ = nullptr;  // every detector Hyperscan matches (hyperscan_matched)
+  std::vector<unsigned> fixed_width_;  // per spec: match width when constant, else 0
+  hs_database* db_ = nullptr;          // every detector Hyperscan matches (hyperscan_matched)
   // The number detectors, matched in code: by rule (bit and index: their Start).
   unsigned numeric_rules_ = 0;
   std::array<std::vector<unsigned>, 32> numeric_by_rule_;
-  std::vector<unsigned> iban_;     // detectors with Start::Iban, matched in code
-  std::vector<unsigned> ipv6_;     // detectors with Start::Ipv6, matched in code
+  std::vector<unsigned> iban_;  // detectors with Start::Iban, matched in code
+  std::vector<unsigned> ipv6_;  // detectors with Start::Ipv6, matched in code
   // Context words of number detectors, one literal each in context_db_ with id = index.
   hs_database* context_db_ = nullptr;
   struct ContextWord {

@@ -1,6 +1,5 @@
 #include "governance/dlp_shapes.h"
 
-
 #include <algorithm>
 #include <array>
 #include <cstring>
@@ -190,8 +189,8 @@ std::size_t card_start(std::string_view t, std::size_t end) {
   // Grouped: 4-4-4-4-3, 4-4-4-4, 4-6-5, 4-6-4 (in that order of width, so the first that
   // fits is the leftmost), separators ' ' or '-'.
   if (last < 3 || last > 5) return kNone;
-  for (std::string_view shape :
-       {"ddddcddddcddddcddddcddd", "ddddcddddcddddcdddd", "ddddcddddddcddddd", "ddddcddddddcdddd"}) {
+  for (std::string_view shape : {"ddddcddddcddddcddddcddd", "ddddcddddcddddcdddd",
+                                 "ddddcddddddcddddd", "ddddcddddddcdddd"}) {
     if (shape.size() - shape.rfind('c') - 1 != last) continue;
     if (end >= shape.size() && fits(t, end - shape.size(), shape)) return end - shape.size();
   }

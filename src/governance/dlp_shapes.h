@@ -7,8 +7,8 @@
 // pattern ending there starts (what Hyperscan's leftmost start-of-match tracking would
 // report), or npos when no match ends there. The scanner calls the number rules only at
 // ends of digit groups (dlp_digit_groups.h), where every match of theirs ends.
-// iban_matches and ipv6_matches find the IBAN- and IPv6-shaped matches in a text. Pure functions, no allocation
-// beyond `out`; thread-safe.
+// iban_matches and ipv6_matches find the IBAN- and IPv6-shaped matches in a text. Pure functions,
+// no allocation beyond `out`; thread-safe.
 #pragma once
 
 #include <cstddef>

@@ -2,6 +2,8 @@
 // time (against a byte-by-byte reference, across block edges), and direct cases of the
 // IPv6 and IBAN rules. The number rules' equivalence with their patterns is checked on
 // random texts by dlp_scanner_equivalence_test.cc.
+#include "governance/dlp_shapes.h"
+
 #include <gtest/gtest.h>
 
 #include <random>
@@ -9,7 +11,6 @@
 #include <vector>
 
 #include "governance/dlp_digit_groups.h"
-#include "governance/dlp_shapes.h"
 
 namespace sy::governance {
 namespace {
@@ -41,14 +42,13 @@ TEST(DlpDigitGroups, EdgesOfBlocksAndText) {
   EXPECT_TRUE(groups_of("").empty());
   EXPECT_TRUE(groups_of("no digits here").empty());
   const std::string at_edges = std::string(63, 'a') + "12" + std::string(62, 'b') + "3456";
-  EXPECT_EQ(groups_of(at_edges), (std::vector<std::pair<std::size_t, std::size_t>>{
-                                     {63, 65}, {127, 131}}));
+  EXPECT_EQ(groups_of(at_edges),
+            (std::vector<std::pair<std::size_t, std::size_t>>{{63, 65}, {127, 131}}));
   const std::string long_run = "x" + std::string(200, '7') + "y9";
-  EXPECT_EQ(groups_of(long_run), (std::vector<std::pair<std::size_t, std::size_t>>{
-                                     {1, 201}, {202, 203}}));
+  EXPECT_EQ(groups_of(long_run),
+            (std::vector<std::pair<std::size_t, std::size_t>>{{1, 201}, {202, 203}}));
   const std::string ends_on_edge = std::string(60, ' ') + "1234";  // 64 bytes, digits last
-  EXPECT_EQ(groups_of(ends_on_edge),
-            (std::vector<std::pair<std::size_t, std::size_t>>{{60, 64}}));
+  EXPECT_EQ(groups_of(ends_on_edge), (std::vector<std::pair<std::size_t, std::size_t>>{{60, 64}}));
   EXPECT_EQ(groups_of("0"), (std::vector<std::pair<std::size_t, std::size_t>>{{0, 1}}));
 }
 
