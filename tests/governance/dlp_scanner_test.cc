@@ -107,11 +107,11 @@ TEST(DlpScanner, Secrets) {
   EXPECT_EQ(found("sk-demo and sk-short"), V{});
 }
 
-// Starts are found without Hyperscan's start-of-match tracking (walking back, number runs);
-// each case is what the leftmost start decides.
+// Starts are found without Hyperscan's start-of-match tracking (walking back from the ends
+// of digit groups); each case is what the leftmost start decides.
 TEST(DlpScanner, StartsAreTheLeftmostMatchStarts) {
-  // A match starting in an earlier number run reaches this one through an extension; its
-  // start is glued to "b" or has too few digits, so no phone is found.
+  // A match reaches back over an extension into an earlier number; its start is glued to
+  // "b" or has too few digits, so no phone is found.
   EXPECT_EQ(found("b67087796ext. 601192\ncall me"), V{});
   EXPECT_EQ(found("call 853ext. 724111 now"), V{});
   EXPECT_EQ(found("call 0487 23 46 71 ext. 12"), V{"PHONE_NUMBER:0487 23 46 71 ext. 12"});
@@ -124,7 +124,8 @@ TEST(DlpScanner, StartsAreTheLeftmostMatchStarts) {
   EXPECT_EQ(found("x." + jwt), V{"SECRET:" + jwt});
 }
 
-// The number detectors' context words are found by the one scan; the window is the same.
+// The number detectors' context words are looked for only around their matches; the
+// window is the same as for any other detector.
 TEST(DlpScanner, ContextWindowForNumberDetectors) {
   const std::string pad(40, ' ');
   EXPECT_EQ(found("phone" + pad + "0487 23 46 71"), V{"PHONE_NUMBER:0487 23 46 71"});
