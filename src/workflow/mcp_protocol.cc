@@ -53,7 +53,8 @@ McpMessage parse_mcp_message(std::string_view text) {
     }
   }
   if (auto method = j.find("method"); method != j.end()) {
-    if (!method->is_string()) return m;
+    // A request or notification names its method: an empty name is no message.
+    if (!method->is_string() || method->get_ref<const std::string&>().empty()) return m;
     m.method = method->get<std::string>();
     m.kind = has_id ? McpMessage::Kind::Request : McpMessage::Kind::Notification;
     return m;

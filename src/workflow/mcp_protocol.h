@@ -37,7 +37,8 @@ struct McpMessage {
   std::string error_message;
 };
 
-// One message (a JSON object). Anything else — not JSON, a batch, no "jsonrpc" — is Invalid.
+// One message (a JSON object). Anything else — not JSON, a batch, no "jsonrpc", an empty
+// method — is Invalid.
 McpMessage parse_mcp_message(std::string_view text);
 
 // The answer to a server's request: `{}` for ping, a -32601 error otherwise.

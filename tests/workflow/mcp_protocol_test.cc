@@ -60,7 +60,8 @@ TEST(McpProtocol, ClassifiesWhatAServerSends) {
   for (const char* bad :
        {"Starting default (STDIO) server...", "", "[]", R"({"id":1,"result":{}})",
         R"({"jsonrpc":"1.0","id":1,"result":{}})", R"({"jsonrpc":"2.0","id":1})",
-        R"({"jsonrpc":"2.0","id":{"x":1},"result":{}})", R"({"jsonrpc":"2.0","result":{}})"}) {
+        R"({"jsonrpc":"2.0","id":{"x":1},"result":{}})", R"({"jsonrpc":"2.0","result":{}})",
+        R"({"jsonrpc":"2.0","id":4,"method":"","params":{}})", R"({"jsonrpc":"2.0","method":""})"}) {
     EXPECT_EQ(parse_mcp_message(bad).kind, McpMessage::Kind::Invalid) << bad;
   }
 }
