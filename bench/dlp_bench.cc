@@ -165,7 +165,7 @@ void BM_DlpScan_OneDetector(benchmark::State& state) {
 void BM_DlpScan_Group(benchmark::State& state) {
   std::vector<DetectorSpec> specs;
   for (const auto& s : builtin_detectors()) {
-    if (s.numeric == (state.range(0) == 0)) specs.push_back(s);
+    if (s.numeric() == (state.range(0) == 0)) specs.push_back(s);
   }
   subset_scan(state, std::move(specs),
               state.range(0) == 0 ? "number detectors" : "other detectors");

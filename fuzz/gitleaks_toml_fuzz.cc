@@ -40,7 +40,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     const DetectorSpec spec = gitleaks_detector_spec(rule);
     FUZZ_CHECK(spec.id == "gitleaks." + rule.id);
     FUZZ_CHECK(spec.entity_type == "SECRET" && spec.rank == 1 && spec.edge == Edge::Any);
-    FUZZ_CHECK(spec.start == Start::Hyperscan && !spec.numeric);
+    FUZZ_CHECK(spec.start == Start::Hyperscan && !spec.numeric());
     // Dropping the lazy "[\w.-]{0,50}?" prefix only ever shortens the regex.
     FUZZ_CHECK(spec.pattern.size() <= rule.regex.size());
     FUZZ_CHECK(spec.keywords == rule.keywords && spec.stopwords == rule.stopwords);

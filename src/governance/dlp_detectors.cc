@@ -27,7 +27,7 @@ std::vector<DetectorSpec> make_table() {
   add({.id = "pii.card", .entity_type = "CREDIT_CARD",
        .pattern = R"((?:\d{13,19}|\d{4}[ \-]\d{4}[ \-]\d{4}[ \-]\d{4}(?:[ \-]\d{3})?|)"
                   R"(\d{4}[ \-]\d{6}[ \-]\d{4,5}))",
-       .check = Check::Card, .rank = 3, .start = Start::Card, .numeric = true});
+       .check = Check::Card, .rank = 3, .start = Start::Card});
 
   // IBAN: country, check digits, then up to 30 alphanumerics, optionally in groups.
   add({.id = "pii.iban", .entity_type = "IBAN_CODE",
@@ -35,17 +35,16 @@ std::vector<DetectorSpec> make_table() {
        .rank = 3, .start = Start::Iban});
 
   add({.id = "pii.us_ssn", .entity_type = "US_SSN",
-       .pattern = R"(\d{3}-\d{2}-\d{4})", .check = Check::Ssn, .start = Start::Ssn,
-       .numeric = true});
+       .pattern = R"(\d{3}-\d{2}-\d{4})", .check = Check::Ssn, .start = Start::Ssn});
   // Spaced or bare nine digits look like many other numbers: only near an SSN word.
   add({.id = "pii.us_ssn_weak", .entity_type = "US_SSN", .pattern = R"(\d{3} ?\d{2} ?\d{4})",
        .check = Check::Ssn, .rank = 1,
        .context = {"ssn", "social security", "social sec", "ss#", "ss no", "taxpayer"},
-       .start = Start::SpacedSsn, .numeric = true});
+       .start = Start::SpacedSsn});
 
   add({.id = "pii.ipv4", .entity_type = "IP_ADDRESS",
        .pattern = R"(\d{1,3}\.\d{1,3}\.\d{1,3}\.\d{1,3})", .check = Check::Ipv4,
-       .start = Start::Ipv4, .numeric = true});
+       .start = Start::Ipv4});
   add({.id = "pii.ipv6", .entity_type = "IP_ADDRESS",
        .pattern = R"([0-9A-Fa-f]{0,4}(?::[0-9A-Fa-f]{0,4}){2,7})", .check = Check::Ipv6,
        .start = Start::Ipv6});
@@ -57,14 +56,14 @@ std::vector<DetectorSpec> make_table() {
        .pattern = std::string(R"((?:(?:\+1|001|1)[ .\-]?)?)"
                               R"((?:\(\d{3}\)[ .\-]?\d{3}[ .\-]|\d{3}[.\-]\d{3}[.\-])\d{4})") +
                   ext,
-       .check = Check::Phone, .start = Start::NanpPhone, .numeric = true});
+       .check = Check::Phone, .start = Start::NanpPhone});
   add({.id = "pii.phone_intl", .entity_type = "PHONE_NUMBER",
        .pattern = std::string(R"(\+\d{1,3}(?:[ .\-]?\(\d{1,4}\))?(?:[ .\-]?\d{1,5}){1,6})") + ext,
-       .check = Check::Phone, .start = Start::IntlPhone, .numeric = true});
+       .check = Check::Phone, .start = Start::IntlPhone});
   add({.id = "pii.phone_local", .entity_type = "PHONE_NUMBER",
        .pattern = std::string(R"((?:\(\d{1,4}\) ?)?\d{2,12}(?:[ .\-]\d{2,8}){0,4})") + ext,
        .check = Check::PhoneLocal, .rank = 1, .context = phone_context(),
-       .start = Start::PhoneLocal, .numeric = true});
+       .start = Start::PhoneLocal});
 
   // --- Secrets -----------------------------------------------------------------------
   add({.id = "secret.openai", .entity_type = "SECRET",

@@ -34,7 +34,7 @@ enum class Edge { Any, Word, Token };
 //              occurrence before the end.
 // Built-in patterns matched in code (dlp_shapes.h), never given to Hyperscan:
 //   Card, Ssn, SpacedSsn, Ipv4, NanpPhone, IntlPhone, PhoneLocal: number detectors
-//              (`numeric`), tried at the ends of digit groups;
+//              (DetectorSpec::numeric), tried at the ends of digit groups;
 //   Iban, Ipv6: every match found by iban_matches, ipv6_matches.
 enum class Start {
   Hyperscan,
@@ -82,10 +82,9 @@ struct DetectorSpec {
   bool pem_block = false;
   Start start = Start::Hyperscan;
   std::string lead;  // Start::Lead: the literal every match begins with
-  // A number detector: every match ends at the end of a digit group and its start is a
-  // number rule (Card … PhoneLocal). Built-in detectors only; custom and gitleaks rules
-  // never are.
-  bool numeric = false;
+  // A number detector: its start is a number rule (Card … PhoneLocal), and every match
+  // ends at the end of a digit group. Built-in detectors only.
+  bool numeric() const { return start >= Start::Card && start <= Start::PhoneLocal; }
 };
 
 inline constexpr std::size_t kContextBefore = 48;

@@ -269,7 +269,7 @@ Result<std::shared_ptr<const Scanner>> Scanner::compile(std::vector<DetectorSpec
   {
     std::vector<std::string> words;
     for (std::size_t i = 0; i < ok.size(); ++i) {
-      if (!ok[i].numeric) continue;
+      if (!ok[i].numeric()) continue;
       for (const auto& w : ok[i].context) {
         words.push_back(escaped_literal(w));
         s->context_words_.push_back({static_cast<unsigned>(i), w.size()});
@@ -329,7 +329,7 @@ Result<std::shared_ptr<const Scanner>> Scanner::compile(std::vector<DetectorSpec
     s->anchored_.erase(s->anchored_.begin() + bad);  // gitleaks: never anchored
   }
   for (std::size_t i = 0; i < ok.size(); ++i) {
-    if (ok[i].numeric) {
+    if (ok[i].numeric()) {
       const auto rule = static_cast<unsigned>(ok[i].start);
       s->numeric_rules_ |= 1u << rule;
       s->numeric_by_rule_[rule].push_back(static_cast<unsigned>(i));
@@ -460,7 +460,7 @@ bool Scanner::accept(std::string_view text, unsigned id, std::size_t& start,
     return false;
   }
   // Number detectors' context words are checked by match_numbers, all at once.
-  if (!d.context.empty() && !d.numeric &&
+  if (!d.context.empty() && !d.numeric() &&
       !any_near(text, start, end, d.context, kContextBefore, kContextAfter)) {
     return false;
   }

@@ -21,8 +21,7 @@ namespace {
 std::shared_ptr<const Scanner> reference_scanner() {
   std::vector<DetectorSpec> specs = builtin_detectors();
   for (auto& s : specs) {
-    if (!s.numeric && s.start != Start::Iban && s.start != Start::Ipv6) continue;
-    s.numeric = false;
+    if (!s.numeric() && s.start != Start::Iban && s.start != Start::Ipv6) continue;
     s.start = Start::Hyperscan;
   }
   auto r = Scanner::compile(std::move(specs));
