@@ -1,7 +1,8 @@
 // Digit groups: the maximal runs of ASCII digits in a text, found 64 bytes at a time (one
-// bit per byte, SSE2 where available). Every built-in number detector's match ends where a
-// digit group ends and every IBAN starts two letters before one, so the scanner looks at
-// these places only (dlp_shapes.h), not at every byte. Pure; thread-safe.
+// bit per byte, AVX2 where the CPU has it, else SSE2) without a branch per group. Every
+// built-in number detector's match ends where a digit group ends and every IBAN starts two
+// letters before one, so the scanner looks at these places only (dlp_shapes.h), not at every
+// byte. Not thread-safe: one DigitGroups per thread (it lives in DlpScratch).
 #pragma once
 
 #include <cstddef>
@@ -15,7 +16,38 @@ struct DigitGroup {
   std::size_t end = 0;    // are not (or lie outside the text)
 };
 
-// Replaces `out` with the digit groups of `text`, in text order.
-void find_digit_groups(std::string_view text, std::vector<DigitGroup>& out);
+// The digit groups of the last text given to find(), in text order.
+class DigitGroups {
+ public:
+  // Replaces the groups with those of `text`.
+  void find(std::string_view text);
+
+  std::size_t size() const { return count_ / 2; }
+  bool empty() const { return count_ == 0; }
+  DigitGroup operator[](std::size_t i) const { return {edges_[2 * i], edges_[2 * i + 1]}; }
+
+  // Iteration in text order: for (const DigitGroup g : groups).
+  class Iterator {
+   public:
+    explicit Iterator(const std::size_t* p) : p_(p) {}
+    DigitGroup operator*() const { return {p_[0], p_[1]}; }
+    Iterator& operator++() {
+      p_ += 2;
+      return *this;
+    }
+    bool operator==(const Iterator&) const = default;
+
+   private:
+    const std::size_t* p_;
+  };
+  Iterator begin() const { return Iterator(edges_.data()); }
+  Iterator end() const { return Iterator(edges_.data() + count_); }
+
+ private:
+  // Where groups start and end, alternately. Written eight at a time past count_, so it
+  // keeps room for 64 more than count_.
+  std::vector<std::size_t> edges_;
+  std::size_t count_ = 0;
+};
 
 }  // namespace sy::governance

@@ -89,7 +89,7 @@ bool run_check(Check check, std::string_view m) {
     case Check::Jwt:
       return jwt_valid(m);
     case Check::Phone:
-    case Check::PhoneLocal:
+    case Check::PhoneLocal:  // accept() adds the short number rule
       return phone_shape_valid(m);
     case Check::Email:
       return email_valid(m);
@@ -120,14 +120,9 @@ int on_match(unsigned id, unsigned long long from, unsigned long long to, unsign
   return 0;
 }
 
-// Context words found in one window of the text: where each ends, in text offsets.
-struct ContextScan {
-  std::vector<DlpScratch::ContextHit>* hits;
-  std::size_t base;  // the window's offset in the text
-};
 int on_context_word(unsigned id, unsigned long long, unsigned long long to, unsigned, void* ctx) {
-  auto* scan = static_cast<ContextScan*>(ctx);
-  scan->hits->push_back({scan->base + static_cast<std::size_t>(to), id});
+  static_cast<std::vector<DlpScratch::ContextHit>*>(ctx)->push_back(
+      {static_cast<std::size_t>(to), id});
   return 0;
 }
 
@@ -454,9 +449,10 @@ bool Scanner::accept(std::string_view text, unsigned id, std::size_t& start,
     }
   }
   const std::string_view m = text.substr(start, end - start);
-  if (!run_check(d.check, m)) return false;
-  if (d.check == Check::PhoneLocal && phone_digit_count(m) < 7 &&
-      !short_phone_tail_ok(text.substr(end))) {
+  if (d.check == Check::PhoneLocal) {
+    const std::size_t digits = phone_shape_digits(m);
+    if (digits == 0 || (digits < 7 && !short_phone_tail_ok(text.substr(end)))) return false;
+  } else if (!run_check(d.check, m)) {
     return false;
   }
   // Number detectors' context words are checked by match_numbers, all at once.
@@ -540,6 +536,42 @@ unsigned plausible_number_rules(std::string_view t, const DigitGroup& g, std::si
          bit(Start::PhoneLocal, local);
 }
 
+// Sorts v by `less` when v[0, runs[0]), v[runs[0], runs[1]), … (runs ascending, the last
+// v.size()) each come nearly in order: an insertion sort of each run (std::sort for one
+// that is not nearly in order after all), then the runs merged through `buffer`.
+template <typename T, typename Less>
+void sort_runs(std::vector<T>& v, const std::vector<std::size_t>& runs, std::vector<T>& buffer,
+               Less less) {
+  std::size_t from = 0;
+  for (const std::size_t to : runs) {
+    std::size_t moved = 0;
+    for (std::size_t i = from + 1; i < to; ++i) {
+      if (!less(v[i], v[i - 1])) continue;
+      const T x = v[i];
+      std::size_t j = i;
+      do {
+        v[j] = v[j - 1];
+        --j;
+      } while (j > from && less(x, v[j - 1]));
+      v[j] = x;
+      moved += i - j;
+      if (moved > 8 * (to - from)) {
+        std::sort(v.begin() + static_cast<std::ptrdiff_t>(from),
+                  v.begin() + static_cast<std::ptrdiff_t>(to), less);
+        break;
+      }
+    }
+    if (from > 0 && from < to) {  // merge the sorted v[0, from) with this run
+      buffer.resize(to);
+      std::merge(v.begin(), v.begin() + static_cast<std::ptrdiff_t>(from),
+                 v.begin() + static_cast<std::ptrdiff_t>(from),
+                 v.begin() + static_cast<std::ptrdiff_t>(to), buffer.begin(), less);
+      std::copy(buffer.begin(), buffer.begin() + static_cast<std::ptrdiff_t>(to), v.begin());
+    }
+    from = to;
+  }
+}
+
 // Whether text[from, to) may sit between two digit groups of one number: one or two of
 // " .-()".
 bool number_gap(std::string_view t, std::size_t from, std::size_t to) {
@@ -570,7 +602,7 @@ Result<void> Scanner::match_numbers(std::string_view text, DlpScratch& scratch) 
   };
   next_plus = find_plus(0);
   std::size_t chain = 0, local_chain = 0, prev_start = 0, prev_end = 0;
-  for (const DigitGroup& g : scratch.groups_) {
+  for (const DigitGroup g : scratch.groups_) {
     const std::size_t e = g.end;
     const std::size_t len = e - g.start;
     const bool joined = prev_end > 0 && number_gap(text, prev_end, g.start);
@@ -608,18 +640,22 @@ Result<void> Scanner::match_numbers(std::string_view text, DlpScratch& scratch) 
   }
   if (pending.empty()) return {};
   // Context words where a pending match could see one: the windows around the matches,
-  // merged where they overlap, one Hyperscan scan each (scanning the whole text for these
-  // short, common words costs more). Windows are in order of their starts once pending is.
+  // merged where they overlap and laid end to end with a NUL between (no word holds one),
+  // then one Hyperscan scan of them all. (Scanning the whole text for these short, common
+  // words costs more, and so does a scan per window.) Windows are in text order, disjoint,
+  // once pending is sorted.
   std::sort(pending.begin(), pending.end(),
             [](const auto& a, const auto& b) { return a.start < b.start; });
-  auto& hits = scratch.context_hits_;
-  hits.clear();
-  ContextScan found{&hits, 0};
+  auto& joined_text = scratch.windows_text_;
+  auto& windows = scratch.windows_;
+  joined_text.clear();
+  windows.clear();
   std::size_t lo = 0, hi = 0;
-  auto scan_window = [&]() -> bool {
-    found.base = lo;
-    return hi <= lo || hs_scan(context_db_, text.data() + lo, static_cast<unsigned>(hi - lo), 0,
-                               scratch.hs_, on_context_word, &found) == HS_SUCCESS;
+  auto add_window = [&] {
+    if (hi <= lo) return;
+    windows.push_back({joined_text.size(), lo});
+    joined_text.append(text.data() + lo, hi - lo);
+    joined_text.push_back('\0');
   };
   for (const auto& c : pending) {
     const std::size_t from = c.start > kContextBefore ? c.start - kContextBefore : 0;
@@ -628,12 +664,27 @@ Result<void> Scanner::match_numbers(std::string_view text, DlpScratch& scratch) 
       hi = std::max(hi, to);
       continue;
     }
-    if (!scan_window()) return fail(ErrorKind::Internal, "dlp: Hyperscan scan failed");
+    add_window();
     lo = from;
     hi = to;
   }
-  if (!scan_window()) return fail(ErrorKind::Internal, "dlp: Hyperscan scan failed");
+  add_window();
+  auto& hits = scratch.context_hits_;
+  hits.clear();
+  if (joined_text.size() > UINT_MAX)
+    return fail(ErrorKind::PayloadTooLarge, "dlp: text over 4 GiB");
+  if (hs_scan(context_db_, joined_text.data(), static_cast<unsigned>(joined_text.size()), 0,
+              scratch.hs_, on_context_word, &hits) != HS_SUCCESS) {
+    return fail(ErrorKind::Internal, "dlp: Hyperscan scan failed");
+  }
+  // Back to text offsets: a word lies inside one window, the one holding its last byte.
   std::sort(hits.begin(), hits.end(), [](const auto& a, const auto& b) { return a.end < b.end; });
+  std::size_t w = 0;
+  for (auto& h : hits) {
+    while (w + 1 < windows.size() && windows[w + 1].joined_at < h.end) ++w;
+    h.end = h.end - windows[w].joined_at + windows[w].text_at;
+  }
+  scratch.runs_.push_back(scratch.candidates_.size());
   for (const auto& c : pending) {
     if (context_near(c.id, c.start, c.end, scratch)) scratch.candidates_.push_back(c);
   }
@@ -664,23 +715,28 @@ Result<void> Scanner::scan(std::string_view text, DlpScratch& scratch,
                      &scratch.raw_) != HS_SUCCESS) {
     return fail(ErrorKind::Internal, "dlp: Hyperscan scan failed");
   }
+  // Each source gives its candidates nearly in text order; runs_ says where each one's end.
+  auto& runs = scratch.runs_;
+  runs.clear();
+  std::array<std::size_t, 3> raw_runs{};  // in raw_: Hyperscan's, IBAN's, IPv6's
+  raw_runs[0] = scratch.raw_.size();
   // IBAN and IPv6, matched in code: raw matches with their leftmost starts, as Hyperscan's.
-  if (!iban_.empty() || numeric_rules_ != 0) find_digit_groups(text, scratch.groups_);
+  if (!iban_.empty() || numeric_rules_ != 0) scratch.groups_.find(text);
+  std::size_t next_run = 1;
   for (const auto& [which, ids] : {std::pair{Start::Iban, &iban_}, {Start::Ipv6, &ipv6_}}) {
-    if (ids->empty()) continue;
     scratch.shapes_.clear();
-    if (which == Start::Iban) {
-      iban_matches(text, scratch.groups_, scratch.shapes_);
-    } else {
-      ipv6_matches(text, scratch.shapes_);
-    }
+    if (which == Start::Iban && !ids->empty()) iban_matches(text, scratch.groups_, scratch.shapes_);
+    if (which == Start::Ipv6 && !ids->empty()) ipv6_matches(text, scratch.shapes_);
     for (unsigned id : *ids) {
       for (const auto& m : scratch.shapes_) scratch.raw_.push_back({id, m.start, m.end});
     }
+    raw_runs[next_run++] = scratch.raw_.size();
   }
   auto& cands = scratch.candidates_;
   cands.clear();
-  for (const auto& r : scratch.raw_) {
+  for (std::size_t i = 0, run = 0; i < scratch.raw_.size(); ++i) {
+    for (; run < raw_runs.size() && raw_runs[run] == i; ++run) runs.push_back(cands.size());
+    const auto& r = scratch.raw_[i];
     std::size_t end = static_cast<std::size_t>(r.to);
     std::size_t start = static_cast<std::size_t>(r.from);
     const DetectorSpec& d = specs_[r.id];
@@ -690,9 +746,11 @@ Result<void> Scanner::scan(std::string_view text, DlpScratch& scratch,
     if (!accept(text, r.id, start, end)) continue;
     cands.push_back({start, end, r.id, d.rank});
   }
+  runs.push_back(cands.size());
   if (numeric_rules_ != 0) {
     if (auto r = match_numbers(text, scratch); !r) return r;
   }
+  runs.push_back(cands.size());
   // Overlaps: higher rank first, then longer, then leftmost; keep what does not overlap.
   // Whether a candidate is kept depends only on the candidates it overlaps, so this runs
   // per cluster of overlapping candidates (usually one or two), in text order.
@@ -702,7 +760,7 @@ Result<void> Scanner::scan(std::string_view text, DlpScratch& scratch,
     if (a.start != b.start) return a.start < b.start;
     return a.id < b.id;
   };
-  std::sort(cands.begin(), cands.end(), [](const auto& a, const auto& b) {
+  sort_runs(cands, runs, scratch.merged_, [](const auto& a, const auto& b) {
     return a.start != b.start ? a.start < b.start : a.end < b.end;
   });
   auto& acc = scratch.accepted_;

@@ -91,10 +91,19 @@ class DlpScratch {
   unsigned long long prepared_for_ = 0;  // Scanner::serial_ the scratch was sized for
   std::vector<RawMatch> raw_;
   std::vector<ContextHit> context_hits_;  // sorted by end
-  std::vector<Candidate> pending_;        // number matches waiting for a context word
-  std::vector<DigitGroup> groups_;        // digit groups of the text
-  std::vector<ShapeMatch> shapes_;        // IBAN or IPv6 matches found in code
+  // The text around pending matches, scanned for their context words in one call: the
+  // windows laid end to end, and where each window is in that text and in the scanned one.
+  struct Window {
+    std::size_t joined_at, text_at;
+  };
+  std::string windows_text_;
+  std::vector<Window> windows_;
+  std::vector<Candidate> pending_;  // number matches waiting for a context word
+  DigitGroups groups_;              // digit groups of the text
+  std::vector<ShapeMatch> shapes_;  // IBAN or IPv6 matches found in code
   std::vector<Candidate> candidates_;
+  std::vector<std::size_t> runs_;  // where each source's candidates end (sort_runs)
+  std::vector<Candidate> merged_;  // sort_runs' buffer
   std::vector<Candidate> accepted_;
 };
 

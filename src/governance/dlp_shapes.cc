@@ -272,6 +272,11 @@ void ipv6_matches(std::string_view t, std::vector<ShapeMatch>& out) {
     const void* colon = std::memchr(t.data() + c, ':', n - c);
     if (colon == nullptr) break;
     c = static_cast<std::size_t>(static_cast<const char*>(colon) - t.data());
+    // A match has a colon at most five bytes before this one, with only hex digits between
+    // (most colons in prose fail this).
+    std::size_t b = 0;
+    while (b < 5 && c > b && is_hex(t[c - 1 - b])) ++b;
+    if (b > 4 || c == b || t[c - 1 - b] != ':') continue;
     std::size_t k = 0;
     while (k < 5 && c + 1 + k < n && is_hex(t[c + 1 + k])) ++k;
     if (k > 4) continue;
@@ -285,12 +290,12 @@ void ipv6_matches(std::string_view t, std::vector<ShapeMatch>& out) {
 // the body's alphanumerics (a single space allowed before each) are counted, and every
 // place after the 11th to the 30th is an end. An end keeps the first head that reached it:
 // the leftmost start.
-void iban_matches(std::string_view t, std::span<const DigitGroup> groups,
-                  std::vector<ShapeMatch>& out) {
+void iban_matches(std::string_view t, const DigitGroups& groups, std::vector<ShapeMatch>& out) {
   constexpr std::size_t kLongest = 4 + 2 * 30;
   const std::size_t n = t.size();
   const std::size_t first = out.size();
-  for (const DigitGroup& g : groups) {
+  std::size_t reach = 0;  // the furthest end appended
+  for (const DigitGroup g : groups) {
     if (g.end - g.start < 2 || g.start < 2 || !is_alpha(t[g.start - 1]) ||
         !is_alpha(t[g.start - 2])) {
       continue;
@@ -306,12 +311,16 @@ void iban_matches(std::string_view t, std::span<const DigitGroup> groups,
         break;
       }
       if (count < 11) continue;
-      // Only a head at most kLongest bytes before j can have reached it.
+      // An end past every end so far is new; else only a head at most kLongest bytes
+      // before j can have reached it.
       bool seen = false;
-      for (std::size_t k = out.size(); k > first && out[k - 1].start + kLongest >= j; --k) {
-        seen = seen || out[k - 1].end == j;
+      if (j <= reach) {
+        for (std::size_t k = out.size(); k > first && out[k - 1].start + kLongest >= j; --k) {
+          seen = seen || out[k - 1].end == j;
+        }
       }
       if (!seen) out.push_back({h, j});
+      reach = std::max(reach, j);
     }
   }
 }

@@ -12,7 +12,6 @@
 #pragma once
 
 #include <cstddef>
-#include <span>
 #include <string_view>
 #include <vector>
 
@@ -46,8 +45,8 @@ struct ShapeMatch {
 };
 // [A-Za-z]{2}\d{2}(?: ?[A-Za-z0-9]){11,30}: appends every end where a match ends, with
 // its leftmost start, as Hyperscan's leftmost start tracking would report them. `groups`
-// are the text's digit groups (find_digit_groups).
-void iban_matches(std::string_view text, std::span<const DigitGroup> groups,
+// are the text's digit groups.
+void iban_matches(std::string_view text, const DigitGroups& groups,
                   std::vector<ShapeMatch>& out);
 // [0-9A-Fa-f]{0,4}(?::[0-9A-Fa-f]{0,4}){2,7}: appends, with its leftmost start, every
 // end where a match ends and a letter or digit does not follow (for a detector with the

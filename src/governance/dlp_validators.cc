@@ -135,48 +135,57 @@ bool luhn_valid(std::string_view s) {
 }
 
 bool card_number_valid(std::string_view s) {
-  // One pass over the match: 13–19 digits with at most one kind of separator.
-  char n[19];
+  // One pass over the match: 13–19 digits with at most one kind of separator. Luhn doubles
+  // every second digit from the right, which is the digits at even or at odd places from
+  // the left depending on the count: both sums are kept and the count picks one.
+  static constexpr std::array<int, 10> kDoubled{0, 2, 4, 6, 8, 1, 3, 5, 7, 9};
+  std::array<int, 2> sum{};  // sum[k]: digits at places of parity k doubled
   std::size_t count = 0;
   char separator = 0;
+  bool mixed = false;
+  int prefix = 0;  // the first four digits
+  char first = 0;
+  bool same = true;  // 4444...4
   for (char c : s) {
-    if (is_digit(c)) {
-      if (count == sizeof n) return false;
-      n[count++] = c;
-    } else if (separator == 0) {
+    const auto d = static_cast<unsigned>(c - '0');
+    if (d > 9) {
+      mixed = mixed || (separator != 0 && c != separator);
       separator = c;
-    } else if (c != separator) {
-      return false;
+      continue;
     }
+    const auto odd = count & 1;
+    sum[odd] += kDoubled[d];
+    sum[odd ^ 1] += static_cast<int>(d);
+    if (count < 4) prefix = prefix * 10 + static_cast<int>(d);
+    if (count == 0) first = c;
+    same = same && c == first;
+    ++count;
   }
-  if (count < 13) return false;
+  if (mixed || count < 13 || count > 19) return false;
   if (separator != 0 && separator != ' ' && separator != '-') return false;
   // Issuer prefixes in use: Visa 4, Mastercard 2221–2720 and 51–55, Amex 34/37,
   // Diners 30/36/38/39, JCB 35, Discover/UnionPay/Maestro 6, Maestro 50/56–58.
-  const int p2 = (n[0] - '0') * 10 + (n[1] - '0');
-  const int p4 = p2 * 100 + (n[2] - '0') * 10 + (n[3] - '0');
+  const int p2 = prefix / 100;
   bool issuer = false;
-  switch (n[0]) {
-    case '4':
-    case '6':
+  switch (p2 / 10) {
+    case 4:
+    case 6:
       issuer = true;
       break;
-    case '5':
-      issuer = p2 == 50 || (p2 >= 51 && p2 <= 58);
+    case 5:
+      issuer = p2 >= 50 && p2 <= 58;
       break;
-    case '2':
-      issuer = p4 >= 2221 && p4 <= 2720;
+    case 2:
+      issuer = prefix >= 2221 && prefix <= 2720;
       break;
-    case '3':
-      issuer = p2 == 30 || p2 == 34 || p2 == 35 || p2 == 36 || p2 == 37 || p2 >= 38;
+    case 3:
+      issuer = p2 == 30 || p2 >= 34;
       break;
     default:
       break;
   }
-  if (!issuer) return false;
-  bool same = true;  // 4444...4
-  for (std::size_t k = 1; k < count; ++k) same = same && n[k] == n[0];
-  return !same && luhn_valid(std::string_view(n, count));
+  // The rightmost digit sits at place count - 1; the ones doubled have the other parity.
+  return issuer && !same && sum[count & 1] % 10 == 0;
 }
 
 bool iban_valid(std::string_view s) {
@@ -289,7 +298,7 @@ bool jwt_valid(std::string_view s) {
   return header.find("\"alg\"") != std::string::npos || header.find("\"typ\"") != std::string::npos;
 }
 
-bool phone_shape_valid(std::string_view s) {
+std::size_t phone_shape_digits(std::string_view s) {
   // One pass, stopping at an extension ("x123", "ext. 123"): digits, groups of digits (at
   // most 8), the first three groups' lengths and the separators after the first two.
   std::size_t digits = 0;
@@ -308,7 +317,7 @@ bool phone_shape_valid(std::string_view s) {
         same = same && c == first;
       }
       if (!in_group) {
-        if (groups == 8) return false;
+        if (groups == 8) return 0;
         ++groups;
         in_group = true;
       }
@@ -318,24 +327,15 @@ bool phone_shape_valid(std::string_view s) {
       in_group = false;
     }
   }
-  if (digits < 6 || digits > 15) return false;
+  if (digits < 6 || digits > 15) return 0;
   // Dates: 2024-05-06, 06.05.2024, 06/05/2024.
   if (groups == 3 && seps[0] == seps[1] && (seps[0] == '-' || seps[0] == '.' || seps[0] == '/')) {
     const auto& g = group_len;
     if ((g[0] == 4 && g[1] == 2 && g[2] == 2) || (g[0] == 2 && g[1] == 2 && g[2] == 4)) {
-      return false;
+      return 0;
     }
   }
-  return !same;  // 000000, 1111111
-}
-
-std::size_t phone_digit_count(std::string_view s) {
-  std::size_t n = 0;
-  for (char c : s) {
-    if (c == 'x' || c == 'X' || c == 'e' || c == 'E') break;
-    if (is_digit(c)) ++n;
-  }
-  return n;
+  return same ? 0 : digits;  // 000000, 1111111
 }
 
 bool short_phone_tail_ok(std::string_view after) {

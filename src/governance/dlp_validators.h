@@ -26,10 +26,10 @@ bool ipv4_valid(std::string_view s);
 bool ipv6_valid(std::string_view s);
 // A JWT: three base64url segments whose first decodes to a JSON object naming "alg".
 bool jwt_valid(std::string_view s);
-// Phone-number shape: 6–15 digits (E.164 maximum), not shaped like a date.
-bool phone_shape_valid(std::string_view s);
-// Digits in `s` before any extension marker.
-std::size_t phone_digit_count(std::string_view s);
+// Phone-number shape: 6–15 digits (E.164 maximum) before any extension marker, not shaped
+// like a date. phone_shape_digits returns that digit count, or 0 for another shape.
+std::size_t phone_shape_digits(std::string_view s);
+inline bool phone_shape_valid(std::string_view s) { return phone_shape_digits(s) != 0; }
 // For a short (6-digit) number found only by context: what follows it must end the line
 // or the text, or be a phone word ("office", "fax", ...), not a street name as in
 // "14 3684 Court Street". `after` is the text right after the match.

@@ -16,10 +16,10 @@ namespace sy::governance {
 namespace {
 
 std::vector<std::pair<std::size_t, std::size_t>> groups_of(std::string_view t) {
-  std::vector<DigitGroup> g;
-  find_digit_groups(t, g);
+  DigitGroups g;
+  g.find(t);
   std::vector<std::pair<std::size_t, std::size_t>> out;
-  for (const auto& x : g) out.emplace_back(x.start, x.end);
+  for (std::size_t i = 0; i < g.size(); ++i) out.emplace_back(g[i].start, g[i].end);
   return out;
 }
 
@@ -50,6 +50,15 @@ TEST(DlpDigitGroups, EdgesOfBlocksAndText) {
   const std::string ends_on_edge = std::string(60, ' ') + "1234";  // 64 bytes, digits last
   EXPECT_EQ(groups_of(ends_on_edge), (std::vector<std::pair<std::size_t, std::size_t>>{{60, 64}}));
   EXPECT_EQ(groups_of("0"), (std::vector<std::pair<std::size_t, std::size_t>>{{0, 1}}));
+  EXPECT_EQ(groups_of(std::string(128, '5')),  // whole blocks of digits to the end
+            (std::vector<std::pair<std::size_t, std::size_t>>{{0, 128}}));
+  // 64 edges in every block: the most a block can have, and many times the first buffer.
+  std::string alternating;
+  for (int i = 0; i < 4000; ++i) alternating += i % 2 ? "a" : "1";
+  const auto g = groups_of(alternating);
+  ASSERT_EQ(g.size(), 2000u);
+  EXPECT_EQ(g.back(), (std::pair<std::size_t, std::size_t>{3998, 3999}));
+  EXPECT_EQ(groups_of(alternating), groups_byte_by_byte(alternating));
 }
 
 TEST(DlpDigitGroups, SameAsByteByByteOnRandomTexts) {
@@ -72,8 +81,8 @@ TEST(DlpShapes, Ipv6StartIsTheLeftmostStart) {
 
 TEST(DlpShapes, IbanMatchesKeepTheFirstHeadForEachEnd) {
   const std::string t = "IBAN DE89 3704 0044 0532 0130 00.";
-  std::vector<DigitGroup> groups;
-  find_digit_groups(t, groups);
+  DigitGroups groups;
+  groups.find(t);
   std::vector<ShapeMatch> m;
   iban_matches(t, groups, m);
   ASSERT_FALSE(m.empty());
