@@ -486,16 +486,30 @@ constexpr std::array<unsigned char, 256> kBefore = [] {
 // " ?(?:x|ext\.?|extension) ?\d{1,6}" that follows a digit (a phone's main part ends in
 // one).
 bool extension_before(std::string_view t, std::size_t at) {
-  std::size_t p = at > 0 && t[at - 1] == ' ' ? at - 1 : at;
+  const std::size_t p = at > 0 && t[at - 1] == ' ' ? at - 1 : at;
   if (p < 2) return false;
-  const char last = t[p - 1];  // each word ends in one of these
-  if (last != 'x' && last != 't' && last != '.' && last != 'n') return false;
-  for (std::string_view word : {"x", "ext", "ext.", "extension"}) {
-    if (p < word.size() + 1 || t.substr(p - word.size(), word.size()) != word) continue;
-    const std::size_t q = p - word.size();
-    if (is_digit(t[q - 1]) || (t[q - 1] == ' ' && q >= 2 && is_digit(t[q - 2]))) return true;
+  std::string_view word;  // the one word that can end at p, known by its last byte
+  switch (t[p - 1]) {
+    case 'x':
+      word = "x";
+      break;
+    case 't':
+      word = "ext";
+      break;
+    case '.':
+      word = "ext.";
+      break;
+    case 'n':
+      word = "extension";
+      break;
+    default:
+      return false;
   }
-  return false;
+  if (p < word.size() + 1 || std::memcmp(t.data() + p - word.size(), word.data(), word.size())) {
+    return false;
+  }
+  const std::size_t q = p - word.size();
+  return is_digit(t[q - 1]) || (t[q - 1] == ' ' && q >= 2 && is_digit(t[q - 2]));
 }
 
 // Bit (1 << Start) set for each number rule that may have a match ending at g.end: each
@@ -574,9 +588,14 @@ void sort_runs(std::vector<T>& v, const std::vector<std::size_t>& runs, std::vec
 
 // Whether text[from, to) may sit between two digit groups of one number: one or two of
 // " .-()".
+constexpr std::array<bool, 256> kGap = [] {
+  std::array<bool, 256> t{};
+  for (unsigned char c : {' ', '.', '-', '(', ')'}) t[c] = true;
+  return t;
+}();
 bool number_gap(std::string_view t, std::size_t from, std::size_t to) {
-  auto ok = [](char c) { return c == ' ' || c == '.' || c == '-' || c == '(' || c == ')'; };
-  return to - from >= 1 && to - from <= 2 && ok(t[from]) && ok(t[to - 1]);
+  return to - from - 1 <= 1 && kGap[static_cast<unsigned char>(t[from])] &&
+         kGap[static_cast<unsigned char>(t[to - 1])];
 }
 
 }  // namespace

@@ -135,48 +135,38 @@ bool luhn_valid(std::string_view s) {
 }
 
 bool card_number_valid(std::string_view s) {
-  // One pass over the match: 13–19 digits with at most one kind of separator. Luhn doubles
-  // every second digit from the right, which is the digits at even or at odd places from
-  // the left depending on the count: both sums are kept and the count picks one.
-  static constexpr std::array<int, 10> kDoubled{0, 2, 4, 6, 8, 1, 3, 5, 7, 9};
-  std::array<int, 2> sum{};  // sum[k]: digits at places of parity k doubled
+  // 13–19 digits with at most one kind of separator, copied out in one pass.
+  std::array<unsigned char, 19> d;
   std::size_t count = 0;
   char separator = 0;
-  bool mixed = false;
-  int prefix = 0;  // the first four digits
-  char first = 0;
-  bool same = true;  // 4444...4
   for (char c : s) {
-    const auto d = static_cast<unsigned>(c - '0');
-    if (d > 9) {
-      mixed = mixed || (separator != 0 && c != separator);
+    const auto v = static_cast<unsigned>(c - '0');
+    if (v <= 9) {
+      if (count == d.size()) return false;
+      d[count++] = static_cast<unsigned char>(v);
+    } else if (separator == 0 || c == separator) {
       separator = c;
-      continue;
+    } else {
+      return false;
     }
-    const auto odd = count & 1;
-    sum[odd] += kDoubled[d];
-    sum[odd ^ 1] += static_cast<int>(d);
-    if (count < 4) prefix = prefix * 10 + static_cast<int>(d);
-    if (count == 0) first = c;
-    same = same && c == first;
-    ++count;
   }
-  if (mixed || count < 13 || count > 19) return false;
+  if (count < 13) return false;
   if (separator != 0 && separator != ' ' && separator != '-') return false;
   // Issuer prefixes in use: Visa 4, Mastercard 2221–2720 and 51–55, Amex 34/37,
   // Diners 30/36/38/39, JCB 35, Discover/UnionPay/Maestro 6, Maestro 50/56–58.
-  const int p2 = prefix / 100;
+  const int p2 = d[0] * 10 + d[1];
+  const int p4 = p2 * 100 + d[2] * 10 + d[3];
   bool issuer = false;
-  switch (p2 / 10) {
+  switch (d[0]) {
     case 4:
     case 6:
       issuer = true;
       break;
     case 5:
-      issuer = p2 >= 50 && p2 <= 58;
+      issuer = p2 <= 58;
       break;
     case 2:
-      issuer = prefix >= 2221 && prefix <= 2720;
+      issuer = p4 >= 2221 && p4 <= 2720;
       break;
     case 3:
       issuer = p2 == 30 || p2 >= 34;
@@ -184,8 +174,15 @@ bool card_number_valid(std::string_view s) {
     default:
       break;
   }
-  // The rightmost digit sits at place count - 1; the ones doubled have the other parity.
-  return issuer && !same && sum[count & 1] % 10 == 0;
+  if (!issuer) return false;
+  std::size_t k = 1;  // 4444...4 is no card
+  while (k < count && d[k] == d[0]) ++k;
+  if (k == count) return false;
+  // Luhn: every second digit from the right doubled (its digit sum: 2d - 9 above 9).
+  static constexpr std::array<unsigned char, 10> kDoubled{0, 2, 4, 6, 8, 1, 3, 5, 7, 9};
+  unsigned sum = 0;
+  for (std::size_t i = 0; i < count; ++i) sum += ((count - i) & 1) ? d[i] : kDoubled[d[i]];
+  return sum % 10 == 0;
 }
 
 bool iban_valid(std::string_view s) {
@@ -299,33 +296,29 @@ bool jwt_valid(std::string_view s) {
 }
 
 std::size_t phone_shape_digits(std::string_view s) {
-  // One pass, stopping at an extension ("x123", "ext. 123"): digits, groups of digits (at
-  // most 8), the first three groups' lengths and the separators after the first two.
+  // One pass by digit group, stopping at an extension ("x123", "ext. 123"): digits, groups
+  // (at most 8), the first three groups' lengths and the separators after the first two.
+  auto extension = [](char c) { return (c | 0x20) == 'x' || (c | 0x20) == 'e'; };
   std::size_t digits = 0;
-  char first = 0;
-  bool same = true;
   int groups = 0;
-  int group_len[3] = {};
-  char seps[2] = {};
-  bool in_group = false;
-  for (char c : s) {
-    if (c == 'x' || c == 'X' || c == 'e' || c == 'E') break;
-    if (is_digit(c)) {
-      if (digits++ == 0) {
-        first = c;
-      } else {
-        same = same && c == first;
+  std::array<std::size_t, 3> group_len{};
+  std::array<char, 2> seps{};
+  const std::size_t n = s.size();
+  for (std::size_t i = 0; i < n;) {
+    if (is_digit(s[i])) {
+      const std::size_t from = i;
+      while (++i < n && is_digit(s[i])) {
       }
-      if (!in_group) {
-        if (groups == 8) return 0;
-        ++groups;
-        in_group = true;
-      }
-      if (groups <= 3) ++group_len[groups - 1];
-    } else {
-      if (in_group && groups <= 2) seps[groups - 1] = c;
-      in_group = false;
+      if (groups == 8) return 0;
+      if (groups < 3) group_len[static_cast<std::size_t>(groups)] = i - from;
+      ++groups;
+      digits += i - from;
+      if (i < n && groups <= 2 && !extension(s[i]))
+        seps[static_cast<std::size_t>(groups) - 1] = s[i];
+      continue;
     }
+    if (extension(s[i])) break;
+    ++i;
   }
   if (digits < 6 || digits > 15) return 0;
   // Dates: 2024-05-06, 06.05.2024, 06/05/2024.
@@ -335,7 +328,18 @@ std::size_t phone_shape_digits(std::string_view s) {
       return 0;
     }
   }
-  return same ? 0 : digits;  // 000000, 1111111
+  // 000000, 1111111: every digit before any extension the same.
+  char first = 0;
+  for (char c : s) {
+    if (extension(c)) break;
+    if (!is_digit(c)) continue;
+    if (first == 0) {
+      first = c;
+    } else if (c != first) {
+      return digits;
+    }
+  }
+  return 0;
 }
 
 bool short_phone_tail_ok(std::string_view after) {
