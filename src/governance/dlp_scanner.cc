@@ -324,6 +324,9 @@ Result<std::shared_ptr<const Scanner>> Scanner::compile(std::vector<DetectorSpec
     s->anchored_.erase(s->anchored_.begin() + bad);  // gitleaks: never anchored
   }
   for (std::size_t i = 0; i < ok.size(); ++i) {
+    if (ok[i].numeric() && !ok[i].context.empty()) {
+      s->context_rank_ = std::max(s->context_rank_, ok[i].rank);
+    }
     if (ok[i].numeric()) {
       const auto rule = static_cast<unsigned>(ok[i].start);
       s->numeric_rules_ |= 1u << rule;
@@ -550,6 +553,21 @@ unsigned plausible_number_rules(std::string_view t, const DigitGroup& g, std::si
          bit(Start::PhoneLocal, local);
 }
 
+// Candidates in text order: by start, then end.
+constexpr auto by_start = [](const auto& a, const auto& b) {
+  return a.start != b.start ? a.start < b.start : a.end < b.end;
+};
+
+// Which of two overlapping candidates is kept: higher rank first, then longer, then
+// leftmost (then the lower detector index, so the order is total).
+template <typename C>
+bool has_priority(const C& a, const C& b) {
+  if (a.rank != b.rank) return a.rank > b.rank;
+  if (a.end - a.start != b.end - b.start) return a.end - a.start > b.end - b.start;
+  if (a.start != b.start) return a.start < b.start;
+  return a.id < b.id;
+}
+
 // Sorts v by `less` when v[0, runs[0]), v[runs[0], runs[1]), … (runs ascending, the last
 // v.size()) each come nearly in order: an insertion sort of each run (std::sort for one
 // that is not nearly in order after all), then the runs merged through `buffer`.
@@ -604,16 +622,15 @@ bool number_gap(std::string_view t, std::size_t from, std::size_t to) {
 // digit, and a digit right after the end fails the edge rule): each detector's rule finds
 // the leftmost match ending there, then the usual post-filters. Cheap tests first: the
 // edge rule once per end, each rule's necessary shape and digit count
-// (plausible_number_rules) and a '+' within reach for international numbers. Matches that
-// need a context word wait until the end, when the context words are looked for in one
-// Hyperscan scan per stretch of text within reach of such a match.
-Result<void> Scanner::match_numbers(std::string_view text, DlpScratch& scratch) const {
+// (plausible_number_rules) and a '+' within reach for international numbers. Detectors
+// that need a context word are only noted (deferred_) for match_context_numbers.
+void Scanner::match_numbers(std::string_view text, DlpScratch& scratch) const {
   // Longer than any match of a number detector: "(1234) " + 12 digits + four groups of
   // 9, and an extension " extension 123456".
   constexpr std::size_t kLongestNumber = 7 + 12 + 4 * 9 + 17;
   const std::size_t n = text.size();
-  auto& pending = scratch.pending_;
-  pending.clear();
+  auto& deferred = scratch.deferred_;
+  deferred.clear();
   std::size_t last_plus = std::string_view::npos, next_plus = 0;
   auto find_plus = [&](std::size_t from) {
     const void* p = from < n ? std::memchr(text.data() + from, '+', n - from) : nullptr;
@@ -650,19 +667,68 @@ Result<void> Scanner::match_numbers(std::string_view text, DlpScratch& scratch) 
                                  : d.edge != Edge::Any && e < n && joins(text, e, +1, d.edge)) {
           continue;
         }
+        if (!d.context.empty()) {
+          deferred.push_back({e, id});
+          continue;
+        }
         std::size_t start = 0, end = e;
         if (!find_start(text, id, end, start, scratch)) continue;
         if (!accept(text, id, start, end)) continue;
-        (d.context.empty() ? scratch.candidates_ : pending).push_back({start, end, id, d.rank});
+        scratch.candidates_.push_back({start, end, id, d.rank});
       }
     }
   }
+}
+
+// The deferred number matches, which need a context word (all of them rank below every
+// other detector that can overlap them, see context_rank_). One that ends inside a
+// candidate of higher rank that is sure to be kept (nothing of higher priority overlaps
+// it) would lose to it whatever its context: dropped before its start, post-filters and
+// context are looked for. The others' context words are looked for in the windows around
+// them, merged where they overlap and laid end to end with a NUL between (no word holds
+// one), in one Hyperscan scan. (Scanning the whole text for these short, common words costs
+// more, and so does a scan per window.) Kept matches are appended to candidates_, which
+// must be sorted by start and stays so.
+Result<void> Scanner::match_context_numbers(std::string_view text, DlpScratch& scratch) const {
+  const std::size_t n = text.size();
+  auto& cands = scratch.candidates_;
+  // Sure-kept candidates of higher rank, by start: per cluster of overlapping candidates
+  // (capped, to keep this linear on hostile text), those no other candidate of the
+  // cluster with priority over them overlaps.
+  auto& sure = scratch.sure_;
+  sure.clear();
+  constexpr std::size_t kLargestCluster = 64;
+  for (std::size_t i = 0; i < cands.size();) {
+    std::size_t j = i + 1;
+    for (std::size_t reach = cands[i].end; j < cands.size() && cands[j].start < reach; ++j) {
+      reach = std::max(reach, cands[j].end);
+    }
+    for (std::size_t k = i; k < j && j - i <= kLargestCluster; ++k) {
+      const auto& c = cands[k];
+      if (c.rank <= context_rank_) continue;
+      bool kept = true;
+      for (std::size_t m = i; m < j && kept; ++m) {
+        const auto& o = cands[m];
+        kept = m == k || o.start >= c.end || c.start >= o.end || !has_priority(o, c);
+      }
+      if (kept) sure.push_back({c.start, c.end});
+    }
+    i = j;
+  }
+  auto& pending = scratch.pending_;
+  pending.clear();
+  std::size_t next_sure = 0, reach = 0;  // the furthest end of a sure one starting before
+  for (const auto& [e, id] : scratch.deferred_) {
+    for (; next_sure < sure.size() && sure[next_sure].start < e; ++next_sure) {
+      reach = std::max(reach, sure[next_sure].end);
+    }
+    if (reach >= e) continue;  // a sure candidate holds text[e - 1], as every match here
+    std::size_t start = 0, end = e;
+    if (!find_start(text, id, end, start, scratch)) continue;
+    if (!accept(text, id, start, end)) continue;
+    pending.push_back({start, end, id, specs_[id].rank});
+  }
   if (pending.empty()) return {};
-  // Context words where a pending match could see one: the windows around the matches,
-  // merged where they overlap and laid end to end with a NUL between (no word holds one),
-  // then one Hyperscan scan of them all. (Scanning the whole text for these short, common
-  // words costs more, and so does a scan per window.) Windows are in text order, disjoint,
-  // once pending is sorted.
   std::sort(pending.begin(), pending.end(),
             [](const auto& a, const auto& b) { return a.start < b.start; });
   auto& joined_text = scratch.windows_text_;
@@ -690,8 +756,9 @@ Result<void> Scanner::match_numbers(std::string_view text, DlpScratch& scratch) 
   add_window();
   auto& hits = scratch.context_hits_;
   hits.clear();
-  if (joined_text.size() > UINT_MAX)
+  if (joined_text.size() > UINT_MAX) {
     return fail(ErrorKind::PayloadTooLarge, "dlp: text over 4 GiB");
+  }
   if (hs_scan(context_db_, joined_text.data(), static_cast<unsigned>(joined_text.size()), 0,
               scratch.hs_, on_context_word, &hits) != HS_SUCCESS) {
     return fail(ErrorKind::Internal, "dlp: Hyperscan scan failed");
@@ -703,10 +770,13 @@ Result<void> Scanner::match_numbers(std::string_view text, DlpScratch& scratch) 
     while (w + 1 < windows.size() && windows[w + 1].joined_at < h.end) ++w;
     h.end = h.end - windows[w].joined_at + windows[w].text_at;
   }
-  scratch.runs_.push_back(scratch.candidates_.size());
+  auto& runs = scratch.runs_;
+  runs.assign(1, cands.size());
   for (const auto& c : pending) {
-    if (context_near(c.id, c.start, c.end, scratch)) scratch.candidates_.push_back(c);
+    if (context_near(c.id, c.start, c.end, scratch)) cands.push_back(c);
   }
+  runs.push_back(cands.size());
+  sort_runs(cands, runs, scratch.merged_, by_start);
   return {};
 }
 
@@ -766,22 +836,16 @@ Result<void> Scanner::scan(std::string_view text, DlpScratch& scratch,
     cands.push_back({start, end, r.id, d.rank});
   }
   runs.push_back(cands.size());
-  if (numeric_rules_ != 0) {
-    if (auto r = match_numbers(text, scratch); !r) return r;
-  }
+  scratch.deferred_.clear();
+  if (numeric_rules_ != 0) match_numbers(text, scratch);
   runs.push_back(cands.size());
+  sort_runs(cands, runs, scratch.merged_, by_start);
+  if (!scratch.deferred_.empty()) {
+    if (auto r = match_context_numbers(text, scratch); !r) return r;
+  }
   // Overlaps: higher rank first, then longer, then leftmost; keep what does not overlap.
   // Whether a candidate is kept depends only on the candidates it overlaps, so this runs
   // per cluster of overlapping candidates (usually one or two), in text order.
-  auto before = [](const auto& a, const auto& b) {  // priority
-    if (a.rank != b.rank) return a.rank > b.rank;
-    if (a.end - a.start != b.end - b.start) return a.end - a.start > b.end - b.start;
-    if (a.start != b.start) return a.start < b.start;
-    return a.id < b.id;
-  };
-  sort_runs(cands, runs, scratch.merged_, [](const auto& a, const auto& b) {
-    return a.start != b.start ? a.start < b.start : a.end < b.end;
-  });
   auto& acc = scratch.accepted_;
   for (std::size_t i = 0; i < cands.size();) {
     std::size_t j = i + 1;
@@ -790,7 +854,8 @@ Result<void> Scanner::scan(std::string_view text, DlpScratch& scratch,
     }
     if (j - i > 1)
       std::sort(cands.begin() + static_cast<std::ptrdiff_t>(i),
-                cands.begin() + static_cast<std::ptrdiff_t>(j), before);
+                cands.begin() + static_cast<std::ptrdiff_t>(j),
+                has_priority<DlpScratch::Candidate>);
     acc.clear();  // kept, by start
     for (std::size_t k = i; k < j; ++k) {
       const auto& c = cands[k];

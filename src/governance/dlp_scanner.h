@@ -98,7 +98,18 @@ class DlpScratch {
   };
   std::string windows_text_;
   std::vector<Window> windows_;
-  std::vector<Candidate> pending_;  // number matches waiting for a context word
+  // Number matches that need a context word: where they end (match_numbers), then those
+  // that can still be kept, with their starts (match_context_numbers).
+  struct Deferred {
+    std::size_t end;
+    unsigned id;
+  };
+  std::vector<Deferred> deferred_;
+  struct Span {
+    std::size_t start, end;
+  };
+  std::vector<Span> sure_;  // candidates sure to be kept, of higher rank
+  std::vector<Candidate> pending_;
   DigitGroups groups_;              // digit groups of the text
   std::vector<ShapeMatch> shapes_;  // IBAN or IPv6 matches found in code
   std::vector<Candidate> candidates_;
@@ -137,7 +148,8 @@ class Scanner {
   bool accept(std::string_view text, unsigned id, std::size_t& start, std::size_t& end) const;
   bool context_near(unsigned id, std::size_t start, std::size_t end,
                     const DlpScratch& scratch) const;
-  Result<void> match_numbers(std::string_view text, DlpScratch& scratch) const;
+  void match_numbers(std::string_view text, DlpScratch& scratch) const;
+  Result<void> match_context_numbers(std::string_view text, DlpScratch& scratch) const;
 
   std::vector<DetectorSpec> specs_;
   std::vector<unsigned> fixed_width_;  // per spec: match width when constant, else 0
@@ -154,6 +166,7 @@ class Scanner {
     std::size_t size;
   };
   std::vector<ContextWord> context_words_;
+  int context_rank_ = 0;                // the highest rank of a number detector with context words
   std::vector<hs_database*> anchored_;  // per spec: "^(?:pattern)" for Start::TokenRun
   unsigned long long serial_ = 0;       // unique per Scanner: which scratch fits it
   CompileReport report_;
