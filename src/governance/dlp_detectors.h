@@ -26,7 +26,6 @@ enum class Edge { Any, Word, Token };
 // patterns, so built-in detectors say how to find the start from the end instead. Each
 // rule yields the same start Hyperscan's leftmost start would.
 //   Hyperscan: constant width: end - width; otherwise Hyperscan's leftmost start.
-//   Email:     the pattern is "@domain"; walk back over the local part (at least one char).
 //   TokenRun:  matches are made of token characters only (Edge::Token): the start of the
 //              token, kept only if the whole token up to the end matches (anchored scan).
 //   Jwt:       "eyJ…" "." "eyJ…" "." signature: the leftmost "eyJ" of the first segment.
@@ -35,7 +34,9 @@ enum class Edge { Any, Word, Token };
 // Built-in patterns matched in code (dlp_shapes.h), never given to Hyperscan:
 //   Card, Ssn, SpacedSsn, Ipv4, NanpPhone, IntlPhone, PhoneLocal: number detectors
 //              (DetectorSpec::numeric), tried at the ends of digit groups;
-//   Iban, Ipv6: every match found by iban_matches, ipv6_matches.
+//   Iban, Ipv6: every match found by iban_matches, ipv6_matches;
+//   Email:     the pattern is "@domain", whose ends email_matches finds from each '@';
+//              the start is found by walking back over the local part (at least one char).
 enum class Start {
   Hyperscan,
   Email,
@@ -55,8 +56,7 @@ enum class Start {
 
 // Whether Hyperscan finds this start's matches (the others are matched in code).
 inline bool hyperscan_matched(Start s) {
-  return s == Start::Hyperscan || s == Start::Email || s == Start::TokenRun || s == Start::Jwt ||
-         s == Start::Lead;
+  return s == Start::Hyperscan || s == Start::TokenRun || s == Start::Jwt || s == Start::Lead;
 }
 
 struct DetectorSpec {

@@ -334,6 +334,7 @@ Result<std::shared_ptr<const Scanner>> Scanner::compile(std::vector<DetectorSpec
     }
     if (ok[i].start == Start::Iban) s->iban_.push_back(static_cast<unsigned>(i));
     if (ok[i].start == Start::Ipv6) s->ipv6_.push_back(static_cast<unsigned>(i));
+    if (ok[i].start == Start::Email) s->email_.push_back(static_cast<unsigned>(i));
   }
   report.compiled = ok.size();
   report.gitleaks_compiled =
@@ -782,7 +783,8 @@ Result<void> Scanner::match_context_numbers(std::string_view text, DlpScratch& s
 
 Result<void> Scanner::scan(std::string_view text, DlpScratch& scratch,
                            std::vector<Finding>& out) const {
-  if ((db_ == nullptr && numeric_rules_ == 0 && iban_.empty() && ipv6_.empty()) || text.empty()) {
+  if ((db_ == nullptr && numeric_rules_ == 0 && iban_.empty() && ipv6_.empty() && email_.empty()) ||
+      text.empty()) {
     return {};
   }
   if (text.size() > UINT_MAX) return fail(ErrorKind::PayloadTooLarge, "dlp: text over 4 GiB");
@@ -807,15 +809,16 @@ Result<void> Scanner::scan(std::string_view text, DlpScratch& scratch,
   // Each source gives its candidates nearly in text order; runs_ says where each one's end.
   auto& runs = scratch.runs_;
   runs.clear();
-  std::array<std::size_t, 3> raw_runs{};  // in raw_: Hyperscan's, IBAN's, IPv6's
+  std::array<std::size_t, 4> raw_runs{};  // in raw_: Hyperscan's, IBAN's, IPv6's, e-mail's
   raw_runs[0] = scratch.raw_.size();
-  // IBAN and IPv6, matched in code: raw matches with their leftmost starts, as Hyperscan's.
+  // IBAN, IPv6 and e-mail domains, matched in code: raw matches as Hyperscan's.
   if (!iban_.empty() || numeric_rules_ != 0) scratch.groups_.find(text);
   std::size_t next_run = 1;
-  for (const auto& [which, ids] : {std::pair{Start::Iban, &iban_}, {Start::Ipv6, &ipv6_}}) {
+  for (const auto* ids : {&iban_, &ipv6_, &email_}) {
     scratch.shapes_.clear();
-    if (which == Start::Iban && !ids->empty()) iban_matches(text, scratch.groups_, scratch.shapes_);
-    if (which == Start::Ipv6 && !ids->empty()) ipv6_matches(text, scratch.shapes_);
+    if (ids == &iban_ && !ids->empty()) iban_matches(text, scratch.groups_, scratch.shapes_);
+    if (ids == &ipv6_ && !ids->empty()) ipv6_matches(text, scratch.shapes_);
+    if (ids == &email_ && !ids->empty()) email_matches(text, scratch.shapes_);
     for (unsigned id : *ids) {
       for (const auto& m : scratch.shapes_) scratch.raw_.push_back({id, m.start, m.end});
     }

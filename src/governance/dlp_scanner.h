@@ -157,8 +157,9 @@ class Scanner {
   // The number detectors, matched in code: by rule (bit and index: their Start).
   unsigned numeric_rules_ = 0;
   std::array<std::vector<unsigned>, 32> numeric_by_rule_;
-  std::vector<unsigned> iban_;  // detectors with Start::Iban, matched in code
-  std::vector<unsigned> ipv6_;  // detectors with Start::Ipv6, matched in code
+  std::vector<unsigned> iban_;   // detectors with Start::Iban, matched in code
+  std::vector<unsigned> ipv6_;   // detectors with Start::Ipv6, matched in code
+  std::vector<unsigned> email_;  // detectors with Start::Email, matched in code
   // Context words of number detectors, one literal each in context_db_ with id = index.
   hs_database* context_db_ = nullptr;
   struct ContextWord {

@@ -285,6 +285,33 @@ void ipv6_matches(std::string_view t, std::vector<ShapeMatch>& out) {
   }
 }
 
+// E-mail domains: from each '@', labels of [A-Za-z0-9-] with single dots between; from the
+// second label on, every place after a label byte is an end. Only the last place of a label
+// and places before a '-' lack a letter or digit after them.
+void email_matches(std::string_view t, std::vector<ShapeMatch>& out) {
+  auto label = [](char c) { return is_alnum(c) || c == '-'; };
+  const std::size_t n = t.size();
+  for (std::size_t a = 0; a < n; ++a) {
+    const void* at = std::memchr(t.data() + a, '@', n - a);
+    if (at == nullptr) break;
+    a = static_cast<std::size_t>(static_cast<const char*>(at) - t.data());
+    std::size_t i = a + 1;
+    for (int labels = 1;; ++labels) {
+      const std::size_t from = i;
+      while (i < n && label(t[i])) ++i;
+      if (i == from) break;
+      if (labels >= 2) {
+        for (std::size_t p = from + 1; p < i; ++p) {
+          if (t[p] == '-') out.push_back({a, p});
+        }
+        out.push_back({a, i});
+      }
+      if (i + 1 >= n || t[i] != '.') break;
+      ++i;
+    }
+  }
+}
+
 // IBAN: [A-Za-z]{2}\d{2}(?: ?[A-Za-z0-9]){11,30}. A head is two letters and two digits:
 // two letters right before a digit group of at least two. From each head, in text order,
 // the body's alphanumerics (a single space allowed before each) are counted, and every

@@ -7,8 +7,8 @@
 // pattern ending there starts (what Hyperscan's leftmost start-of-match tracking would
 // report), or npos when no match ends there. The scanner calls the number rules only at
 // ends of digit groups (dlp_digit_groups.h), where every match of theirs ends.
-// iban_matches and ipv6_matches find the IBAN- and IPv6-shaped matches in a text. Pure functions,
-// no allocation beyond `out`; thread-safe.
+// iban_matches, ipv6_matches and email_matches find those shapes' matches in a text. Pure
+// functions, no allocation beyond `out`; thread-safe.
 #pragma once
 
 #include <cstddef>
@@ -46,11 +46,14 @@ struct ShapeMatch {
 // [A-Za-z]{2}\d{2}(?: ?[A-Za-z0-9]){11,30}: appends every end where a match ends, with
 // its leftmost start, as Hyperscan's leftmost start tracking would report them. `groups`
 // are the text's digit groups.
-void iban_matches(std::string_view text, const DigitGroups& groups,
-                  std::vector<ShapeMatch>& out);
+void iban_matches(std::string_view text, const DigitGroups& groups, std::vector<ShapeMatch>& out);
 // [0-9A-Fa-f]{0,4}(?::[0-9A-Fa-f]{0,4}){2,7}: appends, with its leftmost start, every
 // end where a match ends and a letter or digit does not follow (for a detector with the
 // Word edge rule, the only ends that can be accepted).
 void ipv6_matches(std::string_view text, std::vector<ShapeMatch>& out);
+// @[A-Za-z0-9\-]+(?:\.[A-Za-z0-9\-]+)+: appends, with its start (the '@'), every end where
+// a match ends and a letter or digit does not follow (for a detector with the Word edge
+// rule, the only ends that can be accepted).
+void email_matches(std::string_view text, std::vector<ShapeMatch>& out);
 
 }  // namespace sy::governance
