@@ -681,15 +681,15 @@ void Scanner::match_numbers(std::string_view text, DlpScratch& scratch) const {
   }
 }
 
-// The deferred number matches, which need a context word (all of them rank below every
-// other detector that can overlap them, see context_rank_). One that ends inside a
-// candidate of higher rank that is sure to be kept (nothing of higher priority overlaps
-// it) would lose to it whatever its context: dropped before its start, post-filters and
-// context are looked for. The others' context words are looked for in the windows around
-// them, merged where they overlap and laid end to end with a NUL between (no word holds
-// one), in one Hyperscan scan. (Scanning the whole text for these short, common words costs
-// more, and so does a scan per window.) Kept matches are appended to candidates_, which
-// must be sorted by start and stays so.
+// The deferred number matches, which need a context word. One that ends inside a
+// candidate that is sure to be kept and ranks above every such detector (context_rank_)
+// would lose to it whatever its context: dropped before its start, post-filters and
+// context are looked for. (Sure: no other candidate with priority over it overlaps it;
+// the deferred ones rank lower, so they cannot change that.) The others' context words
+// are looked for in the windows around them, merged where they overlap and laid end to
+// end with a NUL between (no word holds one), in one Hyperscan scan. (Scanning the whole
+// text for these short, common words costs more, and so does a scan per window.) Kept
+// matches are appended to candidates_, which must be sorted by start and stays so.
 Result<void> Scanner::match_context_numbers(std::string_view text, DlpScratch& scratch) const {
   const std::size_t n = text.size();
   auto& cands = scratch.candidates_;
