@@ -36,7 +36,7 @@ enum class Edge { Any, Word, Token };
 //              (DetectorSpec::numeric), tried at the ends of digit groups;
 //   Iban, Ipv6: every match found by iban_matches, ipv6_matches;
 //   Email:     the pattern is "@domain", whose ends email_matches finds from each '@';
-//              the start is found by walking back over the local part (at least one char).
+//              the start walks back from that '@' over the local part (at least one char).
 enum class Start {
   Hyperscan,
   Email,

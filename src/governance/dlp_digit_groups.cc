@@ -48,9 +48,7 @@ std::uint64_t digit_mask_generic(const unsigned char* p) {
 #endif
 
 // The edges of the digit groups of p[0, n): for each 64-byte block, the bits where a byte
-// differs from the one before it in being a digit, written out eight at a time whatever
-// their number (the writes past the last are overwritten or ignored), so the loop has no
-// branch per group. Returns how many edges were written.
+// differs from the one before it in being a digit, in order. Returns how many were written.
 template <std::uint64_t (*Mask)(const unsigned char*)>
 [[gnu::always_inline]] inline std::size_t find_edges(const unsigned char* p, std::size_t n,
                                                      std::vector<std::size_t>& edges) {
@@ -81,7 +79,7 @@ template <std::uint64_t (*Mask)(const unsigned char*)>
 }
 
 #if defined(__x86_64__)
-[[gnu::target("avx2,popcnt,bmi"), gnu::flatten]] std::size_t find_edges_avx2(
+[[gnu::target("avx2,bmi"), gnu::flatten]] std::size_t find_edges_avx2(
     const unsigned char* p, std::size_t n, std::vector<std::size_t>& edges) {
   return find_edges<digit_mask_avx2>(p, n, edges);
 }
@@ -90,8 +88,7 @@ template <std::uint64_t (*Mask)(const unsigned char*)>
 bool has_avx2() {
 #if defined(__x86_64__)
   static const bool yes =
-      (__builtin_cpu_init(), __builtin_cpu_supports("avx2") && __builtin_cpu_supports("popcnt") &&
-                                 __builtin_cpu_supports("bmi"));
+      (__builtin_cpu_init(), __builtin_cpu_supports("avx2") && __builtin_cpu_supports("bmi"));
   return yes;
 #else
   return false;

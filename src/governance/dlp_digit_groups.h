@@ -1,8 +1,9 @@
 // Digit groups: the maximal runs of ASCII digits in a text, found 64 bytes at a time (one
-// bit per byte, AVX2 where the CPU has it, else SSE2) without a branch per group. Every
-// built-in number detector's match ends where a digit group ends and every IBAN starts two
-// letters before one, so the scanner looks at these places only (dlp_shapes.h), not at every
-// byte. Not thread-safe: one DigitGroups per thread (it lives in DlpScratch).
+// bit per byte, AVX2 where the CPU has it, else SSE2) as the places where a byte differs
+// from the one before it in being a digit. Every built-in number detector's match ends
+// where a digit group ends and every IBAN starts two letters before one, so the scanner
+// looks at these places only (dlp_shapes.h), not at every byte. Not thread-safe: one
+// DigitGroups per thread (it lives in DlpScratch).
 #pragma once
 
 #include <cstddef>
@@ -23,8 +24,6 @@ class DigitGroups {
   void find(std::string_view text);
 
   std::size_t size() const { return count_ / 2; }
-  bool empty() const { return count_ == 0; }
-  DigitGroup operator[](std::size_t i) const { return {edges_[2 * i], edges_[2 * i + 1]}; }
 
   // Iteration in text order: for (const DigitGroup g : groups).
   class Iterator {
@@ -44,8 +43,8 @@ class DigitGroups {
   Iterator end() const { return Iterator(edges_.data() + count_); }
 
  private:
-  // Where groups start and end, alternately. Written eight at a time past count_, so it
-  // keeps room for 64 more than count_.
+  // Where groups start and end, alternately: the first count_. Each 64-byte block can add
+  // 64, so find() keeps that much room past count_ before each.
   std::vector<std::size_t> edges_;
   std::size_t count_ = 0;
 };

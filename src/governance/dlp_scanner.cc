@@ -109,9 +109,6 @@ int on_anchored_match(unsigned, unsigned long long, unsigned long long to, unsig
   return 1;  // stop
 }
 
-bool is_domain(char c) {
-  return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || is_digit(c) || c == '-' || c == '.';
-}
 bool is_email_local(char c) { return is_word(c) || c == '.' || c == '%' || c == '+' || c == '-'; }
 
 int on_match(unsigned id, unsigned long long from, unsigned long long to, unsigned /*flags*/,
@@ -351,11 +348,8 @@ bool Scanner::find_start(std::string_view text, unsigned id, std::size_t end, st
     case Start::Hyperscan:
       if (fixed_width_[id]) start = end - fixed_width_[id];
       return true;
-    case Start::Email: {
-      std::size_t i = end;
-      while (i > 0 && is_domain(text[i - 1])) --i;
-      if (i == 0 || text[i - 1] != '@') return false;
-      const std::size_t at = i - 1;
+    case Start::Email: {  // `start` is the '@' (email_matches)
+      const std::size_t at = start;
       std::size_t j = at;
       while (j > 0 && is_email_local(text[j - 1])) --j;
       start = j;
@@ -569,6 +563,17 @@ bool has_priority(const C& a, const C& b) {
   return a.id < b.id;
 }
 
+// Where the cluster of overlapping candidates that starts at cands[i] ends (cands sorted by
+// start): the first candidate that starts at or past every end before it.
+template <typename C>
+std::size_t cluster_end(const std::vector<C>& cands, std::size_t i) {
+  std::size_t j = i + 1;
+  for (std::size_t reach = cands[i].end; j < cands.size() && cands[j].start < reach; ++j) {
+    reach = std::max(reach, cands[j].end);
+  }
+  return j;
+}
+
 // Sorts v by `less` when v[0, runs[0]), v[runs[0], runs[1]), … (runs ascending, the last
 // v.size()) each come nearly in order: an insertion sort of each run (std::sort for one
 // that is not nearly in order after all), then the runs merged through `buffer`.
@@ -700,10 +705,7 @@ Result<void> Scanner::match_context_numbers(std::string_view text, DlpScratch& s
   sure.clear();
   constexpr std::size_t kLargestCluster = 64;
   for (std::size_t i = 0; i < cands.size();) {
-    std::size_t j = i + 1;
-    for (std::size_t reach = cands[i].end; j < cands.size() && cands[j].start < reach; ++j) {
-      reach = std::max(reach, cands[j].end);
-    }
+    const std::size_t j = cluster_end(cands, i);
     for (std::size_t k = i; k < j && j - i <= kLargestCluster; ++k) {
       const auto& c = cands[k];
       if (c.rank <= context_rank_) continue;
@@ -851,10 +853,7 @@ Result<void> Scanner::scan(std::string_view text, DlpScratch& scratch,
   // per cluster of overlapping candidates (usually one or two), in text order.
   auto& acc = scratch.accepted_;
   for (std::size_t i = 0; i < cands.size();) {
-    std::size_t j = i + 1;
-    for (std::size_t reach = cands[i].end; j < cands.size() && cands[j].start < reach; ++j) {
-      reach = std::max(reach, cands[j].end);
-    }
+    const std::size_t j = cluster_end(cands, i);
     if (j - i > 1)
       std::sort(cands.begin() + static_cast<std::ptrdiff_t>(i),
                 cands.begin() + static_cast<std::ptrdiff_t>(j),

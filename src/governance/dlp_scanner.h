@@ -1,8 +1,9 @@
 // Scanner: the compiled DLP engine. Every detector (built-in, custom, imported gitleaks
 // rules) is compiled into one Hyperscan block-mode database, except the built-in patterns
 // matched in code (dlp_shapes.h): the number detectors, tried at the ends of the text's
-// digit groups, IBAN, from the starts of digit groups, and IPv6, from colons. So a text takes one
-// Hyperscan scan and one pass for digits whatever the number of rules. Raw matches then go through
+// digit groups, IBAN, from the starts of digit groups, IPv6, from colons, and e-mail, from
+// '@'. So a text takes one Hyperscan scan (and one more of the context words around numbers
+// that need one) and one pass for digits whatever the number of rules. Raw matches then go through
 // each detector's post-filters and overlapping findings are resolved. Starts of matches are found
 // by each detector's Start rule (dlp_detectors.h); Hyperscan tracks them only where no rule
 // applies.
@@ -111,7 +112,7 @@ class DlpScratch {
   std::vector<Span> sure_;  // candidates sure to be kept, of higher rank
   std::vector<Candidate> pending_;
   DigitGroups groups_;              // digit groups of the text
-  std::vector<ShapeMatch> shapes_;  // IBAN or IPv6 matches found in code
+  std::vector<ShapeMatch> shapes_;  // IBAN, IPv6 or e-mail matches found in code
   std::vector<Candidate> candidates_;
   std::vector<std::size_t> runs_;  // where each source's candidates end (sort_runs)
   std::vector<Candidate> merged_;  // sort_runs' buffer

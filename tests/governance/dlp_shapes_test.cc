@@ -19,7 +19,7 @@ std::vector<std::pair<std::size_t, std::size_t>> groups_of(std::string_view t) {
   DigitGroups g;
   g.find(t);
   std::vector<std::pair<std::size_t, std::size_t>> out;
-  for (std::size_t i = 0; i < g.size(); ++i) out.emplace_back(g[i].start, g[i].end);
+  for (const DigitGroup x : g) out.emplace_back(x.start, x.end);
   return out;
 }
 
