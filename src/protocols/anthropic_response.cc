@@ -228,18 +228,7 @@ std::string AnthropicMessagesCodec::encode_error(const Error& error) const {
 }
 
 std::string AnthropicMessagesCodec::decode_error_message(std::string_view body) const {
-  thread_local simdjson::dom::parser parser;
-  simdjson::dom::element root;
-  std::string_view msg;
-  if (!parser.parse(body.data(), body.size(), true).get(root)) {
-    if (!root["error"]["message"].get(msg)) return std::string(msg);
-    if (!root["message"].get(msg)) return std::string(msg);
-  }
-  std::string s(body.substr(0, 200));
-  for (char& ch : s) {
-    if (static_cast<unsigned char>(ch) < 0x20) ch = ' ';
-  }
-  return s.empty() ? "(empty body)" : s;
+  return json_read::error_message(body, {"/error/message", "/message"});
 }
 
 const AnthropicMessagesCodec& anthropic_messages_codec() {

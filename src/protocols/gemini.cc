@@ -2,11 +2,10 @@
 // gemini_request.cc, streams in gemini_stream.cc).
 #include "protocols/gemini.h"
 
-#include <simdjson.h>
-
 #include "core/json_writer.h"
 #include "protocols/gemini_json.h"
 #include "protocols/gemini_wire.h"
+#include "protocols/json_read.h"
 
 namespace sy::protocols {
 namespace {
@@ -31,8 +30,7 @@ Result<void> encode_response_part(const Part& p, size_t i, json::Writer& w) {
       w.begin_object().key("functionCall").begin_object();
       if (!p.tool_use.id.empty()) w.field("id", p.tool_use.id);
       w.field("name", p.tool_use.name).key("args");
-      SY_CHECK(
-          gemini_wire::write_args(p.tool_use.arguments, path, ErrorKind::UpstreamError, w));
+      SY_CHECK(gemini_wire::write_args(p.tool_use.arguments, path, ErrorKind::UpstreamError, w));
       w.end_object();
       break;
     }
@@ -163,17 +161,9 @@ std::string GeminiCodec::encode_error(const Error& error) const {
 }
 
 std::string GeminiCodec::decode_error_message(std::string_view body) const {
-  thread_local simdjson::dom::parser parser;
-  simdjson::dom::element root;
-  if (!parser.parse(body.data(), body.size(), true).get(root)) {
-    // The streaming endpoint without alt=sse wraps errors in an array.
-    simdjson::dom::array arr;
-    if (!root.get_array().get(arr) && arr.size() > 0) root = arr.at(0).value_unsafe();
-    std::string_view message;
-    if (!root["error"]["message"].get_string().get(message)) return std::string(message);
-  }
-  constexpr size_t kMax = 512;
-  return std::string(body.substr(0, kMax));
+  // The streaming endpoint without alt=sse wraps errors in an array; error_message reads
+  // an array's first element.
+  return json_read::error_message(body, {"/error/message"}, 512);
 }
 
 }  // namespace sy::protocols

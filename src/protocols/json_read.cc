@@ -121,6 +121,25 @@ bool is_json_object(std::string_view text, std::string& why) {
   return true;
 }
 
+std::string error_message(std::string_view body, std::initializer_list<std::string_view> pointers,
+                          size_t max_raw) {
+  simdjson::dom::element root;
+  // An empty body is not parsed: simdjson would copy from its null data pointer.
+  if (!body.empty() && !dom_parser().parse(body.data(), body.size(), true).get(root)) {
+    simdjson::dom::array arr;
+    if (!root.get_array().get(arr) && arr.size() > 0) root = arr.at(0).value_unsafe();
+    for (std::string_view pointer : pointers) {
+      std::string_view msg;
+      if (!root.at_pointer(pointer).get_string().get(msg) && !msg.empty()) return std::string(msg);
+    }
+  }
+  std::string s(body.substr(0, max_raw));
+  for (char& ch : s) {
+    if (static_cast<unsigned char>(ch) < 0x20) ch = ' ';
+  }
+  return s.empty() ? "(empty body)" : s;
+}
+
 std::string at(std::string_view path, size_t i) {
   std::string s(path);
   s += '[';

@@ -10,6 +10,7 @@
 #include <simdjson.h>
 
 #include <cstdint>
+#include <initializer_list>
 #include <string>
 #include <string_view>
 
@@ -62,6 +63,13 @@ std::string_view trim_json_end(std::string_view text);
 // "<path>[<i>]" and "<path>.<key>": the path of an element or a member.
 std::string at(std::string_view path, size_t i);
 std::string dot(std::string_view path, std::string_view key);
+
+// A provider's error message, read from its error `body`: the first non-empty string at one
+// of the JSON `pointers` (an array body is read from its first element), else the body's
+// first `max_raw` bytes with control characters as spaces, else "(empty body)". Never
+// empty, so a client always gets a message.
+std::string error_message(std::string_view body, std::initializer_list<std::string_view> pointers,
+                          size_t max_raw = 200);
 
 // A copy of `text` with simdjson's padding after it.
 std::string padded_copy(std::string_view text);

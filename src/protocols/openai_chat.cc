@@ -444,15 +444,7 @@ std::string encode_error(const Error& error) {
 }
 
 std::string decode_error_message(std::string_view body) {
-  simdjson::dom::element root;
-  std::string_view msg;
-  if (!dom_parser().parse(body.data(), body.size(), true).get(root)) {
-    if (!root["error"]["message"].get(msg)) return std::string(msg);
-    if (!root["message"].get(msg)) return std::string(msg);
-  }
-  std::string s(body.substr(0, 200));
-  for (char& ch : s) if (static_cast<unsigned char>(ch) < 0x20) ch = ' ';
-  return s.empty() ? "(empty body)" : s;
+  return json_read::error_message(body, {"/error/message", "/message"});
 }
 
 }  // namespace sy::protocols::openai_chat

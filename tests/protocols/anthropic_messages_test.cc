@@ -466,6 +466,11 @@ TEST(AnthropicErrors, EnvelopePerKind) {
   EXPECT_EQ(codec().decode_error_message(fixture("error_overloaded.json")), "Overloaded");
   EXPECT_EQ(codec().decode_error_message(fixture("error_invalid.json")), "max_tokens: Field required");
   EXPECT_EQ(codec().decode_error_message("upstream\nfell over"), "upstream fell over");
+  // An empty message is no message: the next place is read, then the body itself.
+  EXPECT_EQ(codec().decode_error_message(R"({"error":{"message":""},"message":"late"})"), "late");
+  EXPECT_EQ(codec().decode_error_message(R"({"type":"error","message":""})"),
+            R"({"type":"error","message":""})");
+  EXPECT_EQ(codec().decode_error_message(""), "(empty body)");
 }
 
 // ---------------------------------------------------------------- streams

@@ -690,6 +690,7 @@ TEST(BedrockErrors, EnvelopeAndNames) {
             "User is not authorized");
   EXPECT_EQ(codec().decode_error_message("<html>\nbad gateway"), "<html> bad gateway");
   EXPECT_EQ(codec().decode_error_message(std::string_view()), "(empty body)");
+  EXPECT_EQ(codec().decode_error_message(R"({"message":"","Message":"denied"})"), "denied");
   auto decoder = codec().stream_decoder();
   std::vector<StreamEvent> out;
   ASSERT_TRUE(decoder->decode("exception:modelStreamErrorException", std::string_view(), out));

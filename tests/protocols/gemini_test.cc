@@ -861,6 +861,10 @@ TEST(GeminiErrors, DecodeMessage) {
   EXPECT_EQ(codec().decode_error_message(R"([{"error":{"code":429,"message":"quota"}}])"), "quota");
   EXPECT_EQ(codec().decode_error_message("upstream exploded"), "upstream exploded");
   EXPECT_EQ(codec().decode_error_message(std::string(2000, 'x')).size(), 512u);
+  EXPECT_EQ(codec().decode_error_message(""), "(empty body)");
+  EXPECT_EQ(codec().decode_error_message(R"({"error":{"message":""}})"),
+            R"({"error":{"message":""}})");
+  EXPECT_EQ(codec().decode_error_message("bad\ngateway"), "bad gateway");
   const std::string round = codec().encode_error(Error::make(ErrorKind::NotFound, "no such model"));
   EXPECT_EQ(codec().decode_error_message(round), "no such model");
 }

@@ -181,6 +181,8 @@ TEST(Errors, EnvelopeAndMessageExtraction) {
   EXPECT_EQ(decode_error_message(R"({"error":{"message":"Rate limit reached"}})"), "Rate limit reached");
   EXPECT_EQ(decode_error_message("Bad Gateway\n"), "Bad Gateway ");
   EXPECT_EQ(decode_error_message(""), "(empty body)");
+  EXPECT_EQ(decode_error_message(R"({"error":{"message":""}})"), R"({"error":{"message":""}})");
+  EXPECT_EQ(decode_error_message(R"({"error":{"message":7},"message":"seven"})"), "seven");
 }
 
 }  // namespace
