@@ -3,8 +3,10 @@
 // request() sends one request and returns the server's response to its id (a response
 // or an error message, as text); notify() sends a notification.
 //
-// Failures: Unavailable (503) — the process died or the HTTP session expired: start a
-// new channel and initialize again; UpstreamTimeout (504) — no answer in time or the
+// Failures: Unavailable (503) — the process died or the HTTP session expired before the
+// request reached the server, so it did not run: start a new channel, initialize again
+// and send it there (a server that dies after the whole request was written answers
+// UpstreamError: the request may have run, and is not repeated); UpstreamTimeout (504) — no answer in time or the
 // call was cancelled; UpstreamError (502) — anything else.
 // Implementations are thread-safe: several requests may be in flight at once.
 #pragma once

@@ -251,7 +251,10 @@ Result<std::string> McpStdioChannel::request(const std::string& message, int64_t
     }
     std::optional<Error> error;
     if (dead_) {
-      error = Error::make(ErrorKind::Unavailable, dead_reason_);
+      // The whole request was written, so the server may have run it before it died: not
+      // Unavailable, which would have McpClients call the tool again on a new process.
+      error = Error::make(ErrorKind::UpstreamError,
+                          dead_reason_ + " before answering (the call may have run: not repeated)");
     } else if (deadline.cancelled()) {
       error = Error::make(ErrorKind::UpstreamTimeout, "cancelled: the engine is stopping");
     } else if (deadline.left().count() == 0) {

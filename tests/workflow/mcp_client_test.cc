@@ -208,12 +208,28 @@ TEST(McpStdioChannel, ACommandThatDoesNotExistIsUnavailable) {
 TEST(McpStdioChannel, AProcessThatExitsFailsItsRequestsAsUnavailable) {
   auto c = McpStdioChannel::spawn(command({"true"}));
   ASSERT_TRUE(c) << c.error().message;
-  // Writing to a pipe nobody reads must not raise SIGPIPE in this process.
+  // Writing to a pipe nobody reads must not raise SIGPIPE in this process. The first
+  // request may be written before `true` exits (then it may have been read: 502).
   for (int i = 0; i < 3; ++i) {
     auto r = (*c)->request(mcp_request(i, "ping", "{}"), i, in(std::chrono::seconds(5)));
     ASSERT_FALSE(r);
+    if (i == 0 && r.error().kind == ErrorKind::UpstreamError) continue;
     EXPECT_EQ(r.error().kind, ErrorKind::Unavailable) << r.error().message;
   }
+}
+
+TEST(McpStdioChannel, AProcessThatDiesAfterReadingARequestFailsItWithoutARetry) {
+  // Reads one line, then exits without answering: the request was delivered and may
+  // have run, so it is an UpstreamError (not retried); the next one finds it dead.
+  auto c = McpStdioChannel::spawn(command({"sh", "-c", "read line; exit 0"}));
+  ASSERT_TRUE(c) << c.error().message;
+  auto r = (*c)->request(mcp_request(1, "tools/call", "{}"), 1, in(std::chrono::seconds(10)));
+  ASSERT_FALSE(r);
+  EXPECT_EQ(r.error().kind, ErrorKind::UpstreamError) << r.error().message;
+  EXPECT_NE(r.error().message.find("may have run"), std::string::npos) << r.error().message;
+  r = (*c)->request(mcp_request(2, "ping", "{}"), 2, in(std::chrono::seconds(10)));
+  ASSERT_FALSE(r);
+  EXPECT_EQ(r.error().kind, ErrorKind::Unavailable) << r.error().message;
 }
 
 TEST(McpStdioChannel, NoAnswerTimesOutAndTheProcessIsStoppedAndReaped) {
