@@ -42,12 +42,21 @@ namespace {
 
 McpToolReply failure(const Error& e) { return {.status = status_for(e.kind), .error = e.message}; }
 
-// One request and its response's result; a JSON-RPC error becomes UpstreamError.
+// How long telling a server that a request was given up may take.
+constexpr auto kCancelNoticeTime = std::chrono::seconds(1);
+
+// One request and its response's result; a JSON-RPC error becomes UpstreamError. A request
+// given up (timed out or cancelled) is cancelled at the server too, so that it can stop
+// the work — except initialize, which the spec says must not be cancelled.
 Result<std::string> exchange(McpChannel& channel, std::atomic<int64_t>& next_id,
                              std::string_view method, const std::string& params,
                              const McpDeadline& deadline) {
   const int64_t id = next_id++;
   auto answer = channel.request(mcp_request(id, method, params), id, deadline);
+  if (!answer && answer.error().kind == ErrorKind::UpstreamTimeout && method != "initialize") {
+    const McpDeadline notice{std::chrono::steady_clock::now() + kCancelNoticeTime};
+    (void)channel.notify(mcp_cancelled(id, answer.error().message), notice);
+  }
   if (!answer) return std::unexpected(answer.error());
   McpMessage m = parse_mcp_message(*answer);
   if (m.kind == McpMessage::Kind::Error) {

@@ -20,6 +20,13 @@ std::string mcp_notification(std::string_view method) {
   return json{{"jsonrpc", "2.0"}, {"method", method}}.dump();
 }
 
+std::string mcp_cancelled(int64_t request_id, std::string_view reason) {
+  return json{{"jsonrpc", "2.0"},
+              {"method", "notifications/cancelled"},
+              {"params", {{"requestId", request_id}, {"reason", reason}}}}
+      .dump();
+}
+
 std::string mcp_initialize_params() {
   return json{{"protocolVersion", kMcpProtocolVersion},
               {"capabilities", json::object()},

@@ -1,8 +1,8 @@
 // The JSON-RPC 2.0 messages of the Model Context Protocol (spec 2025-06-18, also
 // 2025-03-26) that a client calling tools needs: building `initialize`,
-// `notifications/initialized`, `tools/list` and `tools/call`; classifying what a
-// server sends (a response, an error, a request of its own, a notification); reading
-// the initialize, tools/list and tools/call results; answering a server's requests
+// `notifications/initialized`, `tools/list`, `tools/call` and `notifications/cancelled`;
+// classifying what a server sends (a response, an error, a request of its own, a notification);
+// reading the initialize, tools/list and tools/call results; answering a server's requests
 // (`ping`; anything else is "method not found"). Pure functions, no I/O; thread-safe.
 #pragma once
 
@@ -21,6 +21,8 @@ bool mcp_version_supported(std::string_view version);
 
 std::string mcp_request(int64_t id, std::string_view method, std::string_view params_json);
 std::string mcp_notification(std::string_view method);
+// notifications/cancelled for the request `request_id`, with `reason`.
+std::string mcp_cancelled(int64_t request_id, std::string_view reason);
 std::string mcp_initialize_params();
 std::string mcp_tools_list_params(const std::string& cursor);
 std::string mcp_tools_call_params(const std::string& tool, const std::string& arguments_json);

@@ -20,7 +20,8 @@ namespace {
 using nlohmann::json;
 
 // Answers like a server with tools `echo` (text), `weather` (structured), `broken`
-// (isError) and `rpc_error` (a JSON-RPC error); lists them on two pages.
+// (isError), `rpc_error` (a JSON-RPC error) and `slow` (never answers in time); lists
+// them on two pages.
 class FakeServer final : public McpChannel {
  public:
   // The next `*dying_calls` tools/call requests (on any session) find the process dead.
@@ -39,9 +40,10 @@ class FakeServer final : public McpChannel {
       if (!m["params"].contains("cursor")) {
         result = {{"tools", {{{"name", "echo"}}, {{"name", "weather"}}}}, {"nextCursor", "p2"}};
       } else {
-        result = {{"tools", {{{"name", "broken"}}, {{"name", "rpc_error"}}}}};
+        result = {{"tools", {{{"name", "broken"}}, {{"name", "rpc_error"}}, {{"name", "slow"}}}}};
       }
     } else if (method == "tools/call") {
+      last_call_id = id;
       if (dying_calls_ != nullptr && dying_calls_->fetch_sub(1) > 0) {
         return fail(ErrorKind::Unavailable, "the process has exited");
       }
@@ -52,6 +54,8 @@ class FakeServer final : public McpChannel {
             {"content", {{{"type", "text"}, {"text", "Echo: " + args.value("message", "")}}}}};
       } else if (tool == "weather") {
         result = {{"content", json::array()}, {"structuredContent", {{"t", 36}}}};
+      } else if (tool == "slow") {
+        return fail(ErrorKind::UpstreamTimeout, "no answer from the MCP server in time");
       } else if (tool == "broken") {
         result = {{"content", {{{"type", "text"}, {"text", "disk on fire"}}}}, {"isError", true}};
       } else {
@@ -64,13 +68,17 @@ class FakeServer final : public McpChannel {
   }
   Result<void> notify(const std::string& message, const McpDeadline&) override {
     std::lock_guard lock(mu_);
-    log.push_back(json::parse(message)["method"]);
+    const json m = json::parse(message);
+    log.push_back(m["method"]);
+    if (m.contains("params")) notice_params.push_back(m["params"]);
     return {};
   }
   void set_protocol_version(const std::string& v) override { version = v; }
 
   std::mutex mu_;
   std::vector<std::string> log;
+  std::vector<json> notice_params;
+  int64_t last_call_id = 0;
   std::string version;
   std::atomic<int>* dying_calls_;
 };
@@ -155,6 +163,23 @@ TEST(McpClients, ToolErrorsAndJsonRpcErrorsAreFailures) {
   r = clients.call(call("rpc_error"));
   EXPECT_EQ(r.status, 502);
   EXPECT_NE(r.error.find("JSON-RPC error -32603: boom"), std::string::npos) << r.error;
+}
+
+TEST(McpClients, ACallWithoutAnAnswerInTimeIsCancelledAtTheServer) {
+  Fixture f;
+  McpClients clients(declared(), f.factory());
+  auto r = clients.call(call("slow"));
+  EXPECT_EQ(r.status, 504) << r.error;
+  ASSERT_EQ(f.opened, 1);
+  FakeServer& s = *f.servers[0];
+  ASSERT_EQ(s.log.size(), 6u);
+  EXPECT_EQ(s.log[4], "tools/call");
+  EXPECT_EQ(s.log[5], "notifications/cancelled");
+  ASSERT_EQ(s.notice_params.size(), 1u);
+  EXPECT_EQ(s.notice_params[0]["requestId"], s.last_call_id);
+  EXPECT_EQ(s.notice_params[0]["reason"], "no answer from the MCP server in time");
+  EXPECT_EQ(clients.call(call("echo")).status, 200);  // the session is kept
+  EXPECT_EQ(f.opened, 1);
 }
 
 TEST(McpClients, ADeadSessionIsReplacedOnceThenTheCallFails) {

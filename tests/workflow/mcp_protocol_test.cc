@@ -22,6 +22,10 @@ TEST(McpProtocol, RequestsAndNotificationsAreJsonRpc) {
   EXPECT_EQ(r["params"]["arguments"]["message"], "hi");
   const json n = json::parse(mcp_notification("notifications/initialized"));
   EXPECT_FALSE(n.contains("id"));
+  const json c = json::parse(mcp_cancelled(9, "no answer \"in time\""));
+  EXPECT_FALSE(c.contains("id"));
+  EXPECT_EQ(c["method"], "notifications/cancelled");
+  EXPECT_EQ(c["params"], json({{"requestId", 9}, {"reason", "no answer \"in time\""}}));
   const json init = json::parse(mcp_initialize_params());
   EXPECT_EQ(init["protocolVersion"], "2025-06-18");
   EXPECT_TRUE(init["capabilities"].is_object());
