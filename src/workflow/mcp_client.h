@@ -3,9 +3,9 @@
 // HTTP, mcp_channel.h) on which initialize → notifications/initialized → tools/list
 // (every page) has run. call() checks the server is declared, the tool is on its
 // allow-list and among the tools it lists, then sends tools/call. A session whose
-// process died or whose HTTP session expired before the call reached it is replaced once
-// per call, and the call made on the new one; a process that dies after reading the call
-// fails it (502), since the tool may have run.
+// process died or whose HTTP session expired before the server read the call is replaced
+// once per call, and the call made on the new one; a process that dies after reading the
+// call fails it (502), since the tool may have run.
 //
 // Thread-safe: engine threads call at once. Starting a session is serialized per
 // server; requests on a session run concurrently (matched by JSON-RPC id). Destroying

@@ -4,6 +4,7 @@
 #include <poll.h>
 #include <signal.h>
 #include <spawn.h>
+#include <sys/ioctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -184,8 +185,10 @@ void McpStdioChannel::on_line(std::string_view line) {
   }
 }
 
-Result<void> McpStdioChannel::write_line(const std::string& message, const McpDeadline& deadline) {
+Result<void> McpStdioChannel::write_line(const std::string& message, const McpDeadline& deadline,
+                                         uint64_t* start) {
   std::lock_guard lock(write_mu_);
+  if (start != nullptr) *start = written_;
   std::string data = message;
   data += '\n';
   // A write to a pipe whose reader has gone raises SIGPIPE, which would end the gateway:
@@ -201,6 +204,7 @@ Result<void> McpStdioChannel::write_line(const std::string& message, const McpDe
     const ssize_t n = write(in_fd_, data.data() + done, data.size() - done);
     if (n > 0) {
       done += static_cast<size_t>(n);
+      written_ += static_cast<uint64_t>(n);
       continue;
     }
     if (n < 0 && errno == EINTR) continue;
@@ -229,6 +233,14 @@ Result<void> McpStdioChannel::write_line(const std::string& message, const McpDe
   return result;
 }
 
+bool McpStdioChannel::read_past(uint64_t offset) {
+  std::lock_guard lock(write_mu_);  // no write may land between the two reads
+  // A pipe keeps what its reader left unread after the reader has gone.
+  int unread = 0;
+  if (ioctl(in_fd_, FIONREAD, &unread) != 0) return true;  // unknown: assume it was read
+  return written_ - static_cast<uint64_t>(unread) > offset;
+}
+
 Result<std::string> McpStdioChannel::request(const std::string& message, int64_t id,
                                              const McpDeadline& deadline) {
   {
@@ -236,7 +248,8 @@ Result<std::string> McpStdioChannel::request(const std::string& message, int64_t
     if (dead_) return fail(ErrorKind::Unavailable, dead_reason_);
     waiting_[id];
   }
-  if (auto w = write_line(message, deadline); !w) {
+  uint64_t start = 0;
+  if (auto w = write_line(message, deadline, &start); !w) {
     std::lock_guard lock(mu_);
     waiting_.erase(id);
     return std::unexpected(w.error());
@@ -251,11 +264,16 @@ Result<std::string> McpStdioChannel::request(const std::string& message, int64_t
     }
     std::optional<Error> error;
     if (dead_) {
-      // The whole request was written, so the server may have run it before it died: not
-      // Unavailable, which would have McpClients call the tool again on a new process.
-      error = Error::make(ErrorKind::UpstreamError,
-                          dead_reason_ + " before answering (the call may have run: not repeated)");
-    } else if (deadline.cancelled()) {
+      waiting_.erase(it);
+      const std::string reason = dead_reason_;
+      lock.unlock();
+      // Unavailable has McpClients send the request again on a new process: only when
+      // this one died without reading any of it.
+      if (!read_past(start)) return fail(ErrorKind::Unavailable, reason);
+      return fail(ErrorKind::UpstreamError,
+                  reason + " after reading the request (it may have run: not repeated)");
+    }
+    if (deadline.cancelled()) {
       error = Error::make(ErrorKind::UpstreamTimeout, "cancelled: the engine is stopping");
     } else if (deadline.left().count() == 0) {
       error = Error::make(ErrorKind::UpstreamTimeout,

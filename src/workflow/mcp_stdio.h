@@ -6,7 +6,9 @@
 // TERM, LANG, TMPDIR, TZ from the gateway's) plus the configured `env`, runs in its own
 // process group, and inherits no other descriptor.
 //
-// When the process exits, requests in flight and later fail with Unavailable. The
+// When the process exits, later requests fail with Unavailable, and so do requests in
+// flight that it had not read (the bytes still unread in its stdin pipe say so); one it
+// had read fails with UpstreamError, since it may have run. The
 // destructor closes the child's stdin, waits up to 2 s, then sends SIGTERM, then SIGKILL
 // to its process group, and reaps it. Thread-safe.
 #pragma once
@@ -14,6 +16,7 @@
 #include <sys/types.h>
 
 #include <condition_variable>
+#include <cstdint>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -45,7 +48,12 @@ class McpStdioChannel final : public McpChannel {
   McpStdioChannel(pid_t pid, int in_fd, int out_fd, std::string name);
   void read_loop();
   void on_line(std::string_view line);
-  Result<void> write_line(const std::string& message, const McpDeadline& deadline);
+  // Writes `message` and a newline; `*start`, when given, is where it starts in the
+  // stream of bytes written to the child.
+  Result<void> write_line(const std::string& message, const McpDeadline& deadline,
+                          uint64_t* start = nullptr);
+  // Whether the child read past byte `offset` of what was written to it.
+  bool read_past(uint64_t offset);
   void mark_dead(std::string reason);
 
   const pid_t pid_;
@@ -53,6 +61,7 @@ class McpStdioChannel final : public McpChannel {
   const int out_fd_;  // the child's stdout
   const std::string name_;
   std::mutex write_mu_;
+  uint64_t written_ = 0;  // bytes written to the child's stdin (under write_mu_)
 
   std::mutex mu_;
   std::condition_variable answered_;
