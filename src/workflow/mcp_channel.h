@@ -6,8 +6,8 @@
 // Failures: Unavailable (503) — the process died or the HTTP session expired before the
 // server read the request, so it did not run: start a new channel, initialize again and
 // send it there (a process that dies after reading the request fails it with
-// UpstreamError: it may have run, and is not repeated); UpstreamTimeout (504) — no answer in time or the
-// call was cancelled; UpstreamError (502) — anything else.
+// UpstreamError: it may have run, and is not repeated); UpstreamTimeout (504) — no
+// answer in time or the call was cancelled; UpstreamError (502) — anything else.
 // Implementations are thread-safe: several requests may be in flight at once.
 #pragma once
 

@@ -213,6 +213,8 @@ Result<void> McpStdioChannel::write_line(const std::string& message, const McpDe
       if (left.count() == 0 || deadline.cancelled()) {
         result = fail(ErrorKind::UpstreamTimeout,
                       "the MCP server " + name_ + " does not read its input");
+        // Half a line in the pipe would run into the next message: the channel is done.
+        if (done > 0) mark_dead("the MCP server " + name_ + " stopped reading mid-message");
         break;
       }
       pollfd p{in_fd_, POLLOUT, 0};

@@ -8,7 +8,8 @@
 //
 // When the process exits, later requests fail with Unavailable, and so do requests in
 // flight that it had not read (the bytes still unread in its stdin pipe say so); one it
-// had read fails with UpstreamError, since it may have run. The
+// had read fails with UpstreamError, since it may have run. A process that stops reading
+// in the middle of a message is treated as dead (the half line would spoil the next). The
 // destructor closes the child's stdin, waits up to 2 s, then sends SIGTERM, then SIGKILL
 // to its process group, and reaps it. Thread-safe.
 #pragma once

@@ -283,6 +283,21 @@ TEST(McpStdioChannel, NoAnswerTimesOutAndTheProcessIsStoppedAndReaped) {
   EXPECT_NE(kill(pid, 0), 0);  // gone and reaped (no zombie left to signal)
 }
 
+TEST(McpStdioChannel, AProcessThatStopsReadingMidMessageEndsTheChannel) {
+  // `sleep` never reads: a message larger than the pipe's buffer is cut off part way.
+  auto c = McpStdioChannel::spawn(command({"sleep", "60"}));
+  ASSERT_TRUE(c) << c.error().message;
+  const std::string big = json{{"text", std::string(1 << 20, 'x')}}.dump();
+  auto r = (*c)->request(mcp_request(1, "tools/call", big), 1, in(std::chrono::milliseconds(200)));
+  ASSERT_FALSE(r);
+  EXPECT_EQ(r.error().kind, ErrorKind::UpstreamTimeout) << r.error().message;
+  r = (*c)->request(mcp_request(2, "ping", "{}"), 2, in(std::chrono::seconds(5)));
+  ASSERT_FALSE(r);
+  EXPECT_EQ(r.error().kind, ErrorKind::Unavailable) << r.error().message;
+  EXPECT_NE(r.error().message.find("stopped reading mid-message"), std::string::npos)
+      << r.error().message;
+}
+
 TEST(McpStdioChannel, MatchesAnswersByIdAndAnswersTheServersRequests) {
   // `cat` sends every line back: our request comes back as a request from the "server",
   // which the channel answers (method not found); that answer comes back in turn and
