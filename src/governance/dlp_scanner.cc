@@ -813,19 +813,20 @@ Result<void> Scanner::scan(std::string_view text, DlpScratch& scratch,
   runs.clear();
   std::array<std::size_t, 4> raw_runs{};  // in raw_: Hyperscan's, IBAN's, IPv6's, e-mail's
   raw_runs[0] = scratch.raw_.size();
-  // IBAN, IPv6 and e-mail domains, matched in code: raw matches as Hyperscan's.
+  // IBAN, IPv6 and e-mail domains, matched in code: raw matches as Hyperscan's, a run each.
   if (!iban_.empty() || numeric_rules_ != 0) scratch.groups_.find(text);
   std::size_t next_run = 1;
-  for (const auto* ids : {&iban_, &ipv6_, &email_}) {
+  auto add_shapes = [&](const std::vector<unsigned>& ids, auto find) {
     scratch.shapes_.clear();
-    if (ids == &iban_ && !ids->empty()) iban_matches(text, scratch.groups_, scratch.shapes_);
-    if (ids == &ipv6_ && !ids->empty()) ipv6_matches(text, scratch.shapes_);
-    if (ids == &email_ && !ids->empty()) email_matches(text, scratch.shapes_);
-    for (unsigned id : *ids) {
+    if (!ids.empty()) find();
+    for (unsigned id : ids) {
       for (const auto& m : scratch.shapes_) scratch.raw_.push_back({id, m.start, m.end});
     }
     raw_runs[next_run++] = scratch.raw_.size();
-  }
+  };
+  add_shapes(iban_, [&] { iban_matches(text, scratch.groups_, scratch.shapes_); });
+  add_shapes(ipv6_, [&] { ipv6_matches(text, scratch.shapes_); });
+  add_shapes(email_, [&] { email_matches(text, scratch.shapes_); });
   auto& cands = scratch.candidates_;
   cands.clear();
   for (std::size_t i = 0, run = 0; i < scratch.raw_.size(); ++i) {

@@ -1,10 +1,10 @@
 // Internal to the codecs: the reading helpers every decoder shares over simdjson's
 // on-demand API — propagating Result errors (SY_TRY / SY_CHECK), typed reads that fail
 // with an Error naming the field (`messages[2].content[0].type: expected a string, got a
-// number`), the verbatim text of pass-through objects, and the padding simdjson needs
-// after a body. `kind` is InvalidRequest when reading a client's request, UpstreamError
-// for a provider's answer. Free functions, thread-safe (the DOM parser is thread-local).
-// Not a public interface.
+// number`), the verbatim text of pass-through objects, the padding simdjson needs after
+// a body — and the message of a provider's error body. `kind` is InvalidRequest when
+// reading a client's request, UpstreamError for a provider's answer. Free functions,
+// thread-safe (the DOM parser is thread-local). Not a public interface.
 #pragma once
 
 #include <simdjson.h>
